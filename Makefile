@@ -1,0 +1,40 @@
+# 盘活 Panhuo — two commands do all set-up on a fresh machine:
+#   make run    install the Python packages and start the app on the sample data
+#   make test   install what the tests need (Python packages, Debian chromium, postgresql,
+#               CJK fonts), start PostgreSQL, and run every test (unit, AppTest, browser)
+PYTHON ?= python3
+PORT ?= 8501
+
+.PHONY: install install-dev system run test unit e2e lint format bench
+
+install:
+	$(PYTHON) -m pip install -q -r requirements.txt
+
+install-dev:
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+
+system:
+	bash scripts/install-system.sh
+
+run: install
+	$(PYTHON) -m streamlit run app.py --server.port $(PORT)
+
+test: install-dev system
+	PANHUO_TEST_POSTGRES_URL="$$(bash scripts/start-postgres.sh)" $(PYTHON) -m pytest
+
+unit:
+	$(PYTHON) -m pytest -m "not e2e"
+
+e2e:
+	$(PYTHON) -m pytest -m e2e
+
+bench:
+	$(PYTHON) -m pytest benchmarks --benchmark-only
+
+lint:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+format:
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .

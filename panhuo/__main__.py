@@ -1,0 +1,3 @@
+from panhuo.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""Totals and groupings of a plan's records, with exact (Decimal) area sums.
+
+The command line's ``summary`` and the pages use the same functions, so both show the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from panhuo.model import Plan
+from panhuo.units import from_ha, to_ha, unit_code
+
+GROUP_FIELDS = (
+    "county", "town", "zone", "type", "family", "current_use", "planned_use", "phase", "stage",
+    "mode", "category",
+)  # fmt: skip
+FIELD_LABELS = {
+    "county": "区县",
+    "town": "乡镇/街道",
+    "village": "村/位置",
+    "zone": "片区",
+    "type": "类型",
+    "family": "类型大类",
+    "family_label": "类型大类",
+    "current_use": "现状用途",
+    "planned_use": "规划用途",
+    "phase": "实施时序",
+    "stage": "实施阶段",
+    "mode": "开发模式",
+    "category": "类别",
+    "actor": "改造主体",
+    "potential": "潜力等级",
+    "name": "名称",
+    "id": "序号",
+    "location": "位置",
+    "area": "面积（原值）",
+    "area_unit": "原单位",
+    "count": "宗数",
+}
+EMPTY_KEY = "（未注明）"
+
+
+def exact_area_ha(frame: pd.DataFrame) -> Decimal:
+    """Sum of the printed areas, converted to hectares exactly (no float noise)."""
+    total = Decimal(0)
+    for area, unit in zip(frame.get("area", []), frame.get("area_unit", []), strict=False):
+        value = to_ha(area, unit or "公顷") if str(area).strip() else None
+        if value is not None:
+            total += value
+    return total
+
+
+def area_in(frame: pd.DataFrame, unit: str) -> Decimal:
+    """Total area of ``frame`` in ``unit`` (``ha`` / ``mu`` / 公顷 / 亩), rounded to 4 decimals."""
+    return from_ha(exact_area_ha(frame), unit)  # type: ignore[return-value]
+
+
+def record_count(frame: pd.DataFrame) -> int:
+    """Number of parcels (a bundle counts as its parcel_count) or zones."""
+    return int(frame["count"].sum()) if "count" in frame and len(frame) else len(frame)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's filters; empty tuples mean "all"."""
+
+    counties: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    def is_empty(self) -> bool:
+        return not (self.counties or self.zones or self.types or self.stages or self.extra)
+
+
+def type_column(dataset: str) -> str:
+    """The column holding the plan's own type word: ``type`` for parcels, ``category`` for zones."""
+    return "category" if dataset == "zones" else "type"
+
+
+def zone_column(dataset: str) -> str:
+    return "name" if dataset == "zones" else "zone"
+
+
+def apply_filters(frame: pd.DataFrame, filters: Filters, dataset: str = "parcels") -> pd.DataFrame:
+    """The rows of ``frame`` that match every non-empty filter."""
+    mask = pd.Series(True, index=frame.index)
+    pairs: list[tuple[str, Iterable[str]]] = [
+        ("county", filters.counties),
+        (zone_column(dataset), filters.zones),
+        (type_column(dataset), filters.types),
+        ("stage", filters.stages),
+        *filters.extra,
+    ]
+    for column, wanted in pairs:
+        wanted = tuple(wanted)
+        if wanted and column in frame:
+            mask &= frame[column].isin(wanted)
+    return frame[mask]
+
+
+def group_totals(frame: pd.DataFrame, by: str, unit: str = "ha") -> pd.DataFrame:
+    """Count and area per value of ``by``, in first-appearance order.
+
+    Columns: ``key``, ``count``, ``area`` (Decimal in ``unit``), ``area_value`` (float).
+    """
+    if by not in frame.columns:
+        raise KeyError(f"无法按“{FIELD_LABELS.get(by, by)}”分组：该数据没有这一列")
+    keys = frame[by].astype(str).replace({"": EMPTY_KEY})
+    rows = []
+    for key in dict.fromkeys(keys):
+        part = frame[keys == key]
+        area = area_in(part, unit)
+        rows.append({"key": key, "count": record_count(part), "area": area, "area_value": float(area)})
+    return pd.DataFrame(rows, columns=["key", "count", "area", "area_value"])
+
+
+def summarize(
+    plan: Plan, of: str | None = None, by: str | None = None, unit: str = "ha", filters: Filters | None = None
+) -> dict:
+    """Totals of a plan's parcels (default when it has them) or zones, optionally grouped.
+
+    Returns the command line's JSON shape:
+    ``{"plan", "of", "unit", "count", "area", "groups": [{"key", "count", "area"}]}``
+    with areas as floats rounded to 4 decimals.
+    """
+    code = unit_code(unit)
+    if of is None:
+        of = "parcels" if plan.has_parcels else "zones"
+    if of not in ("parcels", "zones"):
+        raise ValueError("of 只能是 parcels 或 zones")
+    frame = plan.dataset(of)
+    if filters is not None:
+        frame = apply_filters(frame, filters, of)
+    result = {
+        "plan": plan.id,
+        "of": of,
+        "unit": code,
+        "count": record_count(frame),
+        "area": _json_number(area_in(frame, code)),
+        "groups": [],
+    }
+    if by:
+        if by == "category" and of == "parcels":
+            by = "type"
+        groups = group_totals(frame, by, code)
+        result["by"] = by
+        result["groups"] = [
+            {"key": r.key, "count": int(r.count), "area": _json_number(r.area)} for r in groups.itertuples()
+        ]
+    return result
+
+
+def _json_number(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,148 @@
+"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import``.
+
+Gives the same figures as the pages, for scripts and checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
+from panhuo.catalog import get_catalog
+from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
+from panhuo.units import AREA_UNITS
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_plans(args: argparse.Namespace) -> int:
+    plans = get_catalog().plans()
+    if args.json:
+        _print_json(
+            [
+                {"id": p.id, "title": p.title, "kind": p.kind, "city": p.city, "origin": p.origin}
+                for p in plans
+            ]
+        )
+    else:
+        for plan in plans:
+            print(f"{plan.id}\t{plan.title}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    plan = get_catalog().get(args.plan)
+    result = summarize(plan, of=args.of, by=args.by, unit=args.unit)
+    if args.json:
+        _print_json(result)
+        return 0
+    label = AREA_UNITS[result["unit"]][0]
+    what = "地块" if result["of"] == "parcels" else "片区"
+    print(f"{plan.title}（{plan.id}）")
+    print(f"{what}：{result['count']} 个，面积 {result['area']} {label}")
+    if result["groups"]:
+        print(f"按{FIELD_LABELS.get(result['by'], result['by'])}：")
+        for group in result["groups"]:
+            print(f"  {group['key']}\t{group['count']}\t{group['area']} {label}")
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    plan = get_catalog().get(args.plan)
+    findings = reconcile(plan)
+    if args.json:
+        _print_json(
+            [
+                {
+                    k: f.to_json()[k]
+                    for k in ("table", "item", "documented", "computed", "difference", "severity")
+                }
+                | {"unit": f.unit, "note": f.note}
+                for f in findings
+            ]
+        )
+        return 0
+    counts = severity_counts(findings)
+    print(
+        f"{plan.title}：核查 {len(findings)} 项，"
+        + "，".join(f"{SEVERITY_LABELS[k]} {v}" for k, v in counts.items())
+    )
+    for f in findings:
+        if f.severity in ("mismatch", "invalid") or args.all:
+            print(
+                f"[{SEVERITY_LABELS[f.severity]}] {f.table} | {f.item} | 文件 {f.documented} | "
+                f"计算 {f.computed} | 差 {f.difference} {f.unit} {f.note}".rstrip()
+            )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from panhuo.importing import cli as import_cli
+
+    return import_cli.run_validate(args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from panhuo.importing import cli as import_cli
+
+    return import_cli.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m panhuo", description="盘活：城镇低效用地再开发数据工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("plans", help="列出已载入的规划")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plans)
+
+    p = sub.add_parser("summary", help="地块或片区的合计，可分组")
+    p.add_argument("plan")
+    p.add_argument("--of", choices=["parcels", "zones"])
+    p.add_argument("--by", choices=GROUP_FIELDS)
+    p.add_argument("--unit", choices=["mu", "ha"], default="ha")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("reconcile", help="重算文件中的合计、小计、占比与文字数据")
+    p.add_argument("plan")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="也列出一致与舍入误差的项")
+    p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("validate", help="检查待导入的文件，逐行列出问题")
+    p.add_argument("file")
+    p.add_argument("--kind", choices=["parcels", "zones"], default="parcels")
+    p.add_argument("--plan", default=None, help="对照该规划的区县清单")
+    p.add_argument("--sheet", default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("import", help="导入调查数据（Excel、CSV、GeoPackage、Shapefile、GeoJSON）")
+    try:
+        from panhuo.importing import cli as import_cli
+
+        import_cli.add_arguments(p)
+    except ImportError:  # the import engine is optional until it is installed
+        p.add_argument("files", nargs="*")
+    p.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyError as exc:
+        print(f"错误：{exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""The plan model: one :class:`Plan` holds a document's metadata and its data as DataFrames.
+
+Text columns keep the values exactly as printed; normalised columns (``area_ha``, ``count``,
+``family``, ``family_label``) are added by :mod:`panhuo.loader`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+# Columns each dataset has after loading (FORMAT.md); missing ones are added empty.
+COLUMNS: dict[str, list[str]] = {
+    "parcels": [
+        "id", "name", "county", "town", "village", "zone", "type", "current_use", "planned_use",
+        "area", "area_unit", "phase", "stage", "mode", "actor", "potential", "far_before",
+        "far_after", "density_before", "density_after", "right_holder", "parcel_count",
+        "derived", "source",
+    ],
+    "zones": [
+        "id", "county", "category", "name", "location", "area", "area_unit", "stage",
+        "parcel_count", "note", "derived", "source",
+    ],
+    "targets": [
+        "scope_kind", "scope", "metric", "comparator", "value", "unit", "deadline", "note", "source",
+    ],
+    "schedules": [
+        "scope", "period", "type", "count", "area", "area_unit", "note", "derived", "source",
+    ],
+    "milestones": ["id", "name", "start", "end", "content", "lead", "responsible", "source"],
+    "measures": ["id", "group", "title", "gist", "lead", "responsible", "kind", "source"],
+    "departments": ["name", "role", "source"],
+}  # fmt: skip
+DATASETS = tuple(COLUMNS)
+
+# Sensitive columns: never shown in public views or exports.
+SENSITIVE_COLUMNS = ("right_holder",)
+
+FAMILY_LABELS = {
+    "industrial": "产业/工矿",
+    "urban_residential": "城镇/住宅",
+    "village": "村庄",
+    "mine": "矿地",
+    "other": "其他",
+}
+STAGES = ("储备", "计划实施", "正在实施", "已完成")
+KIND_LABELS = {"专项规划", "实施方案", "试点方案", "征求意见稿"}
+
+
+@dataclass
+class PublishedTable:
+    """A table as printed in the document, with the arithmetic the reconciliation checks."""
+
+    id: str
+    title: str
+    frame: pd.DataFrame
+    unit: str = ""
+    key: str = ""
+    sum_columns: list[str] = field(default_factory=list)
+    shares: list[dict] = field(default_factory=list)
+    row_sums: list[dict] = field(default_factory=list)
+    ranges: list[dict] = field(default_factory=list)
+    note: str = ""
+    source: str = ""
+
+    @property
+    def data_rows(self) -> pd.DataFrame:
+        if "row_kind" not in self.frame:
+            return self.frame
+        return self.frame[self.frame["row_kind"].fillna("data").isin(["data", ""])]
+
+
+@dataclass
+class Plan:
+    """One plan (a government document) and everything transcribed or imported from it."""
+
+    id: str
+    meta: dict
+    parcels: pd.DataFrame
+    zones: pd.DataFrame
+    targets: pd.DataFrame
+    schedules: pd.DataFrame
+    milestones: pd.DataFrame
+    measures: pd.DataFrame
+    departments: pd.DataFrame
+    tables: dict[str, PublishedTable] = field(default_factory=dict)
+    facts: list[dict] = field(default_factory=list)
+    origin: str = "sample"
+
+    # --- metadata conveniences -------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title", self.id))
+
+    @property
+    def short_title(self) -> str:
+        return str(self.meta.get("short_title") or self.title)
+
+    @property
+    def province(self) -> str:
+        return str(self.meta.get("province", ""))
+
+    @property
+    def city(self) -> str:
+        return str(self.meta.get("city", ""))
+
+    @property
+    def counties(self) -> list[str]:
+        return list(self.meta.get("counties", []) or [])
+
+    @property
+    def kind(self) -> str:
+        return str(self.meta.get("kind", ""))
+
+    @property
+    def area_unit(self) -> str:
+        return str(self.meta.get("area_unit", "公顷"))
+
+    @property
+    def has_parcels(self) -> bool:
+        return not self.parcels.empty
+
+    @property
+    def has_zones(self) -> bool:
+        return not self.zones.empty
+
+    @property
+    def period(self) -> tuple[int | None, int | None]:
+        start, end = self.meta.get("period_start"), self.meta.get("period_end")
+        return (int(start) if start else None, int(end) if end else None)
+
+    @property
+    def is_consultation(self) -> bool:
+        return self.meta.get("status") == "consultation"
+
+    def consultation_open(self, today: date) -> bool:
+        """True while a consultation draft still accepts comments on ``today``."""
+        until = self.meta.get("comment_until")
+        if not self.is_consultation or not until:
+            return False
+        return today <= date.fromisoformat(str(until))
+
+    def dataset(self, name: str) -> pd.DataFrame:
+        if name not in DATASETS:
+            raise KeyError(f"未知的数据集：{name}")
+        return getattr(self, name)
+
+    def records(self) -> tuple[str, pd.DataFrame]:
+        """The plan's main records: parcels when it has them, else zones (name, frame)."""
+        if self.has_parcels:
+            return "parcels", self.parcels
+        return "zones", self.zones
