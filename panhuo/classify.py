@@ -72,25 +72,27 @@ def landuse_aliases(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def landuse_code(word: object, data_dir: Path | None = None) -> tuple[str, str]:
-    """(code, scheme) of a land-use word, ``("", "")`` when unknown."""
+    """(用地用海 2023 code, its first-level code) of a land-use word; ``("", "")`` when unknown.
+
+    Words are looked up in ``aliases.csv`` (plain words and 三调 names mapped to 2023 codes),
+    then among the 2023 class names.
+    """
     text = str(word or "").strip().replace("\n", "")
+    if not text:
+        return "", ""
     aliases = landuse_aliases(data_dir)
-    if aliases.empty or not text:
-        return "", ""
-    cols = list(aliases.columns)
-    word_col = cols[0]
-    code_col = "code" if "code" in cols else cols[1]
-    scheme_col = "scheme" if "scheme" in cols else None
-    hit = aliases[aliases[word_col].str.replace("\n", "") == text]
-    if hit.empty:
-        classes = landuse_classes(data_dir)
-        if not classes.empty and "name" in classes:
-            exact = classes[classes["name"] == text]
-            if not exact.empty:
-                return str(exact.iloc[0]["code"]), "用地用海分类"
-        return "", ""
-    row = hit.iloc[0]
-    return str(row[code_col]), str(row[scheme_col]) if scheme_col else ""
+    if not aliases.empty:
+        hit = aliases[aliases["alias"].str.replace("\n", "") == text]
+        if not hit.empty:
+            row = hit.iloc[0]
+            return str(row["code_2023"]), str(row["level1_2023"])
+    classes = landuse_classes(data_dir)
+    if not classes.empty:
+        exact = classes[classes["name"] == text]
+        if not exact.empty:
+            code = str(exact.iloc[0]["code"])
+            return code, code[:2]
+    return "", ""
 
 
 def first_level(code: str, data_dir: Path | None = None) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
 from panhuo.catalog import get_catalog
 from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
-from panhuo.units import AREA_UNITS
+from panhuo.units import AREA_UNITS, format_area, to_ha
 
 
 def _print_json(data: object) -> None:
@@ -44,11 +44,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     label = AREA_UNITS[result["unit"]][0]
     what = "地块" if result["of"] == "parcels" else "片区"
     print(f"{plan.title}（{plan.id}）")
-    print(f"{what}：{result['count']} 个，面积 {result['area']} {label}")
+    def shown(area: float) -> str:
+        return format_area(to_ha(area, result["unit"]), result["unit"])
+
+    print(f"{what}：{result['count']} 个，面积 {shown(result['area'])} {label}")
     if result["groups"]:
         print(f"按{FIELD_LABELS.get(result['by'], result['by'])}：")
         for group in result["groups"]:
-            print(f"  {group['key']}\t{group['count']}\t{group['area']} {label}")
+            print(f"  {group['key']}\t{group['count']}\t{shown(group['area'])} {label}")
     return 0
 
 

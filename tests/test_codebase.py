@@ -1,0 +1,52 @@
+"""Checks of the codebase itself: layering, documentation of settings, data hygiene."""
+
+import ast
+import re
+
+import pandas as pd
+import pytest
+
+from panhuo.settings import SETTINGS_TABLE
+from tests.conftest import ROOT, SAMPLE_IDS
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_domain_package_never_imports_streamlit():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "panhuo").rglob("*.py")
+        if any(name == "streamlit" or name.startswith("streamlit.") for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [env for _name, env, _default, _help in SETTINGS_TABLE if env not in readme]
+    assert missing == []
+
+
+def test_readme_names_the_two_commands_and_ci_calls_the_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+@pytest.mark.parametrize("plan_id", SAMPLE_IDS)
+def test_every_row_of_every_sample_csv_says_where_it_comes_from(plan_id):
+    folder = ROOT / "data" / plan_id
+    if not (folder / "plan.toml").exists():
+        pytest.fail(f"sample plan {plan_id} is missing")
+    for path in folder.rglob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert "source" in frame.columns, f"{path.relative_to(ROOT)} has no source column"
+        empty = frame.index[frame["source"].str.strip() == ""].tolist()
+        assert empty == [], f"{path.relative_to(ROOT)}: rows without source {empty[:5]}"
