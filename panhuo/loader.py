@@ -117,6 +117,7 @@ def _load_tables(folder: Path) -> dict[str, PublishedTable]:
             shares=list(spec.get("shares", [])),
             row_sums=list(spec.get("row_sums", [])),
             ranges=list(spec.get("ranges", [])),
+            changes=list(spec.get("changes", [])),
             note=spec.get("note", ""),
             source=spec.get("source", ""),
         )

@@ -62,6 +62,7 @@ class PublishedTable:
     shares: list[dict] = field(default_factory=list)
     row_sums: list[dict] = field(default_factory=list)
     ranges: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
     note: str = ""
     source: str = ""
 

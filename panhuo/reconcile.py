@@ -291,9 +291,54 @@ def _check_ranges(table: PublishedTable) -> list[Finding]:
     return findings
 
 
+def _check_changes(table: PublishedTable) -> list[Finding]:
+    """Rates of change (after − before) / before × 100 within each row.
+
+    The tolerance comes from interval arithmetic on the printed before/after values.
+    """
+    frame, findings = table.frame, []
+    for spec in table.changes:
+        rate_col, before_col, after_col = spec["rate"], spec["before"], spec["after"]
+        missing = [c for c in (rate_col, before_col, after_col) if c not in frame]
+        if missing:
+            findings.append(_missing_column(table, missing[0]))
+            continue
+        for _, row in frame.iterrows():
+            rate, before, after = (parse_number(row[c]) for c in (rate_col, before_col, after_col))
+            if rate is None or before is None or after is None or before == 0:
+                continue
+            computed = (after - before) / before * 100
+            hb, ha = (_half_ulp(decimals_of(row[c])) for c in (before_col, after_col))
+            corners = [
+                (a - b) / b * 100
+                for b in (before - hb, before + hb)
+                for a in (after - ha, after + ha)
+                if b > 0
+            ]
+            tolerance = max((abs(c - computed) for c in corners), default=Decimal(0))
+            findings.append(
+                _finding(
+                    table.id,
+                    f"{_label(table, row)} {rate_col}（{before_col}→{after_col}）",
+                    rate,
+                    computed,
+                    tolerance,
+                    "%",
+                    printed=row[rate_col],
+                )
+            )
+    return findings
+
+
 def check_table(table: PublishedTable) -> list[Finding]:
     """Every arithmetic check a published table declares."""
-    return [*_check_sums(table), *_check_shares(table), *_check_row_sums(table), *_check_ranges(table)]
+    return [
+        *_check_sums(table),
+        *_check_shares(table),
+        *_check_row_sums(table),
+        *_check_changes(table),
+        *_check_ranges(table),
+    ]
 
 
 # --- stated facts -----------------------------------------------------------------------------

@@ -112,3 +112,50 @@ def test_wuwei_grand_total_80_81_is_rounding_not_an_error(catalog):
     assert {f.severity for f in total} == {"ok", "rounding"}
     by_year = [f for f in total if f.severity == "rounding"]
     assert by_year[0].computed == 80.80 and by_year[0].difference == pytest.approx(-0.01)
+
+
+def test_wuwei_rates_of_change_do_not_follow_from_before_and_after(catalog):
+    findings = reconcile(catalog.get("wuwei-2023"))
+    rate = next(f for f in findings if f.item.startswith("居住用地 规划期间变化率_容积率"))
+    assert rate.severity == "mismatch"
+    assert rate.documented == 980.44 and rate.computed == 1437.5  # 0.08 → 1.23
+
+
+def test_shangdang_annex2_percentages_do_not_match_its_areas(catalog):
+    findings = [f for f in reconcile(catalog.get("shangdang-2021")) if f.table == "附表2"]
+    shares = {f.item: f for f in findings if f.unit == "%" and "合计" not in f.item}
+    housing = shares["住宅用地 占比"]
+    assert housing.severity == "mismatch"
+    assert housing.documented == 57.16 and housing.computed == pytest.approx(72.5084, abs=1e-4)
+    # the areas themselves add up
+    area_total = next(f for f in findings if f.item.startswith("总计 面积"))
+    assert area_total.severity == "ok"
+
+
+def test_shangdang_actor_counts_add_to_96_for_a_plan_of_89(catalog):
+    findings = reconcile(catalog.get("shangdang-2021"))
+    actors = [f for f in findings if f.documented == 89 and f.computed == 96]
+    assert len(actors) == 1 and actors[0].severity == "mismatch" and actors[0].difference == 7
+
+
+def test_shangdang_near_term_24_80_against_26_15(catalog):
+    findings = reconcile(catalog.get("shangdang-2021"))
+    near = [f for f in findings if f.documented == 24.8 and f.computed == 26.15]
+    assert near and all(f.severity == "mismatch" for f in near)
+
+
+@pytest.mark.parametrize("plan_id", ["liaocheng-2020", "urumqi-2025"])
+def test_plans_without_records_say_so(catalog, plan_id):
+    plan = catalog.get(plan_id)
+    assert not plan.has_parcels and not plan.has_zones
+    assert len(plan.measures) > 0 and len(plan.milestones) > 0
+
+
+def test_urumqi_is_a_consultation_draft_open_until_17_december_2025(catalog):
+    from datetime import date
+
+    plan = catalog.get("urumqi-2025")
+    assert plan.is_consultation and plan.meta["comment_until"] == "2025-12-17"
+    assert plan.consultation_open(date(2025, 12, 17)) and not plan.consultation_open(date(2025, 12, 18))
+    numbered = plan.measures[plan.measures["kind"] == "measure"]
+    assert len(numbered) == 18 and numbered["group"].nunique() == 5
