@@ -29,7 +29,7 @@ def test_summary_by_county_gives_the_subtotals_printed_in_huzhou_annex_2(catalog
     table = catalog.get("huzhou-2023").tables["附件2"].frame
     printed = table[table["row_kind"] == "subtotal"]
     area_column = next(c for c in table.columns if c.startswith("面积"))
-    expected = {g: int(v) for g, v in zip(printed["group"], printed[area_column])}
+    expected = {g: int(v) for g, v in zip(printed["group"], printed[area_column], strict=True)}
     assert {g["key"]: g["area"] for g in result["groups"]} == expected
     assert result["area"] == 23743 and result["count"] == 66
     assert result["of"] == "zones" and result["unit"] == "mu"
