@@ -15,13 +15,14 @@ from panhuo.model import Plan
 from panhuo.units import from_ha, to_ha, unit_code
 
 GROUP_FIELDS = (
-    "county", "town", "zone", "type", "family", "current_use", "planned_use", "phase", "stage",
+    "county", "town", "place", "zone", "type", "family", "current_use", "planned_use", "phase", "stage",
     "mode", "category",
 )  # fmt: skip
 FIELD_LABELS = {
     "county": "区县",
     "town": "乡镇/街道",
     "village": "村/位置",
+    "place": "乡镇/村",
     "zone": "片区",
     "type": "类型",
     "family": "类型大类",

@@ -67,6 +67,8 @@ def normalise(dataset: str, frame: pd.DataFrame | None, default_unit: str = "公
         if dataset == "parcels":
             frame["count"] = _count(frame["parcel_count"]) if len(frame) else pd.Series(dtype="int64")
             family_source = frame["type"]
+            # where the document places the parcel: its town, else the village or location words
+            frame["place"] = frame["town"].where(frame["town"].str.strip() != "", frame["village"])
         else:
             frame["count"] = pd.Series(1, index=frame.index, dtype="int64")
             family_source = frame["category"]
@@ -118,6 +120,8 @@ def _load_tables(folder: Path) -> dict[str, PublishedTable]:
             row_sums=list(spec.get("row_sums", [])),
             ranges=list(spec.get("ranges", [])),
             changes=list(spec.get("changes", [])),
+            role=spec.get("role", ""),
+            columns=dict(spec.get("columns", {})),
             note=spec.get("note", ""),
             source=spec.get("source", ""),
         )

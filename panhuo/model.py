@@ -63,6 +63,8 @@ class PublishedTable:
     row_sums: list[dict] = field(default_factory=list)
     ranges: list[dict] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
+    role: str = ""  # what a page uses the table for: structure, potential_matrix, intensity …
+    columns: dict = field(default_factory=dict)  # role → column name, for that use
     note: str = ""
     source: str = ""
 

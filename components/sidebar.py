@@ -1,0 +1,154 @@
+"""The one sidebar every page shares: plan, 区县, 片区, type, stage, unit — mirrored in the URL.
+
+The URL is read when a session starts (or when a link with other parameters is opened), and
+written back after every change, so a copied link opens exactly the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from panhuo.aggregate import apply_filters
+from panhuo.model import Plan
+from panhuo.viewstate import ViewState, default_unit, filter_options, for_plan, parse_query
+
+KEYS = {"plan": "f_plan", "county": "f_county", "zone": "f_zone", "type": "f_type",
+        "stage": "f_stage", "unit": "f_unit"}  # fmt: skip
+_WRITTEN = "_view_written"
+_PENDING = "_view_pending"
+_NOTICES = "_view_notices"
+_CONTEXT = "_view_context"
+UNIT_LABELS = {"mu": "亩", "ha": "公顷"}
+
+
+@dataclass
+class Context:
+    """What a page needs: the plan, the view state, and the filtered records."""
+
+    plan: Plan
+    view: ViewState
+    dataset: str  # "parcels" | "zones"
+    records: pd.DataFrame  # filtered
+    public: bool
+
+    @property
+    def unit(self) -> str:
+        return self.view.unit
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS[self.view.unit]
+
+
+def _put(state: ViewState) -> None:
+    st.session_state[KEYS["plan"]] = state.plan
+    st.session_state[KEYS["county"]] = list(state.counties)
+    st.session_state[KEYS["zone"]] = list(state.zones)
+    st.session_state[KEYS["type"]] = list(state.types)
+    st.session_state[KEYS["stage"]] = list(state.stages)
+    st.session_state[KEYS["unit"]] = state.unit
+
+
+def _current() -> ViewState:
+    ss = st.session_state
+    return ViewState(
+        plan=ss[KEYS["plan"]],
+        counties=tuple(ss.get(KEYS["county"], ())),
+        zones=tuple(ss.get(KEYS["zone"], ())),
+        types=tuple(ss.get(KEYS["type"], ())),
+        stages=tuple(ss.get(KEYS["stage"], ())),
+        unit=ss.get(KEYS["unit"], "ha"),
+    )
+
+
+def request_view(**changes: object) -> None:
+    """Ask for a change of filters on the next run (e.g. a chart click), then switch page."""
+    pending = dict(st.session_state.get(_PENDING, {}))
+    pending.update(changes)
+    st.session_state[_PENDING] = pending
+
+
+def _on_plan_change() -> None:
+    catalog = data.catalog()
+    new_plan = catalog.get(st.session_state[KEYS["plan"]])
+    old = _current()
+    state = for_plan(old, new_plan)
+    # the unit follows the new plan's document unless the user chose one explicitly before
+    _put(ViewState(state.plan, state.counties, state.zones, state.types, state.stages,
+                   old.unit or default_unit(new_plan)))
+
+
+def _sync_from_url(plans: dict[str, Plan], default_plan: str) -> None:
+    params = {k: st.query_params.get(k) for k in st.query_params}
+    first = KEYS["plan"] not in st.session_state
+    changed = bool(params) and params != st.session_state.get(_WRITTEN)
+    if first or changed:
+        state, notices = parse_query(params, plans, default_plan)
+        _put(state)
+        st.session_state[_NOTICES] = notices
+    pending = st.session_state.pop(_PENDING, None)
+    if pending:
+        state = _current()
+        plan = plans[state.plan]
+        merged = ViewState(
+            plan=state.plan,
+            counties=tuple(pending.get("counties", state.counties)),
+            zones=tuple(pending.get("zones", state.zones)),
+            types=tuple(pending.get("types", state.types)),
+            stages=tuple(pending.get("stages", state.stages)),
+            unit=state.unit,
+        )
+        _put(for_plan(merged, plan))
+
+
+def render_sidebar() -> Context:
+    """Draw the sidebar, keep the URL in step, and return the page context."""
+    catalog = data.catalog()
+    plans = catalog.plans_by_id
+    default_plan = catalog.ids()[0]
+    _sync_from_url(plans, default_plan)
+    public = data.settings().public_mode
+
+    with st.sidebar:
+        st.markdown("### 筛选")
+        st.selectbox("规划", options=list(plans), format_func=lambda pid: plans[pid].short_title,
+                     key=KEYS["plan"], on_change=_on_plan_change)
+        plan = plans[st.session_state[KEYS["plan"]]]
+        options = filter_options(plan)
+        dataset, frame = plan.records()
+        if options["county"]:
+            st.multiselect("区县", options["county"], key=KEYS["county"], placeholder="全部区县")
+        if options["zone"] and dataset == "parcels":
+            st.multiselect("片区", options["zone"], key=KEYS["zone"], placeholder="全部片区")
+        if options["type"]:
+            label = "类别" if dataset == "zones" else "类型"
+            st.multiselect(label, options["type"], key=KEYS["type"], placeholder=f"全部{label}")
+        if options["stage"]:
+            st.multiselect("实施阶段", options["stage"], key=KEYS["stage"], placeholder="全部阶段")
+        st.radio("面积单位", ["mu", "ha"], format_func=UNIT_LABELS.get, key=KEYS["unit"], horizontal=True)
+        if plan.origin == "import":
+            st.caption("本规划数据来自导入。")
+
+    view = _current()
+    query = view.to_query(default_plan, default_unit(plan))
+    current_query = {k: st.query_params.get(k) for k in st.query_params}
+    if current_query != query:
+        st.query_params.from_dict(query)
+    st.session_state[_WRITTEN] = query
+
+    for notice in st.session_state.pop(_NOTICES, []):
+        st.warning(notice, icon="⚠️")
+
+    records = apply_filters(frame, view.filters, dataset)
+    context = Context(plan=plan, view=view, dataset=dataset, records=records, public=public)
+    st.session_state[_CONTEXT] = context
+    return context
+
+
+def current() -> Context:
+    """The context the sidebar computed for this run (pages call this)."""
+    return st.session_state[_CONTEXT]

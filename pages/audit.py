@@ -1,0 +1,46 @@
+"""数据核查: every published figure recomputed, with the disagreements and their size."""
+
+import streamlit as st
+
+from components import data
+from components.header import missing, page_header
+from components.sidebar import current
+from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, severity_counts
+
+COLUMNS = {
+    "severity_label": st.column_config.TextColumn("结论", width="small"),
+    "table": st.column_config.TextColumn("表/出处"),
+    "item": st.column_config.TextColumn("核查项", width="large"),
+    "documented": st.column_config.NumberColumn("文件数值", format="%.4g"),
+    "computed": st.column_config.NumberColumn("计算数值", format="%.4g"),
+    "difference": st.column_config.NumberColumn("差值", format="%.4g"),
+    "unit": st.column_config.TextColumn("单位", width="small"),
+    "note": st.column_config.TextColumn("说明"),
+}
+
+
+def render() -> None:
+    ctx = current()
+    page_header("数据核查", ctx)
+    findings = data.findings(ctx.plan.id)
+    if not findings:
+        missing("本规划没有可重算的合计、占比或文字数据。")
+        return
+    counts = severity_counts(findings)
+    cols = st.columns(len(SEVERITIES))
+    for column, severity in zip(cols, SEVERITIES, strict=True):
+        column.metric(SEVERITY_LABELS[severity], f"{counts[severity]} 项", border=True)
+    st.caption(
+        "“舍入误差”指差值在印刷精度可以解释的范围内（n 个保留 d 位小数的数相加，最多差 n×½×10⁻ᵈ）；"
+        "“不一致”超出此范围；“数值无效”是不可能成立的值（如建筑密度超过 100%）。筛选条件不影响本页。"
+    )
+    default = [s for s in ("mismatch", "invalid") if counts[s]] or list(SEVERITIES)
+    chosen = st.pills("结论", SEVERITIES, selection_mode="multi", default=default,
+                      format_func=SEVERITY_LABELS.get, key="audit_severity")
+    frame = findings_frame(findings)
+    shown = frame[frame["severity"].isin(chosen or SEVERITIES)]
+    st.dataframe(shown[list(COLUMNS)], column_config=COLUMNS, hide_index=True, use_container_width=True,
+                 key="audit_table")
+    st.caption(f"显示 {len(shown)} / {len(frame)} 项")
+    st.download_button("下载核查结果（CSV）", shown.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{ctx.plan.id}-核查.csv", mime="text/csv", key="audit_download")

@@ -1,0 +1,48 @@
+"""总览: headline figures, small charts, the plan's source and status."""
+
+import streamlit as st
+
+from components import charts
+from components.header import missing, page_header
+from components.kpi import kpi_row
+from components.sidebar import current
+from panhuo.views import breakdowns, headline, totals_by
+
+
+def render() -> None:
+    ctx = current()
+    page_header("总览", ctx)
+    plan = ctx.plan
+    if plan.meta.get("summary"):
+        st.markdown(plan.meta["summary"])
+    if ctx.dataset == "zones" and not plan.has_zones:
+        missing("本规划未列出地块或片区清单，以下为其阶段、措施与政策；见“时序安排”“政策与任务”。")
+        _counts(plan)
+        return
+    kpi_row(headline(plan, ctx.records, ctx.dataset, ctx.unit))
+    if ctx.records.empty:
+        missing("当前筛选条件下没有记录。")
+        return
+    left, right = st.columns(2)
+    what = "地块" if ctx.dataset == "parcels" else "片区"
+    for column, (field, label) in zip((left, right), breakdowns(ctx.records, ctx.dataset), strict=True):
+        with column:
+            groups = totals_by(ctx.records, field, ctx.unit)
+            figure = charts.bar_totals(groups, f"按{label}的{what}面积", ctx.unit_label, label)
+            st.plotly_chart(figure, key=f"overview_{field}", use_container_width=True)
+    _source(plan)
+
+
+def _counts(plan) -> None:
+    cols = st.columns(3)
+    cols[0].metric("措施与政策条目", f"{len(plan.measures)} 项", border=True)
+    cols[1].metric("阶段与时间节点", f"{len(plan.milestones)} 个", border=True)
+    cols[2].metric("涉及部门", f"{len(plan.departments)} 个" if len(plan.departments) else "—", border=True)
+    _source(plan)
+
+
+def _source(plan) -> None:
+    with st.expander("来源与说明"):
+        st.markdown(f"原文文件：`{plan.meta.get('source_file', '')}`（数据来源：{'样例数据' if plan.origin == 'sample' else '导入'}）")
+        for note in plan.meta.get("notes", []):
+            st.markdown(f"- {note}")

@@ -1,0 +1,41 @@
+"""明细: the filtered records as a table — search, detail of the selected record, downloads."""
+
+import streamlit as st
+
+from components.header import missing, page_header
+from components.sidebar import current
+from panhuo.export import records_table, search, to_csv_bytes, to_xlsx_bytes
+
+
+def render() -> None:
+    ctx = current()
+    page_header("明细", ctx)
+    plan = ctx.plan
+    if not plan.has_parcels and not plan.has_zones:
+        missing("本规划未列出地块或片区清单，没有明细可显示。")
+        return
+    what = "地块" if ctx.dataset == "parcels" else "片区"
+    query = st.text_input("搜索", key="records_search", placeholder=f"输入{what}名称、位置、类型等关键词")
+    table = search(records_table(ctx.records, ctx.dataset, ctx.unit, ctx.public), query)
+    bundles = "宗数" in table and (table["宗数"] > 1).any()
+    st.caption(f"共 {len(table)} 条{what}记录" + ("（一行可代表多宗地块，见“宗数”）" if bundles else ""))
+    area_column = f"面积（{ctx.unit_label}）"
+    config = {area_column: st.column_config.NumberColumn(area_column, format="%,.2f" if ctx.unit == "ha" else "%,.1f")}
+    event = st.dataframe(table, hide_index=True, use_container_width=True, column_config=config,
+                         on_select="rerun", selection_mode="single-row", key="records_table")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        record = table.iloc[rows[0]]
+        with st.container(border=True):
+            st.markdown(f"#### {record.iloc[1] if len(record) > 1 else ''}")
+            details = {k: v for k, v in record.items() if str(v).strip() not in ("", "nan", "None")}
+            st.table(details)
+    else:
+        st.caption("点选表格中的一行查看详情。")
+    name = f"{plan.id}-{what}明细"
+    left, right = st.columns(2)
+    left.download_button("下载 CSV", to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
+                         key="records_csv", use_container_width=True)
+    right.download_button("下载 Excel", to_xlsx_bytes(table, title=plan.title), file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="records_xlsx", use_container_width=True)

@@ -1,0 +1,232 @@
+"""Figures the pages show, computed from a plan (no Streamlit here).
+
+Each function takes a plan and/or its filtered records and returns plain data: numbers with
+their display text, or DataFrames ready for a chart builder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from panhuo.aggregate import area_in, group_totals, record_count
+from panhuo.model import Plan
+from panhuo.units import format_area, format_number, parse_number, to_ha, unit_code, unit_label
+
+UNDER_WAY = "正在实施"
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    value: str
+    help: str = ""
+    delta: str | None = None
+
+
+def parse_date(text: object, end: bool = False) -> date | None:
+    """A date from ``2025``, ``2025-12`` or ``2025-12-17``; ``end`` picks the last day."""
+    raw = str(text or "").strip()
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", raw)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    y = int(year)
+    if month is None:
+        return date(y, 12, 31) if end else date(y, 1, 1)
+    m = int(month)
+    if day is None:
+        if not end:
+            return date(y, m, 1)
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+    return date(y, m, int(day))
+
+
+def period_position(plan: Plan, today: date) -> tuple[float | None, str]:
+    """Where ``today`` falls in the plan period: (fraction 0-1 or None, Chinese sentence)."""
+    start, end = plan.period
+    if not start or not end:
+        return None, "文件未载明规划期限"
+    first, last = date(start, 1, 1), date(end, 12, 31)
+    if today < first:
+        return 0.0, f"规划期 {start}—{end} 年，尚未开始"
+    if today > last:
+        return 1.0, f"规划期 {start}—{end} 年，已于 {end} 年底结束"
+    fraction = (today - first).days / (last - first).days
+    return fraction, f"规划期 {start}—{end} 年，已过 {fraction:.0%}（今天 {today:%Y-%m-%d}）"
+
+
+def status_text(plan: Plan, today: date) -> str:
+    if plan.is_consultation:
+        until = plan.meta.get("comment_until", "")
+        if plan.consultation_open(today):
+            return f"征求意见中，截止 {until}"
+        return f"征求意见已于 {until} 截止"
+    return "现行有效"
+
+
+def area_target(plan: Plan) -> tuple[Decimal, str, str] | None:
+    """The plan-wide area target: (value in hectares, printed value, unit word)."""
+    targets = plan.targets
+    rows = targets[(targets["scope_kind"] == "plan") & (targets["metric"] == "area")]
+    # the plan's final target: the latest deadline (上党区 has one for 2025 and one for 2035)
+    rows = rows.assign(_end=rows["deadline"].map(lambda d: parse_date(d, end=True) or date.min))
+    for row in rows.sort_values("_end", ascending=False, kind="stable").itertuples():
+        value = to_ha(row.value, row.unit or plan.area_unit)
+        if value is not None:
+            return value, row.value, row.unit or plan.area_unit
+    return None
+
+
+def near_term(plan: Plan, records: pd.DataFrame) -> pd.DataFrame:
+    """Records whose phase ends by the plan's near-term year (上党区: 2021-2025)."""
+    end = plan.meta.get("near_term_end")
+    if not end or "phase" not in records:
+        return records.iloc[0:0]
+
+    def phase_end(text: str) -> int | None:
+        years = re.findall(r"\d{4}", str(text))
+        return int(years[-1]) if years else None
+
+    ends = records["phase"].map(phase_end)
+    return records[ends.notna() & (ends <= int(end))]
+
+
+def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list[Metric]:
+    """The 总览 figures: count, area, share under way, target coverage, near term."""
+    code = unit_code(unit)
+    label = unit_label(code)
+    noun = "宗" if dataset == "parcels" else "个"
+    what = "地块" if dataset == "parcels" else "片区"
+    total_ha = area_in(records, "ha")
+    metrics = [
+        Metric(f"{what}数量", f"{record_count(records):,} {noun}",
+               "一组地块按其包含的宗数计" if dataset == "parcels" else ""),
+        Metric(f"{what}面积", f"{format_area(total_ha, code)} {label}"),
+    ]
+    if (records["stage"].str.strip() != "").any():
+        under = area_in(records[records["stage"] == UNDER_WAY], "ha")
+        share = under / total_ha * 100 if total_ha else Decimal(0)
+        metrics.append(Metric("正在实施面积占比", f"{format_number(share, 1)}%",
+                              f"正在实施 {format_area(under, code)} {label}"))
+    target = area_target(plan)
+    if target is not None:
+        value_ha, printed, printed_unit = target
+        coverage = total_ha / value_ha * 100 if value_ha else Decimal(0)
+        metrics.append(Metric("目标覆盖率", f"{format_number(coverage, 1)}%",
+                              f"清单面积 ÷ 目标 {printed} {printed_unit}"))
+    near = near_term(plan, records)
+    if len(near):
+        year = plan.meta["near_term_end"]
+        metrics.append(Metric(f"近期{what}（至{year}年）", f"{record_count(near)} {noun}"))
+        metrics.append(Metric(f"近期面积（至{year}年）", f"{format_area(area_in(near, 'ha'), code)} {label}"))
+    return metrics
+
+
+def totals_by(records: pd.DataFrame, by: str, unit: str) -> pd.DataFrame:
+    """Count and area per value of ``by`` with display text, for charts and tables."""
+    groups = group_totals(records, by, unit)
+    groups["area_text"] = [format_area(to_ha(a, unit), unit) for a in groups["area"]]
+    return groups
+
+
+def county_stage(records: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Area per 区县 × 实施阶段 (long format: county, stage, area_value, count)."""
+    rows = []
+    for (county, stage), part in records.groupby(["county", "stage"], sort=False):
+        rows.append({"county": county, "stage": stage or "（未注明）",
+                     "area_value": float(area_in(part, unit)), "count": record_count(part)})
+    return pd.DataFrame(rows, columns=["county", "stage", "area_value", "count"])
+
+
+def counts_against_targets(plan: Plan, records: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Per category: target count, listed count (湖州 38/13/14/1)."""
+    targets = plan.targets
+    rows = targets[(targets["scope_kind"] == "category") & (targets["metric"] == "count")]
+    column = "category" if dataset == "zones" else "type"
+    result = []
+    for row in rows.itertuples():
+        listed = record_count(records[records[column] == row.scope]) if column in records else 0
+        target = parse_number(row.value)
+        result.append({"category": row.scope, "target": int(target) if target is not None else None,
+                       "listed": listed, "deadline": row.deadline, "note": row.note})
+    return pd.DataFrame(result, columns=["category", "target", "listed", "deadline", "note"])
+
+
+def area_against_target(plan: Plan, records: pd.DataFrame, unit: str) -> dict | None:
+    target = area_target(plan)
+    if target is None:
+        return None
+    value_ha, printed, printed_unit = target
+    listed = area_in(records, "ha")
+    return {
+        "target": float(from_ha_unit(value_ha, unit)),
+        "listed": float(from_ha_unit(listed, unit)),
+        "printed": f"{printed} {printed_unit}",
+        "coverage": float(listed / value_ha * 100) if value_ha else 0.0,
+    }
+
+
+def from_ha_unit(value_ha: Decimal, unit: str) -> Decimal:
+    from panhuo.units import from_ha
+
+    return from_ha(value_ha, unit)  # type: ignore[return-value]
+
+
+def breakdowns(records: pd.DataFrame, dataset: str) -> list[tuple[str, str]]:
+    """The two most telling breakdowns of the records for small charts: (field, Chinese label)."""
+
+    def varied(column: str) -> bool:
+        return column in records and records[column].astype(str).str.strip().replace("", pd.NA).nunique() > 1
+
+    first = next(
+        ((f, label) for f, label in (("county", "区县"), ("zone", "片区"), ("place", "乡镇/村")) if varied(f)),
+        ("county", "区县"),
+    )
+    second = ("category", "类别") if dataset == "zones" else ("type", "类型")
+    return [first, second]
+
+
+def county_targets(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Per 区县 with an area target: target, listed area, coverage (empty when none is set)."""
+    targets = plan.targets
+    rows = targets[(targets["scope_kind"] == "county") & (targets["metric"] == "area")]
+    result = []
+    for row in rows.itertuples():
+        target = to_ha(row.value, row.unit or plan.area_unit)
+        listed = area_in(records[records["county"] == row.scope], "ha") if "county" in records else Decimal(0)
+        result.append({
+            "county": row.scope,
+            "target": float(from_ha_unit(target, unit)) if target is not None else None,
+            "listed": float(from_ha_unit(listed, unit)),
+            "coverage": float(listed / target * 100) if target else None,
+        })
+    return pd.DataFrame(result, columns=["county", "target", "listed", "coverage"])
+
+
+TARGET_METRIC_LABELS = {
+    "area": "面积",
+    "count": "个数",
+    "investment_intensity": "投资强度",
+    "tax_per_mu": "亩均税收",
+    "far": "容积率",
+}
+
+
+def targets_table(plan: Plan) -> pd.DataFrame:
+    """All of a plan's targets in Chinese, as printed."""
+    frame = plan.targets
+    return pd.DataFrame({
+        "范围": frame["scope"],
+        "指标": frame["metric"].map(lambda m: TARGET_METRIC_LABELS.get(m, m)),
+        "目标": frame["comparator"].str.replace(">=", "≥").str.replace("<=", "≤") + " " + frame["value"],
+        "单位": frame["unit"],
+        "期限": frame["deadline"],
+        "说明": frame["note"],
+        "出处": frame["source"],
+    })
