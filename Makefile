@@ -31,7 +31,7 @@ e2e:
 bench:
 	$(PYTHON) -m pytest benchmarks --benchmark-only
 
-lint:
+lint: install-dev
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 

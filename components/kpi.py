@@ -12,5 +12,4 @@ def kpi_row(metrics: list[Metric]) -> None:
         return
     columns = st.columns(len(metrics))
     for column, metric in zip(columns, metrics, strict=True):
-        column.metric(metric.label, metric.value, delta=metric.delta, help=metric.help or None,
-                      border=True)
+        column.metric(metric.label, metric.value, delta=metric.delta, help=metric.help or None, border=True)

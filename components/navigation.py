@@ -9,7 +9,7 @@ _PAGES: dict[str, st.Page] = {}
 
 def build(public: bool) -> dict[str, list[st.Page]]:
     """Sections for st.navigation; the import page only outside public mode."""
-    from pages import (
+    from app_pages import (
         audit,
         data_import,
         map_view,

@@ -78,8 +78,16 @@ def _on_plan_change() -> None:
     old = _current()
     state = for_plan(old, new_plan)
     # the unit follows the new plan's document unless the user chose one explicitly before
-    _put(ViewState(state.plan, state.counties, state.zones, state.types, state.stages,
-                   old.unit or default_unit(new_plan)))
+    _put(
+        ViewState(
+            state.plan,
+            state.counties,
+            state.zones,
+            state.types,
+            state.stages,
+            old.unit or default_unit(new_plan),
+        )
+    )
 
 
 def _sync_from_url(plans: dict[str, Plan], default_plan: str) -> None:
@@ -115,8 +123,13 @@ def render_sidebar() -> Context:
 
     with st.sidebar:
         st.markdown("### 筛选")
-        st.selectbox("规划", options=list(plans), format_func=lambda pid: plans[pid].short_title,
-                     key=KEYS["plan"], on_change=_on_plan_change)
+        st.selectbox(
+            "规划",
+            options=list(plans),
+            format_func=lambda pid: plans[pid].short_title,
+            key=KEYS["plan"],
+            on_change=_on_plan_change,
+        )
         plan = plans[st.session_state[KEYS["plan"]]]
         options = filter_options(plan)
         dataset, frame = plan.records()

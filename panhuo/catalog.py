@@ -62,6 +62,8 @@ def get_catalog(data_dir: Path | None = None, include_imports: bool = True) -> C
     for plan in load_samples(data_dir):
         catalog.plans_by_id[plan.id] = plan
     if include_imports:
+        import panhuo.store  # noqa: F401 - importing it registers the store's plans (imports)
+
         for source in _SOURCES:
             for plan in source():
                 catalog.plans_by_id[plan.id] = plan

@@ -44,6 +44,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     label = AREA_UNITS[result["unit"]][0]
     what = "地块" if result["of"] == "parcels" else "片区"
     print(f"{plan.title}（{plan.id}）")
+
     def shown(area: float) -> str:
         return format_area(to_ha(area, result["unit"]), result["unit"])
 

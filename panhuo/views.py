@@ -105,21 +105,32 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
     what = "地块" if dataset == "parcels" else "片区"
     total_ha = area_in(records, "ha")
     metrics = [
-        Metric(f"{what}数量", f"{record_count(records):,} {noun}",
-               "一组地块按其包含的宗数计" if dataset == "parcels" else ""),
+        Metric(
+            f"{what}数量",
+            f"{record_count(records):,} {noun}",
+            "一组地块按其包含的宗数计" if dataset == "parcels" else "",
+        ),
         Metric(f"{what}面积", f"{format_area(total_ha, code)} {label}"),
     ]
     if (records["stage"].str.strip() != "").any():
         under = area_in(records[records["stage"] == UNDER_WAY], "ha")
         share = under / total_ha * 100 if total_ha else Decimal(0)
-        metrics.append(Metric("正在实施面积占比", f"{format_number(share, 1)}%",
-                              f"正在实施 {format_area(under, code)} {label}"))
+        metrics.append(
+            Metric(
+                "正在实施面积占比",
+                f"{format_number(share, 1)}%",
+                f"正在实施 {format_area(under, code)} {label}",
+            )
+        )
     target = area_target(plan)
     if target is not None:
         value_ha, printed, printed_unit = target
         coverage = total_ha / value_ha * 100 if value_ha else Decimal(0)
-        metrics.append(Metric("目标覆盖率", f"{format_number(coverage, 1)}%",
-                              f"清单面积 ÷ 目标 {printed} {printed_unit}"))
+        metrics.append(
+            Metric(
+                "目标覆盖率", f"{format_number(coverage, 1)}%", f"清单面积 ÷ 目标 {printed} {printed_unit}"
+            )
+        )
     near = near_term(plan, records)
     if len(near):
         year = plan.meta["near_term_end"]
@@ -139,8 +150,14 @@ def county_stage(records: pd.DataFrame, unit: str) -> pd.DataFrame:
     """Area per 区县 × 实施阶段 (long format: county, stage, area_value, count)."""
     rows = []
     for (county, stage), part in records.groupby(["county", "stage"], sort=False):
-        rows.append({"county": county, "stage": stage or "（未注明）",
-                     "area_value": float(area_in(part, unit)), "count": record_count(part)})
+        rows.append(
+            {
+                "county": county,
+                "stage": stage or "（未注明）",
+                "area_value": float(area_in(part, unit)),
+                "count": record_count(part),
+            }
+        )
     return pd.DataFrame(rows, columns=["county", "stage", "area_value", "count"])
 
 
@@ -153,8 +170,15 @@ def counts_against_targets(plan: Plan, records: pd.DataFrame, dataset: str) -> p
     for row in rows.itertuples():
         listed = record_count(records[records[column] == row.scope]) if column in records else 0
         target = parse_number(row.value)
-        result.append({"category": row.scope, "target": int(target) if target is not None else None,
-                       "listed": listed, "deadline": row.deadline, "note": row.note})
+        result.append(
+            {
+                "category": row.scope,
+                "target": int(target) if target is not None else None,
+                "listed": listed,
+                "deadline": row.deadline,
+                "note": row.note,
+            }
+        )
     return pd.DataFrame(result, columns=["category", "target", "listed", "deadline", "note"])
 
 
@@ -185,7 +209,11 @@ def breakdowns(records: pd.DataFrame, dataset: str) -> list[tuple[str, str]]:
         return column in records and records[column].astype(str).str.strip().replace("", pd.NA).nunique() > 1
 
     first = next(
-        ((f, label) for f, label in (("county", "区县"), ("zone", "片区"), ("place", "乡镇/村")) if varied(f)),
+        (
+            (f, label)
+            for f, label in (("county", "区县"), ("zone", "片区"), ("place", "乡镇/村"))
+            if varied(f)
+        ),
         ("county", "区县"),
     )
     second = ("category", "类别") if dataset == "zones" else ("type", "类型")
@@ -200,12 +228,14 @@ def county_targets(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame
     for row in rows.itertuples():
         target = to_ha(row.value, row.unit or plan.area_unit)
         listed = area_in(records[records["county"] == row.scope], "ha") if "county" in records else Decimal(0)
-        result.append({
-            "county": row.scope,
-            "target": float(from_ha_unit(target, unit)) if target is not None else None,
-            "listed": float(from_ha_unit(listed, unit)),
-            "coverage": float(listed / target * 100) if target else None,
-        })
+        result.append(
+            {
+                "county": row.scope,
+                "target": float(from_ha_unit(target, unit)) if target is not None else None,
+                "listed": float(from_ha_unit(listed, unit)),
+                "coverage": float(listed / target * 100) if target else None,
+            }
+        )
     return pd.DataFrame(result, columns=["county", "target", "listed", "coverage"])
 
 
@@ -221,12 +251,14 @@ TARGET_METRIC_LABELS = {
 def targets_table(plan: Plan) -> pd.DataFrame:
     """All of a plan's targets in Chinese, as printed."""
     frame = plan.targets
-    return pd.DataFrame({
-        "范围": frame["scope"],
-        "指标": frame["metric"].map(lambda m: TARGET_METRIC_LABELS.get(m, m)),
-        "目标": frame["comparator"].str.replace(">=", "≥").str.replace("<=", "≤") + " " + frame["value"],
-        "单位": frame["unit"],
-        "期限": frame["deadline"],
-        "说明": frame["note"],
-        "出处": frame["source"],
-    })
+    return pd.DataFrame(
+        {
+            "范围": frame["scope"],
+            "指标": frame["metric"].map(lambda m: TARGET_METRIC_LABELS.get(m, m)),
+            "目标": frame["comparator"].str.replace(">=", "≥").str.replace("<=", "≤") + " " + frame["value"],
+            "单位": frame["unit"],
+            "期限": frame["deadline"],
+            "说明": frame["note"],
+            "出处": frame["source"],
+        }
+    )

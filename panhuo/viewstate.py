@@ -83,7 +83,9 @@ def _split(text: object) -> list[str]:
     return [part.strip() for part in str(text).replace("，", ",").split(",") if part.strip()]
 
 
-def parse_query(params: Mapping[str, object], plans: Mapping[str, Plan], default_plan: str) -> tuple[ViewState, list[str]]:
+def parse_query(
+    params: Mapping[str, object], plans: Mapping[str, Plan], default_plan: str
+) -> tuple[ViewState, list[str]]:
     """A valid ViewState from URL query parameters, and notices for what was dropped."""
     notices: list[str] = []
     plan_id = str(params.get("plan") or default_plan)

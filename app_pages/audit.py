@@ -35,12 +35,28 @@ def render() -> None:
         "“不一致”超出此范围；“数值无效”是不可能成立的值（如建筑密度超过 100%）。筛选条件不影响本页。"
     )
     default = [s for s in ("mismatch", "invalid") if counts[s]] or list(SEVERITIES)
-    chosen = st.pills("结论", SEVERITIES, selection_mode="multi", default=default,
-                      format_func=SEVERITY_LABELS.get, key="audit_severity")
+    chosen = st.pills(
+        "结论",
+        SEVERITIES,
+        selection_mode="multi",
+        default=default,
+        format_func=SEVERITY_LABELS.get,
+        key="audit_severity",
+    )
     frame = findings_frame(findings)
     shown = frame[frame["severity"].isin(chosen or SEVERITIES)]
-    st.dataframe(shown[list(COLUMNS)], column_config=COLUMNS, hide_index=True, use_container_width=True,
-                 key="audit_table")
+    st.dataframe(
+        shown[list(COLUMNS)],
+        column_config=COLUMNS,
+        hide_index=True,
+        use_container_width=True,
+        key="audit_table",
+    )
     st.caption(f"显示 {len(shown)} / {len(frame)} 项")
-    st.download_button("下载核查结果（CSV）", shown.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"{ctx.plan.id}-核查.csv", mime="text/csv", key="audit_download")
+    st.download_button(
+        "下载核查结果（CSV）",
+        shown.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{ctx.plan.id}-核查.csv",
+        mime="text/csv",
+        key="audit_download",
+    )

@@ -20,9 +20,20 @@ def render() -> None:
     bundles = "宗数" in table and (table["宗数"] > 1).any()
     st.caption(f"共 {len(table)} 条{what}记录" + ("（一行可代表多宗地块，见“宗数”）" if bundles else ""))
     area_column = f"面积（{ctx.unit_label}）"
-    config = {area_column: st.column_config.NumberColumn(area_column, format="%,.2f" if ctx.unit == "ha" else "%,.1f")}
-    event = st.dataframe(table, hide_index=True, use_container_width=True, column_config=config,
-                         on_select="rerun", selection_mode="single-row", key="records_table")
+    config = {
+        area_column: st.column_config.NumberColumn(
+            area_column, format="%,.2f" if ctx.unit == "ha" else "%,.1f"
+        )
+    }
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        use_container_width=True,
+        column_config=config,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="records_table",
+    )
     rows = event.selection.rows if event is not None else []
     if rows:
         record = table.iloc[rows[0]]
@@ -34,8 +45,19 @@ def render() -> None:
         st.caption("点选表格中的一行查看详情。")
     name = f"{plan.id}-{what}明细"
     left, right = st.columns(2)
-    left.download_button("下载 CSV", to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
-                         key="records_csv", use_container_width=True)
-    right.download_button("下载 Excel", to_xlsx_bytes(table, title=plan.title), file_name=f"{name}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key="records_xlsx", use_container_width=True)
+    left.download_button(
+        "下载 CSV",
+        to_csv_bytes(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key="records_csv",
+        use_container_width=True,
+    )
+    right.download_button(
+        "下载 Excel",
+        to_xlsx_bytes(table, title=plan.title),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="records_xlsx",
+        use_container_width=True,
+    )

@@ -21,14 +21,26 @@ def render() -> None:
     for problem in problems:
         st.warning(problem)
     records = ctx.records
-    color_options = {k: v for k, v in COLOR_BY.items() if k in records and records[k].astype(str).str.strip().ne("").any()}
+    color_options = {
+        k: v for k, v in COLOR_BY.items() if k in records and records[k].astype(str).str.strip().ne("").any()
+    }
     if ctx.dataset == "zones":
         color_options = {"family": "类别大类", **({"stage": "实施阶段"} if "stage" in color_options else {})}
     left, right = st.columns([1, 2])
-    color_by = left.selectbox("着色依据", list(color_options) or ["family"], format_func=lambda k: color_options.get(k, k),
-                              key="map_color_by")
-    shown = right.pills("图层", list(LAYERS), selection_mode="multi", default=["outlines", "choropleth", "features"],
-                        format_func=LAYERS.get, key="map_layers")
+    color_by = left.selectbox(
+        "着色依据",
+        list(color_options) or ["family"],
+        format_func=lambda k: color_options.get(k, k),
+        key="map_color_by",
+    )
+    shown = right.pills(
+        "图层",
+        list(LAYERS),
+        selection_mode="multi",
+        default=["outlines", "choropleth", "features"],
+        format_func=LAYERS.get,
+        key="map_layers",
+    )
     features = None
     if len(records):
         ids = tuple(records["id"].astype(str))
@@ -38,21 +50,39 @@ def render() -> None:
     else:
         missing("本规划没有地块或片区清单，地图只显示其区县范围。")
     spec = build_map(
-        features, outlines, color_by=color_by if color_by != "family" or ctx.dataset == "parcels" else "family",
-        unit=ctx.unit, choropleth=area_by_county(records, ctx.unit) if len(records) else None,
-        choropleth_title="面积", choropleth_unit=ctx.unit_label, show=shown or (),
+        features,
+        outlines,
+        color_by=color_by if color_by != "family" or ctx.dataset == "parcels" else "family",
+        unit=ctx.unit,
+        choropleth=area_by_county(records, ctx.unit) if len(records) else None,
+        choropleth_title="面积",
+        choropleth_unit=ctx.unit_label,
+        show=shown or (),
         tile_url=data.settings().tile_url or None,
     )
-    event = st.pydeck_chart(spec.deck, on_select="rerun", selection_mode="single-object", key="map_deck",
-                            use_container_width=True, height=560)
+    event = st.pydeck_chart(
+        spec.deck,
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map_deck",
+        use_container_width=True,
+        height=560,
+    )
     for legend in spec.legends:
-        st.markdown(f"**{legend.title}**  " + "  ".join(
-            f"<span style='color:{item.hex}'>■</span> {item.label}" for item in legend.items), unsafe_allow_html=True)
+        st.markdown(
+            f"**{legend.title}**  "
+            + "  ".join(f"<span style='color:{item.hex}'>■</span> {item.label}" for item in legend.items),
+            unsafe_allow_html=True,
+        )
     for note in spec.notes:
         st.caption(note)
     picked = selected_record_ids(event.selection if event else None)
     if picked and len(records):
         chosen = records[records["id"].astype(str).isin(picked)]
         st.subheader("所选记录")
-        st.dataframe(records_table(chosen, ctx.dataset, ctx.unit, ctx.public), hide_index=True,
-                     use_container_width=True, key="map_selected")
+        st.dataframe(
+            records_table(chosen, ctx.dataset, ctx.unit, ctx.public),
+            hide_index=True,
+            use_container_width=True,
+            key="map_selected",
+        )

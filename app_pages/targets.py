@@ -25,18 +25,36 @@ def render() -> None:
     overall = area_against_target(plan, ctx.records, ctx.unit)
     if overall:
         cols = st.columns(3)
-        cols[0].metric("面积目标", f"{overall['target']:,.0f} {ctx.unit_label}", help=f"原文：{overall['printed']}",
-                       border=True)
+        cols[0].metric(
+            "面积目标",
+            f"{overall['target']:,.0f} {ctx.unit_label}",
+            help=f"原文：{overall['printed']}",
+            border=True,
+        )
         cols[1].metric("清单面积", f"{overall['listed']:,.0f} {ctx.unit_label}", border=True)
         cols[2].metric("覆盖率", f"{overall['coverage']:.1f}%", border=True)
     if ctx.records.empty:
         missing("本规划没有地块或片区清单，无法按区县比较。")
     else:
         stages = county_stage(ctx.records, ctx.unit)
-        figure = charts.stacked_bars(stages, "county", "area_value", "stage", "各区县面积（按实施阶段）",
-                                     ctx.unit_label, "区县", "实施阶段", colors=charts.STAGE_COLORS)
-        event = st.plotly_chart(figure, key="targets_county_stage", on_select="rerun",
-                                selection_mode="points", use_container_width=True)
+        figure = charts.stacked_bars(
+            stages,
+            "county",
+            "area_value",
+            "stage",
+            "各区县面积（按实施阶段）",
+            ctx.unit_label,
+            "区县",
+            "实施阶段",
+            colors=charts.STAGE_COLORS,
+        )
+        event = st.plotly_chart(
+            figure,
+            key="targets_county_stage",
+            on_select="rerun",
+            selection_mode="points",
+            use_container_width=True,
+        )
         clicked = [p.get("x") for p in (event.selection.points if event else []) if p.get("x")]
         if clicked:
             request_view(counties=tuple(dict.fromkeys(clicked)))
@@ -47,8 +65,9 @@ def render() -> None:
             st.dataframe(per_county, hide_index=True, use_container_width=True, key="targets_per_county")
     counts = counts_against_targets(plan, ctx.records, ctx.dataset)
     if not counts.empty:
-        st.plotly_chart(charts.target_bars(counts, "各类别个数与目标"), key="targets_counts",
-                        use_container_width=True)
+        st.plotly_chart(
+            charts.target_bars(counts, "各类别个数与目标"), key="targets_counts", use_container_width=True
+        )
     if plan.targets.empty:
         missing("本规划未设定量化目标。")
     else:

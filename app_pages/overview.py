@@ -43,6 +43,8 @@ def _counts(plan) -> None:
 
 def _source(plan) -> None:
     with st.expander("来源与说明"):
-        st.markdown(f"原文文件：`{plan.meta.get('source_file', '')}`（数据来源：{'样例数据' if plan.origin == 'sample' else '导入'}）")
+        st.markdown(
+            f"原文文件：`{plan.meta.get('source_file', '')}`（数据来源：{'样例数据' if plan.origin == 'sample' else '导入'}）"
+        )
         for note in plan.meta.get("notes", []):
             st.markdown(f"- {note}")

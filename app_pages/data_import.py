@@ -1,0 +1,182 @@
+"""数据导入 (/import): upload a workbook or layer, confirm the mapping, read the report, import;
+see and restore earlier versions. Thin: the work is done by ``panhuo.importing`` and
+``panhuo.store``. Defines ``render()`` only and does nothing when executed on its own.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from panhuo.importing import MAX_FILE_BYTES, InputFile, engine, examples, mapping
+from panhuo.importing.report import Problem, report_frame, report_xlsx
+from panhuo.settings import load_settings
+from panhuo.store import Store
+
+NEW_PLAN = "（新建规划）"
+FILE_TYPES = ["xlsx", "xlsm", "csv", "gpkg", "zip", "geojson", "json"]
+
+
+def _secrets() -> dict:
+    try:
+        return {k: st.secrets[k] for k in ("database_url", "sqlite_path") if k in st.secrets}
+    except FileNotFoundError:  # no secrets.toml: environment and defaults apply
+        return {}
+
+
+@st.cache_resource(show_spinner="正在准备数据库…")
+def _store(url: str) -> Store:
+    return Store.open(load_settings(_secrets()), url=url)
+
+
+def _plan_choice(store: Store) -> tuple[str, dict | None]:
+    """(plan id, metadata of a new plan or None) from the form."""
+    choice = st.selectbox(
+        "导入到规划", [NEW_PLAN, *store.plan_ids()], index=None, placeholder="请选择规划", key="import_plan"
+    )
+    if choice != NEW_PLAN:
+        return choice or "", None
+    cols = st.columns(4)
+    plan_id = cols[0].text_input("规划编号（英文、数字、连字符）", key="import_new_id").strip()
+    title = cols[1].text_input("标题", key="import_new_title")
+    province = cols[2].text_input("省", key="import_new_province")
+    city = cols[3].text_input("市（用于核对区县）", key="import_new_city")
+    return plan_id, engine.new_plan_meta(plan_id, title=title, province=province, city=city)
+
+
+def _mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
+    if layer.mapping is None:
+        return None
+    st.markdown(
+        f"**{layer.file.name}**{f'（工作表 {layer.sheet}）' if layer.sheet else ''} 的列映射（可修改）"
+    )
+    config = {
+        "字段": st.column_config.SelectboxColumn(options=mapping.field_choices(kind), required=True),
+        "单位": st.column_config.SelectboxColumn(options=mapping.UNIT_CHOICES),
+    }
+    edited = st.data_editor(
+        pd.DataFrame(mapping.editor_rows(layer.mapping)),
+        hide_index=True,
+        width="stretch",
+        key=f"import_mapping_{index}_{layer.mapping.layout}",
+        column_config=config,
+        disabled=["列", "识别方式", "示例"],
+    )
+    return mapping.mapping_from_editor(edited.to_dict("records"), kind)
+
+
+def _import_tab(store: Store) -> None:
+    st.caption(
+        f"支持 Excel（.xlsx）、CSV（UTF-8 或 GBK）、GeoPackage、GeoJSON、压缩的 Shapefile（.zip）；每个文件"
+        f"不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。原始文件按字节原样保存。"
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        "下载示例工作簿", examples.bureau_workbook(), "示例_地块清单.xlsx", key="import_example"
+    )
+    kind = right.radio(
+        "数据类型",
+        ["parcels", "zones"],
+        format_func=mapping.KIND_LABELS.get,
+        horizontal=True,
+        key="import_kind",
+    )
+    plan_id, meta = _plan_choice(store)
+    uploads = [
+        st.file_uploader("数据文件（现状）", type=FILE_TYPES, key="import_file"),
+        st.file_uploader("规划图层（可选，按编号与上一个文件合并）", type=FILE_TYPES, key="import_file2"),
+    ]
+    if uploads[0] is None or not plan_id:
+        st.info("请上传文件。" if uploads[0] is None else "请选择规划，或填写新规划的编号。")
+        return
+    files = [InputFile(f.name, f.getvalue()) for f in uploads if f is not None]
+    sheet, crs = st.session_state.get("import_sheet") or None, st.session_state.get("import_crs") or None
+    analysis = engine.analyse(files, kind, sheet, store=store, crs=crs)
+    if len(analysis.layers[0].sheets) > 1:
+        st.selectbox(
+            "工作表",
+            ["", *analysis.layers[0].sheets],
+            key="import_sheet",
+            format_func=lambda name: name or "自动识别",
+        )
+    st.text_input("坐标系（仅当图层未声明坐标系时填写，如 EPSG:4528）", key="import_crs")
+    engine.apply_mappings(analysis, [_mapping_editor(la, i, kind) for i, la in enumerate(analysis.layers)])
+    plan = engine.find_plan(plan_id, store)
+    checked = engine.check(analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id)))
+    for col, (label, value) in zip(st.columns(4), checked.summary.items(), strict=True):
+        col.metric(label, value)
+    report = report_frame(checked.problems).astype({"行": "string"}).fillna("")  # no "None" on screen
+    st.dataframe(report, hide_index=True, width="stretch", key="import_report")
+    st.download_button(
+        "下载问题清单（XLSX）",
+        report_xlsx(checked.problems, {"规划": plan_id}),
+        "导入问题清单.xlsx",
+        key="import_report_xlsx",
+    )
+    if checked.fatal:
+        st.error("文件无法导入，请按问题清单修正后重新上传。")
+        return
+    valid = checked.counts["valid"]
+    left, right = st.columns(2)
+    go = left.button("导入", type="primary", disabled=not checked.importable, key="import_go")
+    go_valid = right.button(
+        f"只导入有效的 {valid} 行", disabled=checked.importable or not valid, key="import_go_valid"
+    )
+    if go or go_valid:
+        result = engine.commit(checked, store, plan_id, valid_only=go_valid, new_meta=None if plan else meta)
+        (st.success if result.ok else st.error)(result.message)
+        if result.ok:
+            st.cache_data.clear()  # every page reads the catalog again
+
+
+def _versions_tab(store: Store) -> None:
+    plan_id = st.selectbox("规划", store.plan_ids(), key="versions_plan")
+    if not plan_id:
+        return
+    versions = store.versions(plan_id)
+    st.dataframe(
+        pd.DataFrame([v.label() for v in versions]), hide_index=True, width="stretch", key="versions_list"
+    )
+    by_id = {v.id: v for v in versions}
+    picked = st.selectbox("查看版本", list(by_id), format_func=lambda i: by_id[i].title, key="versions_pick")
+    if picked is None:
+        return
+    version = by_id[picked]
+    st.dataframe(store.version_frame(version.id), width="stretch", key="versions_rows")
+    for i, (name, digest, content) in enumerate(store.source_files(version.id)):
+        st.download_button(
+            f"下载原始文件 {name}",
+            content,
+            name,
+            key=f"versions_file_{version.id}_{i}",
+            help=f"SHA-256 {digest}",
+        )
+    if not version.is_current and st.button("恢复为当前版本", key="versions_restore"):
+        restored = store.restore(plan_id, version.dataset, version.number)
+        st.success(f"已恢复：新的第 {restored.number} 版与第 {version.number} 版内容相同。")
+        st.cache_data.clear()
+    with st.expander("导入记录（含未导入的尝试及其问题清单）"):
+        st.dataframe(
+            pd.DataFrame(store.report_rows(plan_id)), hide_index=True, width="stretch", key="versions_reports"
+        )
+        for report in store.reports(plan_id, limit=1):
+            st.download_button(
+                "下载最近一次导入的问题清单（XLSX）",
+                report_xlsx([Problem(**p) for p in report["problems"]]),
+                "导入问题清单.xlsx",
+                key="versions_report_xlsx",
+            )
+
+
+def render() -> None:
+    st.title("数据导入")
+    settings = load_settings(_secrets())
+    if settings.public_mode:
+        st.info("公众模式下不提供数据导入。")
+        return
+    store = _store(settings.effective_database_url)
+    tab_import, tab_versions = st.tabs(["导入数据", "版本与导入记录"])
+    with tab_import:
+        _import_tab(store)
+    with tab_versions:
+        _versions_tab(store)

@@ -1,0 +1,599 @@
+"""Build the pydeck map of a plan: 区县 outlines, a 区县 choropleth, and the features.
+
+Data in (GeoDataFrames in WGS84 from :mod:`panhuo.geo`), ``pdk.Deck`` plus the legend as data
+out; no Streamlit here, so everything is testable with plain pytest. The page renders the deck
+with ``st.pydeck_chart(spec.deck, on_select="rerun", selection_mode="single-object", key=…)``
+and the legend with its own widgets.
+
+Offline by default: ``map_provider=None`` draws no basemap and makes no request. A basemap
+needs an XYZ tile URL template (an intranet tile server, 天地图 with a key); pydeck/Streamlit
+take a MapLibre ``style.json`` *URL* for that (a style given as a dict crashes the frontend),
+so :func:`raster_style` builds the style and :func:`style_url` turns it into a ``data:`` URL
+(or the page can serve it from the static folder and pass that URL as ``map_style``).
+
+Layer ids (used by selections): ``county-choropleth``, ``county-outlines``,
+``county-labels``, ``features`` (surveyed polygons), ``features-schematic`` (示意位置 circles).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from panhuo.geo.schematic import SCHEMATIC
+from panhuo.units import AREA_UNITS, format_area, unit_code
+
+LAYER_CHOROPLETH = "county-choropleth"
+LAYER_OUTLINES = "county-outlines"
+LAYER_LABELS = "county-labels"
+LAYER_FEATURES = "features"
+LAYER_SCHEMATIC = "features-schematic"
+FEATURE_LAYERS = (LAYER_FEATURES, LAYER_SCHEMATIC)
+
+COLOR_BY_LABELS = {
+    "family": "类别（通用）",
+    "type": "类型",
+    "category": "片区类别",
+    "stage": "实施阶段",
+    "phase": "时序",
+}
+FAMILY_COLORS = {
+    "industrial": (123, 97, 168),
+    "urban_residential": (224, 123, 57),
+    "village": (76, 154, 42),
+    "mine": (120, 120, 120),
+    "other": (59, 125, 216),
+}
+STAGE_COLORS = {
+    "储备": (158, 158, 158),
+    "计划实施": (59, 125, 216),
+    "正在实施": (240, 160, 32),
+    "已完成": (46, 157, 91),
+}
+# qualitative palette (Tableau 10) for types, categories and phases
+PALETTE = [
+    (78, 121, 167),
+    (242, 142, 43),
+    (225, 87, 89),
+    (118, 183, 178),
+    (89, 161, 79),
+    (237, 201, 72),
+    (176, 122, 161),
+    (255, 157, 167),
+    (156, 117, 95),
+    (186, 176, 172),
+]
+MISSING_COLOR = (190, 190, 190)
+MISSING_LABEL = "未填写"
+# sequential ramp for the choropleth, light to dark (ColorBrewer Oranges, 5 classes)
+RAMP = [(254, 237, 222), (253, 190, 133), (253, 141, 60), (230, 85, 13), (166, 54, 3)]
+OUTLINE_COLOR = (60, 60, 60, 220)
+SCHEMATIC_ALPHA = 150
+SURVEYED_ALPHA = 200
+CJK_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
+GCJ_TILE_HOSTS = ("autonavi", "amap", "gtimg", "map.qq", "tencent", "bdimg", "map.baidu", "bdstatic")
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    color: tuple[int, ...]
+    kind: str = "fill"  # fill | ramp | outline | schematic | surveyed
+    count: int | None = None
+
+    @property
+    def hex(self) -> str:
+        return "#{:02x}{:02x}{:02x}".format(*self.color[:3])
+
+
+@dataclass
+class Legend:
+    title: str
+    items: list[LegendItem]
+    layer: str
+
+
+@dataclass
+class MapSpec:
+    """What the page needs: the deck, legends as data, and notes to show under the map."""
+
+    deck: pdk.Deck
+    legends: list[Legend] = field(default_factory=list)
+    layer_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    view: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- basemap
+
+
+def raster_style(tile_url: str, *, attribution: str = "", tile_size: int = 256, max_zoom: int = 18) -> dict:
+    """A MapLibre v8 style with one raster source from an XYZ template (``…/{z}/{x}/{y}.png``)."""
+    subdomains = []
+    if "{s}" in tile_url:  # Leaflet-style subdomains; MapLibre wants explicit URLs
+        subdomains = [tile_url.replace("{s}", s) for s in "abc"]
+    return {
+        "version": 8,
+        "sources": {
+            "basemap": {
+                "type": "raster",
+                "tiles": subdomains or [tile_url],
+                "tileSize": tile_size,
+                "maxzoom": max_zoom,
+                "attribution": attribution,
+            }
+        },
+        "layers": [{"id": "basemap", "type": "raster", "source": "basemap"}],
+    }
+
+
+def style_url(style: dict) -> str:
+    """The style as a ``data:`` URL, for ``map_style`` (no file and no server needed)."""
+    payload = json.dumps(style, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return "data:application/json;base64," + base64.b64encode(payload).decode("ascii")
+
+
+def tile_notes(tile_url: str) -> list[str]:
+    lowered = tile_url.lower()
+    if any(host in lowered for host in GCJ_TILE_HOSTS):
+        return [
+            "所配置的底图来自高德/腾讯/百度，其坐标为 GCJ-02 或 BD-09，与本图的 WGS84 数据相差数百米；"
+            "请改用天地图或内网 CGCS2000/WGS84 瓦片。"
+        ]
+    return []
+
+
+# --------------------------------------------------------------------------- colours
+
+
+def _category_colors(values: pd.Series, color_by: str) -> dict[str, tuple[int, int, int]]:
+    present = [v for v in pd.unique(values.astype(str)) if v != MISSING_LABEL]
+    if color_by == "stage":
+        known = [s for s in STAGE_COLORS if s in present]
+        rest = sorted(v for v in present if v not in STAGE_COLORS)
+        colors = {s: STAGE_COLORS[s] for s in known}
+        colors.update({v: PALETTE[i % len(PALETTE)] for i, v in enumerate(rest)})
+        return colors
+    ordered = sorted(present, key=_natural_key)
+    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(ordered)}
+
+
+def _natural_key(text: str) -> tuple:
+    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
+    return (int(digits[0]) if digits else math.inf, text)
+
+
+def _color_column(frame: pd.DataFrame, color_by: str) -> tuple[pd.Series, dict[str, tuple[int, int, int]]]:
+    """(label per row, colour per label) for the chosen colouring."""
+    if color_by == "family" and "family" in frame:
+        labels_by_key = {}
+        if "family_label" in frame:
+            labels_by_key = dict(
+                zip(frame["family"].astype(str), frame["family_label"].astype(str), strict=True)
+            )
+        keys = frame["family"].fillna("other").astype(str)
+        labels = keys.map(lambda k: labels_by_key.get(k, k))
+        colors = {labels_by_key.get(k, k): FAMILY_COLORS.get(k, MISSING_COLOR) for k in FAMILY_COLORS}
+        return labels, {label: colors.get(label, MISSING_COLOR) for label in pd.unique(labels)}
+    column = color_by if color_by in frame else None
+    if column is None:
+        labels = pd.Series(MISSING_LABEL, index=frame.index)
+    else:
+        labels = frame[column].astype("string").fillna("").str.strip().replace("", MISSING_LABEL).astype(str)
+    colors = _category_colors(labels, color_by)
+    colors[MISSING_LABEL] = MISSING_COLOR
+    return labels, colors
+
+
+# --------------------------------------------------------------------------- tooltips
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text in {"nan", "None", "<NA>"} else text
+
+
+def feature_tip(record: Mapping, unit: str) -> str:
+    """The Chinese tooltip of one feature (plain text, one fact per line)."""
+    title = _text(record.get("name")) or _text(record.get("id")) or "未命名"
+    lines = [title]
+    where = "".join(_text(record.get(c)) for c in ("county", "town"))
+    ident = _text(record.get("id"))
+    head = "｜".join(filter(None, [f"编号 {ident}" if ident and ident != title else "", where]))
+    if head:
+        lines.append(head)
+    for column, label in (
+        ("type", "类型"),
+        ("category", "类别"),
+        ("family_label", "通用类别"),
+        ("stage", "实施阶段"),
+        ("phase", "时序"),
+        ("location", "所在地"),
+        ("zone", "片区"),
+    ):
+        value = _text(record.get(column))
+        if value:
+            lines.append(f"{label}：{value}")
+    area = record.get("area_ha")
+    if area is not None and not (isinstance(area, float) and math.isnan(area)):
+        count = record.get("count")
+        bundle = f"（{int(count)} 宗）" if count is not None and count == count and int(count) > 1 else ""
+        lines.append(f"面积：{format_area(float(area), unit, with_unit=True)}{bundle}")
+    if record.get("geometry_source") == SCHEMATIC:
+        lines.append(f"{SCHEMATIC}：没有坐标，按区县和乡镇摆放，非实际位置")
+        # a functional area's note (南太湖新区 drawn in 吴兴区) is part of the placement note
+        sentences = _text(record.get("placement_note")).split("。")
+        lines.extend(f"{s}。" for s in sentences if "不是行政区划" in s)
+    elif _text(record.get("geometry_source")):
+        lines.append(f"图形：{_text(record.get('geometry_source'))}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- geometry → layer rows
+
+
+def _rings(geometry: shapely.Geometry, decimals: int) -> list[list[list[list[float]]]]:
+    """Polygon parts as [[outer ring], [hole], …] with rounded coordinates."""
+    parts = getattr(geometry, "geoms", [geometry])
+    out = []
+    for part in parts:
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        rings = [part.exterior, *part.interiors]
+        out.append([np.round(np.asarray(r.coords)[:, :2], decimals).tolist() for r in rings])
+    return out
+
+
+def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = (800, 560)) -> dict:
+    """A view (longitude, latitude, zoom) showing ``bounds``, rounded so reruns give equal views.
+
+    Streamlit resets the user's pan/zoom only when the initial view changes, so a view
+    computed from the same features must come out exactly the same.
+    """
+    minx, miny, maxx, maxy = bounds
+    width, height = size
+
+    def merc_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    dx = max((maxx - minx) / 360, 1e-6)
+    dy = max(merc_y(maxy) - merc_y(miny), 1e-6)
+    # deck.gl's zoom 0 shows the world in 512 pixels (not 256 as raster tiles)
+    zoom = math.log2(min(width / (512 * dx), height / (512 * dy)) * 0.9)
+    zoom = max(3.0, min(zoom, 16.0))
+    return {
+        "longitude": round(float(minx + maxx) / 2, 4),
+        "latitude": round(float(miny + maxy) / 2, 4),
+        "zoom": round(float(zoom), 1),
+    }
+
+
+def _ramp_bins(values: list[float]) -> list[float]:
+    """Upper bounds of 5 equal classes from 0 to a rounded maximum."""
+    top = max(values) if values else 1.0
+    if top <= 0:
+        top = 1.0
+    magnitude = 10 ** math.floor(math.log10(top))
+    nice = math.ceil(top / magnitude * 2) / 2 * magnitude  # round up to 1, 1.5, 2, … × 10^n
+    return [nice * (k + 1) / len(RAMP) for k in range(len(RAMP))]
+
+
+def _ramp_color(value: float, bins: list[float]) -> tuple[int, int, int]:
+    for bound, color in zip(bins, RAMP, strict=True):
+        if value <= bound:
+            return color
+    return RAMP[-1]
+
+
+# --------------------------------------------------------------------------- the map
+
+
+def build_map(
+    features: gpd.GeoDataFrame | None = None,
+    outlines: gpd.GeoDataFrame | None = None,
+    *,
+    color_by: str = "family",
+    unit: str = "mu",
+    choropleth: Mapping[str, float] | None = None,
+    choropleth_title: str = "面积",
+    choropleth_unit: str = "",
+    show: Iterable[str] = ("outlines", "choropleth", "features", "labels"),
+    tile_url: str | None = None,
+    map_style: str | None = None,
+    id_column: str = "id",
+    size: tuple[int, int] = (800, 560),
+    fit: str = "all",
+) -> MapSpec:
+    """A pydeck map of outlines, a choropleth and features, with legends and notes.
+
+    Parameters
+    ----------
+    features
+        WGS84 features with ``area_ha``, ``geometry_source`` (示意位置 or 实测图形) and the
+        colouring column; schematic ones need ``anchor_lon``, ``anchor_lat``, ``radius_m``.
+    outlines
+        区县 outlines from :func:`panhuo.geo.boundaries.plan_areas` (``name``, ``members``,
+        ``note``).
+    color_by
+        family | type | category | stage | phase.
+    unit
+        ``mu`` or ``ha`` for areas in tooltips and legends.
+    choropleth
+        Value per 区县 as the plan names it; values of names drawn in one outline (吴兴区 and
+        南太湖新区) are added up.
+    show
+        Which layer groups to include (the page's layer toggles).
+    fit
+        ``all``: the view shows the outlines and the features (stable while filters change
+        only types or stages); ``features``: just the features.
+    tile_url, map_style
+        An XYZ template for a raster basemap, or a ready style.json URL. Neither: no basemap.
+    """
+    show = set(show)
+    code = unit_code(unit)
+    layers: list[pdk.Layer] = []
+    legends: list[Legend] = []
+    notes: list[str] = []
+    bounds = None
+
+    if outlines is not None and len(outlines):
+        outline_rows = []
+        values: dict[int, float | None] = {}
+        for pos, (_, row) in enumerate(outlines.iterrows()):
+            members = list(row.get("members") or [row["name"]])
+            value = None
+            if choropleth is not None:
+                found = [choropleth[m] for m in members if m in choropleth and choropleth[m] == choropleth[m]]
+                value = float(sum(found)) if found else None
+            values[pos] = value
+            label = row["name"] + (
+                f"（含{'、'.join(m for m in members if m != row['name'])}）" if len(members) > 1 else ""
+            )
+            tip = [label]
+            if value is not None:
+                shown = f"{value:,.1f}" if choropleth_unit == "%" else f"{value:,.0f}"
+                tip.append(f"{choropleth_title}：{shown} {choropleth_unit}".rstrip())
+            if _text(row.get("note")):
+                tip.append(_text(row.get("note")))
+            for polygon in _rings(row.geometry, 5):
+                outline_rows.append(
+                    {"polygon": polygon, "tip": "\n".join(tip), "name": row["name"], "pos": pos}
+                )
+            notes.append(_text(row.get("note")))
+        bins = _ramp_bins([v for v in values.values() if v is not None])
+        if choropleth is not None and "choropleth" in show:
+            rows = []
+            for item in outline_rows:
+                value = values[item["pos"]]
+                color = _ramp_color(value, bins) if value is not None else MISSING_COLOR
+                rows.append({**item, "fill": [*color, 170]})
+            layers.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    id=LAYER_CHOROPLETH,
+                    data=rows,
+                    get_polygon="polygon",
+                    get_fill_color="fill",
+                    stroked=False,
+                    pickable=True,
+                )
+            )
+            lower = 0.0
+            items = []
+            for bound, color in zip(bins, RAMP, strict=True):
+                items.append(
+                    LegendItem(f"{lower:,.0f}–{bound:,.0f} {choropleth_unit}".rstrip(), (*color, 255), "ramp")
+                )
+                lower = bound
+            if any(v is None for v in values.values()):
+                items.append(LegendItem("无数据", (*MISSING_COLOR, 255), "ramp"))
+            legends.append(Legend(f"{choropleth_title}（按区县）", items, LAYER_CHOROPLETH))
+        if "outlines" in show:
+            layers.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    id=LAYER_OUTLINES,
+                    data=[{k: v for k, v in r.items() if k != "pos"} for r in outline_rows],
+                    get_polygon="polygon",
+                    filled=False,
+                    stroked=True,
+                    get_line_color=list(OUTLINE_COLOR),
+                    line_width_min_pixels=1.5,
+                    pickable=choropleth is None or "choropleth" not in show,
+                )
+            )
+            legends.append(Legend("边界", [LegendItem("区县界", OUTLINE_COLOR, "outline")], LAYER_OUTLINES))
+        if "labels" in show:
+            label_rows = []
+            for _, row in outlines.iterrows():
+                point = row.geometry.representative_point()
+                label_rows.append({"position": [round(point.x, 5), round(point.y, 5)], "text": row["name"]})
+            layers.append(
+                pdk.Layer(
+                    "TextLayer",
+                    id=LAYER_LABELS,
+                    data=label_rows,
+                    get_position="position",
+                    get_text="text",
+                    get_size=13,
+                    get_color=[40, 40, 40, 230],
+                    # pydeck turns plain strings and string lists into accessors: quote them
+                    character_set="'auto'",
+                    font_family=f"`{CJK_FONT}`",
+                    outline_width=2,
+                    outline_color=[255, 255, 255, 220],
+                    font_settings={"sdf": True},
+                    pickable=False,
+                )
+            )
+        bounds = tuple(float(v) for v in outlines.total_bounds)
+
+    if features is not None and len(features) and "features" in show:
+        frame = features[features.geometry.notna() & ~features.geometry.is_empty]
+        labels, colors = _color_column(frame, color_by)
+        schematic_mask = (
+            frame.get("geometry_source", pd.Series("", index=frame.index)) == SCHEMATIC
+        ).to_numpy()
+        records = frame.drop(columns=frame.geometry.name).to_dict("records")
+        schematic_rows, surveyed_rows = [], []
+        for record, label, is_schematic, geometry, index in zip(
+            records, labels, schematic_mask, frame.geometry, frame.index, strict=True
+        ):
+            color = colors.get(label, MISSING_COLOR)
+            record_id = _text(record.get(id_column)) or str(index)
+            base = {"record_id": record_id, "label": label, "tip": feature_tip(record, code)}
+            if is_schematic and {"anchor_lon", "anchor_lat", "radius_m"} <= record.keys():
+                schematic_rows.append(
+                    {
+                        **base,
+                        "position": [
+                            round(float(record["anchor_lon"]), 6),
+                            round(float(record["anchor_lat"]), 6),
+                        ],
+                        "radius": round(float(record["radius_m"]), 1),
+                        "fill": [*color, SCHEMATIC_ALPHA],
+                    }
+                )
+            else:
+                for polygon in _rings(geometry, 6):
+                    surveyed_rows.append({**base, "polygon": polygon, "fill": [*color, SURVEYED_ALPHA]})
+        if surveyed_rows:
+            layers.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    id=LAYER_FEATURES,
+                    data=surveyed_rows,
+                    get_polygon="polygon",
+                    get_fill_color="fill",
+                    get_line_color=[30, 30, 30, 230],
+                    line_width_min_pixels=1,
+                    stroked=True,
+                    pickable=True,
+                    auto_highlight=True,
+                )
+            )
+        if schematic_rows:
+            layers.append(
+                pdk.Layer(
+                    "ScatterplotLayer",
+                    id=LAYER_SCHEMATIC,
+                    data=schematic_rows,
+                    get_position="position",
+                    get_radius="radius",
+                    radius_units="'meters'",  # quoted: pydeck turns bare strings into accessors
+                    radius_min_pixels=3,
+                    get_fill_color="fill",
+                    stroked=True,
+                    get_line_color=[255, 255, 255, 230],
+                    line_width_min_pixels=1,
+                    pickable=True,
+                    auto_highlight=True,
+                )
+            )
+        counts = labels.value_counts()
+        order = sorted(colors, key=lambda k: (k == MISSING_LABEL, list(colors).index(k)))
+        items = [
+            LegendItem(label, (*colors[label], 255), "fill", int(counts.get(label, 0)))
+            for label in order
+            if counts.get(label, 0)
+        ]
+        legends.append(Legend(COLOR_BY_LABELS.get(color_by, color_by), items, LAYER_FEATURES))
+        markers = []
+        if schematic_rows:
+            markers.append(
+                LegendItem(
+                    f"圆点 = {SCHEMATIC}（非实测，大小按面积）",
+                    (120, 120, 120, SCHEMATIC_ALPHA),
+                    "schematic",
+                    len(schematic_rows),
+                )
+            )
+            notes.insert(
+                0, "圆点为示意位置：文件没有坐标，按区县和乡镇示意摆放，大小与面积相当，不代表实际位置。"
+            )
+        if surveyed_rows:
+            markers.append(
+                LegendItem(
+                    "多边形 = 实测图形",
+                    (120, 120, 120, SURVEYED_ALPHA),
+                    "surveyed",
+                    frame.shape[0] - len(schematic_rows),
+                )
+            )
+        if markers:
+            legends.append(Legend("图形来源", markers, LAYER_SCHEMATIC if schematic_rows else LAYER_FEATURES))
+        if len(frame):
+            own = tuple(float(v) for v in frame.total_bounds)
+            if bounds is None or fit == "features":
+                bounds = own
+            else:
+                bounds = (
+                    min(bounds[0], own[0]),
+                    min(bounds[1], own[1]),
+                    max(bounds[2], own[2]),
+                    max(bounds[3], own[3]),
+                )
+
+    view = (
+        fit_view(bounds, size) if bounds is not None else {"longitude": 105.0, "latitude": 35.0, "zoom": 3.0}
+    )
+    # map_provider=None alone keeps pydeck's "__MAP_STYLE__" placeholder, which Streamlit reads
+    # as "no basemap". Passing map_style=None as well drops it, and Streamlit then fetches
+    # Carto's style from the internet.
+    deck_kwargs: dict = {"map_provider": None}
+    if map_style or tile_url:
+        deck_kwargs = {"map_provider": "carto", "map_style": map_style or style_url(raster_style(tile_url))}
+        notes.extend(tile_notes(tile_url or map_style or ""))
+    deck = pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**view),
+        tooltip={
+            "text": "{tip}",
+            "style": {"whiteSpace": "pre-line", "fontSize": "13px", "maxWidth": "360px"},
+        },
+        **deck_kwargs,
+    )
+    return MapSpec(
+        deck=deck, legends=legends, layer_ids=[layer.id for layer in layers], notes=_unique(notes), view=view
+    )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def selected_record_ids(selection: Mapping | None) -> list[str]:
+    """Record ids picked on the map, from ``st.pydeck_chart(..., on_select="rerun")``'s state.
+
+    The state looks like ``{"selection": {"indices": {...}, "objects": {layer_id: [obj, …]}}}``.
+    """
+    if not selection:
+        return []
+    objects = (selection.get("selection") or {}).get("objects") or {}
+    ids = []
+    for layer_id in FEATURE_LAYERS:
+        for obj in objects.get(layer_id) or []:
+            if isinstance(obj, Mapping) and obj.get("record_id") not in (None, ""):
+                ids.append(str(obj["record_id"]))
+    return _unique(ids)
+
+
+def area_by_county(frame: pd.DataFrame, unit: str = "mu") -> dict[str, float]:
+    """Total area per 区县 (as the plan names it) in ``unit``, for the choropleth."""
+    if frame is None or not len(frame) or "county" not in frame or "area_ha" not in frame:
+        return {}
+    per_ha = float(AREA_UNITS[unit_code(unit)][1])
+    totals = frame.groupby(frame["county"].fillna("").astype(str))["area_ha"].sum(min_count=1)
+    return {county: float(total) / per_ha for county, total in totals.items() if county and total == total}

@@ -1,0 +1,294 @@
+"""Read a tabular file (XLSX or CSV) into :class:`Grid`: every cell as the text a reader sees.
+
+XLSX cells are rendered as Excel displays them (``24.80`` for a ``0.00`` format, ``35%`` for a
+percent format, ``2024-01-01`` for a date), formulas give their cached result and are flagged,
+merged ranges are recorded for the header logic. CSV is decoded as UTF-8 (with or without BOM),
+UTF-16 with BOM, or GB18030 (a superset of GBK), in that order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+
+from panhuo.importing._limits import MAX_COLUMNS, MAX_ROWS, ImportFailure, check_size, check_zip
+
+TABULAR_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+GIS_SUFFIXES = (".gpkg", ".zip", ".geojson", ".json", ".shp")
+
+
+@dataclass
+class Grid:
+    """One sheet (or CSV, or GIS layer) as rows of text cells ('' when empty).
+
+    ``row_numbers[i]`` is the 1-based row of ``rows[i]`` in the source (the Excel row number,
+    the CSV line, or the feature number of a layer). ``merged`` holds 0-based inclusive ranges
+    ``(row0, col0, row1, col1)`` into ``rows``.
+    """
+
+    filename: str
+    sheet: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+    encoding: str = ""
+    geometry: list[str | None] | None = None  # WKT in WGS84, one per row (GIS layers only)
+    crs_name: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.filename}（{self.sheet}）" if self.sheet else self.filename
+
+
+def suffix_of(filename: str) -> str:
+    return PurePath(filename).suffix.lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def decode_text(data: bytes, filename: str) -> tuple[str, str]:
+    """Decode CSV bytes; returns (text, encoding label). Raises ImportFailure when impossible."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8（带 BOM）"
+        except UnicodeDecodeError as exc:
+            raise ImportFailure(
+                f"文件 {filename} 标明为 UTF-8 但第 {exc.start} 字节处无法解码", "请重新以 UTF-8 导出"
+            ) from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise ImportFailure(f"文件 {filename} 的 UTF-16 编码损坏", "请重新导出为 UTF-8") from exc
+    if b"\x00" in data[:65536]:
+        raise ImportFailure(
+            f"文件 {filename} 含有二进制内容，不是文本 CSV",
+            "如果是 Excel 文件，请使用 .xlsx 扩展名上传",
+        )
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GBK/GB18030"
+    except UnicodeDecodeError as exc:
+        raise ImportFailure(
+            f"文件 {filename} 既不是 UTF-8 也不是 GBK/GB18030 编码（第 {exc.start} 字节）",
+            "请在 Excel 或 WPS 中另存为“CSV UTF-8”后再导入",
+        ) from exc
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter found on most of the first lines (comma when none is)."""
+    lines = [line for line in text[:65536].splitlines() if line.strip()][:30]
+    best, best_key = ",", (0, 0)
+    for delimiter in (",", "\t", ";", "|"):
+        key = (sum(delimiter in line for line in lines), sum(line.count(delimiter) for line in lines))
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def read_csv_grid(data: bytes, filename: str) -> Grid:
+    check_size(data, filename)
+    text, encoding = decode_text(data, filename)
+    if not text.strip():
+        raise ImportFailure(f"文件 {filename} 没有内容", "请检查是否选错了文件")
+    delimiter = _sniff_delimiter(text)
+    grid = Grid(filename=filename, encoding=encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        for line_rows, row in enumerate(reader, start=1):
+            if len(grid.rows) > MAX_ROWS + 50:
+                raise ImportFailure(f"文件 {filename} 超过 {MAX_ROWS} 行", "请拆分后分别导入")
+            if len(row) > MAX_COLUMNS:
+                raise ImportFailure(f"文件 {filename} 第 {reader.line_num} 行超过 {MAX_COLUMNS} 列", "")
+            grid.rows.append([cell.replace("\x00", "").strip() for cell in row])
+            grid.row_numbers.append(reader.line_num if reader.line_num else line_rows)
+    except csv.Error as exc:
+        raise ImportFailure(
+            f"文件 {filename} 第 {reader.line_num} 行格式错误：{exc}", "请检查引号是否成对"
+        ) from exc
+    _pad(grid)
+    grid.notes.append(f"编码：{encoding}；分隔符：{'制表符' if delimiter == chr(9) else delimiter}")
+    return grid
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+
+_DECIMALS_IN_FORMAT = re.compile(r"0\.(0+)")
+
+
+def _format_number(value: float | int, number_format: str) -> str:
+    """Render a number as Excel shows it for the common formats; never scientific notation."""
+    fmt = (number_format or "General").split(";")[0]
+    percent = "%" in fmt
+    number = Decimal(repr(float(value))) if isinstance(value, float) else Decimal(value)
+    if percent:
+        number *= 100
+    match = _DECIMALS_IN_FORMAT.search(fmt)
+    if match and fmt != "General":
+        text = f"{number:.{len(match.group(1))}f}"
+    elif re.fullmatch(r"[#,]*0%?", fmt):
+        text = f"{number:.0f}"
+    else:
+        # General: up to 12 significant digits removes float noise (26.150000000000002)
+        number = Decimal(f"{number:.12g}") if number != 0 else Decimal(0)
+        text = format(number.normalize(), "f") if number == number.to_integral() else format(number, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    return text + ("%" if percent else "")
+
+
+def cell_text(value: object, number_format: str = "General") -> str:
+    """The text of one openpyxl cell value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return ""
+        return _format_number(value, number_format)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).replace("\x00", "").replace("_x000D_", "").strip()
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _sheet_has_formulas(archive, names: list[str]) -> bool:
+    return any(_FORMULA_TAG.search(archive.read(n)) for n in names)
+
+
+def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
+    """Every sheet of a workbook as a Grid (empty sheets give empty grids)."""
+    import openpyxl
+
+    check_size(data, filename)
+    archive = check_zip(data, filename)
+    names = archive.namelist()
+    if "xl/workbook.xml" not in names:
+        raise ImportFailure(f"文件 {filename} 不是 Excel 工作簿（缺少 xl/workbook.xml）", "请上传 .xlsx 文件")
+    sheet_parts = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    try:
+        has_formulas = _sheet_has_formulas(archive, sheet_parts)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values_wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+            formula_wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False) if has_formulas else None
+    except ImportFailure:
+        raise
+    except Exception as exc:
+        raise ImportFailure(
+            f"无法读取 Excel 文件 {filename}：{type(exc).__name__} {exc}",
+            "文件可能已损坏；请在 Excel 中打开并另存为 .xlsx 后再导入",
+        ) from exc
+    grids = []
+    for ws in values_wb.worksheets:
+        fws = formula_wb[ws.title] if formula_wb is not None else None
+        grids.append(_sheet_grid(ws, fws, filename))
+    return grids
+
+
+def _sheet_grid(ws, fws, filename: str) -> Grid:
+    grid = Grid(filename=filename, sheet=ws.title)
+    max_row = ws.max_row or 0
+    max_col = min(ws.max_column or 0, MAX_COLUMNS)
+    if max_row > MAX_ROWS + 50:
+        raise ImportFailure(f"工作表 {ws.title} 有 {max_row} 行，超过上限 {MAX_ROWS}", "请拆分后分别导入")
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col), start=1):
+        texts = []
+        for c, cell in enumerate(row):
+            value = getattr(cell, "value", None)
+            texts.append(cell_text(value, getattr(cell, "number_format", "General")))
+            if fws is not None:
+                formula = fws.cell(row=r, column=c + 1).value
+                if isinstance(formula, str) and formula.startswith("="):
+                    grid.formulas.add((r - 1, c))
+                    if value is None:
+                        grid.uncached.add((r - 1, c))
+        grid.rows.append(texts)
+        grid.row_numbers.append(r)
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= max_row and rng.min_col <= max_col:
+            grid.merged.append(
+                (
+                    rng.min_row - 1,
+                    rng.min_col - 1,
+                    min(rng.max_row, max_row) - 1,
+                    min(rng.max_col, max_col) - 1,
+                )
+            )
+    _trim(grid)
+    return grid
+
+
+def _pad(grid: Grid) -> None:
+    width = grid.width
+    for row in grid.rows:
+        row.extend([""] * (width - len(row)))
+
+
+def _trim(grid: Grid) -> None:
+    """Drop trailing empty rows and columns (Excel's used range is often larger than the data)."""
+    while grid.rows and not any(grid.rows[-1]):
+        grid.rows.pop()
+        grid.row_numbers.pop()
+    width = 0
+    for r, row in enumerate(grid.rows):
+        for c, text in enumerate(row):
+            if text or (r, c) in grid.uncached:
+                width = max(width, c + 1)
+    for i, row in enumerate(grid.rows):
+        grid.rows[i] = row[:width] + [""] * (width - len(row[:width]))
+    last_row = len(grid.rows) - 1
+    grid.merged = [
+        (r0, c0, min(r1, last_row), min(c1, width - 1))
+        for r0, c0, r1, c1 in grid.merged
+        if r0 <= last_row and c0 < width
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def read_grids(data: bytes, filename: str) -> list[Grid]:
+    """Read a tabular file by its extension: XLSX/XLSM → one grid per sheet; CSV → one grid."""
+    suffix = suffix_of(filename)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx_grids(data, filename)
+    if suffix in (".csv", ".txt"):
+        return [read_csv_grid(data, filename)]
+    if suffix == ".xls":
+        raise ImportFailure(
+            f"不支持旧版 Excel 格式（{filename}）", "请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+        )
+    raise ImportFailure(
+        f"无法识别文件类型：{filename}",
+        "支持 .xlsx、.csv、.gpkg、.geojson 和压缩的 Shapefile（.zip）",
+    )
