@@ -49,7 +49,7 @@ def render() -> None:
         shown[list(COLUMNS)],
         column_config=COLUMNS,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="audit_table",
     )
     st.caption(f"显示 {len(shown)} / {len(frame)} 项")

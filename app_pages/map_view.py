@@ -65,7 +65,7 @@ def render() -> None:
         on_select="rerun",
         selection_mode="single-object",
         key="map_deck",
-        use_container_width=True,
+        width="stretch",
         height=560,
     )
     for legend in spec.legends:
@@ -83,6 +83,6 @@ def render() -> None:
         st.dataframe(
             records_table(chosen, ctx.dataset, ctx.unit, ctx.public),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             key="map_selected",
         )

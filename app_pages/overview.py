@@ -29,7 +29,7 @@ def render() -> None:
         with column:
             groups = totals_by(ctx.records, field, ctx.unit)
             figure = charts.bar_totals(groups, f"按{label}的{what}面积", ctx.unit_label, label)
-            st.plotly_chart(figure, key=f"overview_{field}", use_container_width=True)
+            st.plotly_chart(figure, key=f"overview_{field}", width="stretch")
     _source(plan)
 
 

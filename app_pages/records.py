@@ -28,7 +28,7 @@ def render() -> None:
     event = st.dataframe(
         table,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config=config,
         on_select="rerun",
         selection_mode="single-row",
@@ -51,7 +51,7 @@ def render() -> None:
         file_name=f"{name}.csv",
         mime="text/csv",
         key="records_csv",
-        use_container_width=True,
+        width="stretch",
     )
     right.download_button(
         "下载 Excel",
@@ -59,5 +59,5 @@ def render() -> None:
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="records_xlsx",
-        use_container_width=True,
+        width="stretch",
     )

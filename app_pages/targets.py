@@ -53,7 +53,7 @@ def render() -> None:
             key="targets_county_stage",
             on_select="rerun",
             selection_mode="points",
-            use_container_width=True,
+            width="stretch",
         )
         clicked = [p.get("x") for p in (event.selection.points if event else []) if p.get("x")]
         if clicked:
@@ -62,14 +62,14 @@ def render() -> None:
         st.caption("点击柱子可查看该区县的明细。")
         per_county = county_targets(plan, ctx.records, ctx.unit)
         if not per_county.empty:
-            st.dataframe(per_county, hide_index=True, use_container_width=True, key="targets_per_county")
+            st.dataframe(per_county, hide_index=True, width="stretch", key="targets_per_county")
     counts = counts_against_targets(plan, ctx.records, ctx.dataset)
     if not counts.empty:
         st.plotly_chart(
-            charts.target_bars(counts, "各类别个数与目标"), key="targets_counts", use_container_width=True
+            charts.target_bars(counts, "各类别个数与目标"), key="targets_counts", width="stretch"
         )
     if plan.targets.empty:
         missing("本规划未设定量化目标。")
     else:
         st.subheader("全部目标（按原文）")
-        st.dataframe(targets_table(plan), hide_index=True, use_container_width=True, key="targets_table")
+        st.dataframe(targets_table(plan), hide_index=True, width="stretch", key="targets_table")
