@@ -6,16 +6,16 @@ from components import data
 from components.header import missing, page_header
 from components.sidebar import current
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, severity_counts
+from panhuo.views import audit_table
 
 COLUMNS = {
-    "severity_label": st.column_config.TextColumn("结论", width="small"),
-    "table": st.column_config.TextColumn("表/出处"),
-    "item": st.column_config.TextColumn("核查项", width="large"),
-    "documented": st.column_config.NumberColumn("文件数值", format="%.4g"),
-    "computed": st.column_config.NumberColumn("计算数值", format="%.4g"),
-    "difference": st.column_config.NumberColumn("差值", format="%.4g"),
-    "unit": st.column_config.TextColumn("单位", width="small"),
-    "note": st.column_config.TextColumn("说明"),
+    "结论": st.column_config.TextColumn("结论", width="small"),
+    "核查项": st.column_config.TextColumn("核查项", width="large"),
+    "单位": st.column_config.TextColumn("单位", width="small"),
+    **{
+        name: st.column_config.TextColumn(name, alignment="right")
+        for name in ("文件数值", "计算数值", "差值", "允许误差")
+    },
 }
 
 
@@ -41,18 +41,12 @@ def render() -> None:
         selection_mode="multi",
         default=default,
         format_func=SEVERITY_LABELS.get,
-        key="audit_severity",
+        key=f"audit_severity_{ctx.plan.id}",
     )
     frame = findings_frame(findings)
-    shown = frame[frame["severity"].isin(chosen or SEVERITIES)]
-    st.dataframe(
-        shown[list(COLUMNS)],
-        column_config=COLUMNS,
-        hide_index=True,
-        width="stretch",
-        key="audit_table",
-    )
-    st.caption(f"显示 {len(shown)} / {len(frame)} 项")
+    shown = audit_table(frame, chosen or SEVERITIES)
+    st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="audit_table")
+    st.caption(f"显示 {len(shown)} / {len(frame)} 项；“文件数值”为文件所印，“计算数值”由数据重算。")
     st.download_button(
         "下载核查结果（CSV）",
         shown.to_csv(index=False).encode("utf-8-sig"),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components.header import missing, page_header
 from components.sidebar import current
-from panhuo.export import records_table, search, to_csv_bytes, to_xlsx_bytes
+from panhuo.export import record_details, records_table, search, to_csv_bytes, to_xlsx_bytes
 
 
 def render() -> None:
@@ -23,7 +23,9 @@ def render() -> None:
     config = {
         area_column: st.column_config.NumberColumn(
             area_column, format="%,.2f" if ctx.unit == "ha" else "%,.1f"
-        )
+        ),
+        "序号": st.column_config.TextColumn("序号", width="small"),
+        "名称": st.column_config.TextColumn("名称", width="medium"),
     }
     event = st.dataframe(
         table,
@@ -34,13 +36,12 @@ def render() -> None:
         selection_mode="single-row",
         key="records_table",
     )
-    rows = event.selection.rows if event is not None else []
+    rows = [r for r in (event.selection.rows if event is not None else []) if r < len(table)]
     if rows:
-        record = table.iloc[rows[0]]
-        with st.container(border=True):
-            st.markdown(f"#### {record.iloc[1] if len(record) > 1 else ''}")
-            details = {k: v for k, v in record.items() if str(v).strip() not in ("", "nan", "None")}
-            st.table(details)
+        title, details = record_details(table, rows[0])
+        with st.container(border=True, key="records_detail"):
+            st.markdown(f"#### {title}")
+            st.dataframe(details, hide_index=True, width="stretch", key="records_detail_table")
     else:
         st.caption("点选表格中的一行查看详情。")
     name = f"{plan.id}-{what}明细"

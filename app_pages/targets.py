@@ -4,13 +4,14 @@ import streamlit as st
 
 from components import charts
 from components.header import missing, page_header
+from components.kpi import kpi_row
 from components.navigation import goto
 from components.sidebar import current, request_view
 from panhuo.views import (
-    area_against_target,
     counts_against_targets,
-    county_stage,
-    county_targets,
+    county_split,
+    county_targets_table,
+    target_metrics,
     targets_table,
 )
 
@@ -20,56 +21,42 @@ def render() -> None:
     page_header("区县目标", ctx)
     plan = ctx.plan
     if plan.targets.empty and not (plan.has_parcels or plan.has_zones):
-        missing("本规划没有量化目标，也没有地块或片区清单。")
+        missing("本规划没有量化目标，也没有地块或片区清单，无法按区县比较。")
         return
-    overall = area_against_target(plan, ctx.records, ctx.unit)
-    if overall:
-        cols = st.columns(3)
-        cols[0].metric(
-            "面积目标",
-            f"{overall['target']:,.0f} {ctx.unit_label}",
-            help=f"原文：{overall['printed']}",
-            border=True,
-        )
-        cols[1].metric("清单面积", f"{overall['listed']:,.0f} {ctx.unit_label}", border=True)
-        cols[2].metric("覆盖率", f"{overall['coverage']:.1f}%", border=True)
-    if ctx.records.empty:
+    kpi_row(target_metrics(plan, ctx.records, ctx.unit))
+    if not (plan.has_parcels or plan.has_zones):
         missing("本规划没有地块或片区清单，无法按区县比较。")
+    elif ctx.records.empty:
+        missing("当前筛选条件下没有记录。")
     else:
-        stages = county_stage(ctx.records, ctx.unit)
-        figure = charts.stacked_bars(
-            stages,
-            "county",
-            "area_value",
-            "stage",
-            "各区县面积（按实施阶段）",
-            ctx.unit_label,
-            "区县",
-            "实施阶段",
-            colors=charts.STAGE_COLORS,
-        )
-        event = st.plotly_chart(
-            figure,
-            key="targets_county_stage",
-            on_select="rerun",
-            selection_mode="points",
-            width="stretch",
-        )
-        clicked = [p.get("x") for p in (event.selection.points if event else []) if p.get("x")]
-        if clicked:
-            request_view(counties=tuple(dict.fromkeys(clicked)))
-            goto("records")
-        st.caption("点击柱子可查看该区县的明细。")
-        per_county = county_targets(plan, ctx.records, ctx.unit)
+        _county_chart(ctx)
+        per_county = county_targets_table(plan, ctx.records, ctx.unit)
         if not per_county.empty:
             st.dataframe(per_county, hide_index=True, width="stretch", key="targets_per_county")
     counts = counts_against_targets(plan, ctx.records, ctx.dataset)
     if not counts.empty:
-        st.plotly_chart(
-            charts.target_bars(counts, "各类别个数与目标"), key="targets_counts", width="stretch"
-        )
+        figure = charts.target_bars(counts, "各类别个数与目标")
+        st.plotly_chart(figure, key="targets_counts", width="stretch")
     if plan.targets.empty:
         missing("本规划未设定量化目标。")
     else:
         st.subheader("全部目标（按原文）")
         st.dataframe(targets_table(plan), hide_index=True, width="stretch", key="targets_table")
+
+
+def _county_chart(ctx) -> None:
+    """Area per 区县 stacked by stage (or phase); a click on a bar opens 明细 of that 区县."""
+    frame, split_label = county_split(ctx.records, ctx.unit)
+    colors = charts.STAGE_COLORS if split_label == "实施阶段" else None
+    figure = charts.stacked_bars(
+        frame, "county", "area_value", "split", f"各区县面积（按{split_label}）", ctx.unit_label, "区县",
+        split_label, colors=colors,
+    )  # fmt: skip
+    event = st.plotly_chart(
+        figure, key="targets_county_stage", on_select="rerun", selection_mode="points", width="stretch"
+    )
+    clicked = [p.get("x") for p in (event.selection.points if event else []) if p.get("x")]
+    if clicked:
+        request_view(counties=tuple(dict.fromkeys(clicked)))
+        goto("records")
+    st.caption("点击柱子可查看该区县的明细。")

@@ -6,10 +6,17 @@ import streamlit as st
 
 from panhuo.views import Metric
 
+MAX_PER_ROW = 4  # more cards per row cut the numbers short ("146.…") on a laptop screen
+
 
 def kpi_row(metrics: list[Metric]) -> None:
+    """Metric cards in rows of at most four (five or six cards: rows of three)."""
     if not metrics:
         return
-    columns = st.columns(len(metrics))
-    for column, metric in zip(columns, metrics, strict=True):
-        column.metric(metric.label, metric.value, delta=metric.delta, help=metric.help or None, border=True)
+    per_row = len(metrics) if len(metrics) <= MAX_PER_ROW else 3
+    for start in range(0, len(metrics), per_row):
+        columns = st.columns(per_row)
+        for column, metric in zip(columns, metrics[start : start + per_row], strict=False):
+            column.metric(
+                metric.label, metric.value, delta=metric.delta, help=metric.help or None, border=True
+            )

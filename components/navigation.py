@@ -1,10 +1,19 @@
-"""The page list, built once, so pages can send the user to another page (a chart click → 明细)."""
+"""The page list, built once, so pages can send the user to another page (a chart click → 明细).
+
+总览 lives at ``/overview``. Streamlit serves the default page at ``/`` whatever its url_path, so
+the default page is a hidden one that forwards to 总览 with the same query parameters; both
+``/`` and ``/overview`` then open 总览, and the menu marks it as the current page.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 _PAGES: dict[str, st.Page] = {}
+
+
+def _home() -> None:
+    goto("overview")
 
 
 def build(public: bool) -> dict[str, list[st.Page]]:
@@ -22,8 +31,10 @@ def build(public: bool) -> dict[str, list[st.Page]]:
         timeline,
     )
 
+    home = st.Page(_home, title="首页", url_path="home", default=True, visibility="hidden")
     analysis = [
-        st.Page(overview.render, title="总览", url_path="overview", default=True),
+        home,
+        st.Page(overview.render, title="总览", url_path="overview"),
         st.Page(structure.render, title="结构调整", url_path="structure"),
         st.Page(timeline.render, title="时序安排", url_path="timeline"),
         st.Page(targets.render, title="区县目标", url_path="targets"),
@@ -37,10 +48,11 @@ def build(public: bool) -> dict[str, list[st.Page]]:
     if not public:
         sections["数据管理"] = [st.Page(data_import.render, title="数据导入", url_path="import")]
     _PAGES.clear()
-    _PAGES.update({page.url_path or "overview": page for pages in sections.values() for page in pages})
+    _PAGES.update({page.url_path: page for pages in sections.values() for page in pages})
     return sections
 
 
 def goto(url_path: str) -> None:
-    """Switch to the page at ``url_path`` (the sidebar keeps the filters)."""
-    st.switch_page(_PAGES[url_path])
+    """Switch to the page at ``url_path``, keeping the view's query parameters."""
+    query = {key: st.query_params.get(key) for key in st.query_params}
+    st.switch_page(_PAGES[url_path], query_params=query)

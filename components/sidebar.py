@@ -6,7 +6,7 @@ written back after every change, so a copied link opens exactly the same view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +22,7 @@ _WRITTEN = "_view_written"
 _PENDING = "_view_pending"
 _NOTICES = "_view_notices"
 _CONTEXT = "_view_context"
+_SHOWN_PLAN = "_view_plan"  # the plan of the last run, to tell what a plan change changes
 UNIT_LABELS = {"mu": "亩", "ha": "公顷"}
 
 
@@ -73,21 +74,15 @@ def request_view(**changes: object) -> None:
 
 
 def _on_plan_change() -> None:
+    """Keep only the filters that apply to the new plan; the unit follows the new plan's document
+    unless the user had chosen another unit than the old plan's own."""
     catalog = data.catalog()
     new_plan = catalog.get(st.session_state[KEYS["plan"]])
     old = _current()
+    old_plan = catalog.plans_by_id.get(st.session_state.get(_SHOWN_PLAN, ""))
+    chosen = old_plan is not None and old.unit and old.unit != default_unit(old_plan)
     state = for_plan(old, new_plan)
-    # the unit follows the new plan's document unless the user chose one explicitly before
-    _put(
-        ViewState(
-            state.plan,
-            state.counties,
-            state.zones,
-            state.types,
-            state.stages,
-            old.unit or default_unit(new_plan),
-        )
-    )
+    _put(replace(state, unit=old.unit if chosen else default_unit(new_plan)))
 
 
 def _sync_from_url(plans: dict[str, Plan], default_plan: str) -> None:
@@ -135,7 +130,7 @@ def render_sidebar() -> Context:
         dataset, frame = plan.records()
         if options["county"]:
             st.multiselect("区县", options["county"], key=KEYS["county"], placeholder="全部区县")
-        if options["zone"] and dataset == "parcels":
+        if options["zone"]:
             st.multiselect("片区", options["zone"], key=KEYS["zone"], placeholder="全部片区")
         if options["type"]:
             label = "类别" if dataset == "zones" else "类型"
@@ -152,6 +147,7 @@ def render_sidebar() -> Context:
     if current_query != query:
         st.query_params.from_dict(query)
     st.session_state[_WRITTEN] = query
+    st.session_state[_SHOWN_PLAN] = view.plan
 
     for notice in st.session_state.pop(_NOTICES, []):
         st.warning(notice, icon="⚠️")

@@ -46,6 +46,25 @@ def records_table(frame: pd.DataFrame, dataset: str, unit: str, public: bool) ->
     return table[keep].rename(columns=labels)
 
 
+def record_details(table: pd.DataFrame, position: int) -> tuple[str, pd.DataFrame]:
+    """The record at ``position`` of a :func:`records_table`: (title, two-column 项目/内容 frame).
+
+    Empty cells are left out; the title is the record's name (or its number).
+    """
+    row = table.iloc[position]
+    title = str(row.get(LABELS["name"], "") or row.get(LABELS["id"], "") or "")
+    items = [(k, _cell(v)) for k, v in row.items() if _cell(v) != ""]
+    return title, pd.DataFrame(items, columns=["项目", "内容"])
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value).strip()
+
+
 def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
     """Rows where any text cell contains ``text`` (case-insensitive); all rows for empty text."""
     text = text.strip()

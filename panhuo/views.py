@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from panhuo.aggregate import area_in, group_totals, record_count
+from panhuo.aggregate import EMPTY_KEY, area_in, group_totals, record_count
 from panhuo.model import Plan
 from panhuo.units import format_area, format_number, parse_number, to_ha, unit_code, unit_label
 
@@ -70,17 +70,48 @@ def status_text(plan: Plan, today: date) -> str:
     return "现行有效"
 
 
-def area_target(plan: Plan) -> tuple[Decimal, str, str] | None:
-    """The plan-wide area target: (value in hectares, printed value, unit word)."""
+COMPARATORS = {">=": "≥", "<=": "≤", ">": "＞", "<": "＜", "=": ""}
+
+
+@dataclass(frozen=True)
+class AreaTarget:
+    """A plan-wide area target: the value in hectares and the words of the document."""
+
+    value_ha: Decimal
+    printed: str  # the value as printed (``20000``)
+    unit: str  # the unit as printed (``亩``)
+    comparator: str = "="
+    deadline: str = ""
+
+    @property
+    def text(self) -> str:
+        """``≥ 20000 亩（2027年）`` — the target in the document's words."""
+        sign = COMPARATORS.get(self.comparator, self.comparator)
+        when = (
+            f"（{self.deadline}年）"
+            if re.fullmatch(r"\d{4}", self.deadline)
+            else (f"（{self.deadline}）" if self.deadline else "")
+        )
+        return f"{sign + ' ' if sign else ''}{self.printed} {self.unit}{when}"
+
+
+def plan_area_target(plan: Plan) -> AreaTarget | None:
+    """The plan's final area target (the latest deadline: 上党区 has one for 2025 and one for 2035)."""
     targets = plan.targets
     rows = targets[(targets["scope_kind"] == "plan") & (targets["metric"] == "area")]
-    # the plan's final target: the latest deadline (上党区 has one for 2025 and one for 2035)
     rows = rows.assign(_end=rows["deadline"].map(lambda d: parse_date(d, end=True) or date.min))
     for row in rows.sort_values("_end", ascending=False, kind="stable").itertuples():
         value = to_ha(row.value, row.unit or plan.area_unit)
         if value is not None:
-            return value, row.value, row.unit or plan.area_unit
+            return AreaTarget(value, str(row.value), row.unit or plan.area_unit,
+                              str(row.comparator or "="), str(row.deadline or ""))  # fmt: skip
     return None
+
+
+def area_target(plan: Plan) -> tuple[Decimal, str, str] | None:
+    """The plan-wide area target: (value in hectares, printed value, unit word)."""
+    target = plan_area_target(plan)
+    return None if target is None else (target.value_ha, target.printed, target.unit)
 
 
 def near_term(plan: Plan, records: pd.DataFrame) -> pd.DataFrame:
@@ -122,13 +153,22 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
                 f"正在实施 {format_area(under, code)} {label}",
             )
         )
-    target = area_target(plan)
+    target = plan_area_target(plan)
     if target is not None:
-        value_ha, printed, printed_unit = target
-        coverage = total_ha / value_ha * 100 if value_ha else Decimal(0)
+        year = f"{target.deadline}年" if re.fullmatch(r"\d{4}", target.deadline) else target.deadline
         metrics.append(
             Metric(
-                "目标覆盖率", f"{format_number(coverage, 1)}%", f"清单面积 ÷ 目标 {printed} {printed_unit}"
+                f"面积目标（{year}）" if year else "面积目标",
+                f"{format_area(target.value_ha, code)} {label}",
+                f"原文：{target.text}",
+            )
+        )
+        coverage = total_ha / target.value_ha * 100 if target.value_ha else Decimal(0)
+        metrics.append(
+            Metric(
+                "目标覆盖率",
+                f"{format_number(coverage, 1)}%",
+                f"清单面积 ÷ 目标面积（{target.text}）",
             )
         )
     near = near_term(plan, records)
@@ -146,6 +186,28 @@ def totals_by(records: pd.DataFrame, by: str, unit: str) -> pd.DataFrame:
     return groups
 
 
+def county_split(records: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
+    """Area per 区县 split by 实施阶段, or by 实施时序 when no record names a stage (上党区).
+
+    Returns the long frame (county, split, area_value, count) and the Chinese name of the split.
+    """
+    by, label = "stage", "实施阶段"
+    if not _named(records, "stage") and _named(records, "phase"):
+        by, label = "phase", "实施时序"
+    rows = []
+    keys = records[by].astype(str).str.strip() if by in records else pd.Series("", index=records.index)
+    for (county, key), part in records.groupby([records["county"], keys], sort=False):
+        rows.append(
+            {
+                "county": county,
+                "split": key or EMPTY_KEY,
+                "area_value": float(area_in(part, unit)),
+                "count": record_count(part),
+            }
+        )
+    return pd.DataFrame(rows, columns=["county", "split", "area_value", "count"]), label
+
+
 def county_stage(records: pd.DataFrame, unit: str) -> pd.DataFrame:
     """Area per 区县 × 实施阶段 (long format: county, stage, area_value, count)."""
     rows = []
@@ -153,12 +215,32 @@ def county_stage(records: pd.DataFrame, unit: str) -> pd.DataFrame:
         rows.append(
             {
                 "county": county,
-                "stage": stage or "（未注明）",
+                "stage": stage or EMPTY_KEY,
                 "area_value": float(area_in(part, unit)),
                 "count": record_count(part),
             }
         )
     return pd.DataFrame(rows, columns=["county", "stage", "area_value", "count"])
+
+
+def _named(records: pd.DataFrame, column: str) -> bool:
+    return column in records and bool((records[column].astype(str).str.strip() != "").any())
+
+
+def target_metrics(plan: Plan, records: pd.DataFrame, unit: str) -> list[Metric]:
+    """区县目标's first row: the area target, the listed area and the coverage."""
+    target = plan_area_target(plan)
+    if target is None:
+        return []
+    code = unit_code(unit)
+    label = unit_label(code)
+    listed = area_in(records, "ha")
+    coverage = listed / target.value_ha * 100 if target.value_ha else Decimal(0)
+    return [
+        Metric("面积目标", f"{format_area(target.value_ha, code)} {label}", f"原文：{target.text}"),
+        Metric("清单面积", f"{format_area(listed, code)} {label}", "当前筛选条件下的清单面积"),
+        Metric("覆盖率", f"{format_number(coverage, 1)}%", "清单面积 ÷ 面积目标"),
+    ]
 
 
 def counts_against_targets(plan: Plan, records: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -239,6 +321,22 @@ def county_targets(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame
     return pd.DataFrame(result, columns=["county", "target", "listed", "coverage"])
 
 
+def county_targets_table(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """:func:`county_targets` with Chinese headers and formatted figures."""
+    frame = county_targets(plan, records, unit)
+    label = unit_label(unit_code(unit))
+    return pd.DataFrame(
+        {
+            "区县": frame["county"],
+            f"目标（{label}）": [
+                format_area(to_ha(v, unit), unit) if v is not None else "—" for v in frame["target"]
+            ],
+            f"清单（{label}）": [format_area(to_ha(v, unit), unit) for v in frame["listed"]],
+            "覆盖率": [f"{format_number(v, 1)}%" if v is not None else "—" for v in frame["coverage"]],
+        }
+    )
+
+
 TARGET_METRIC_LABELS = {
     "area": "面积",
     "count": "个数",
@@ -255,10 +353,51 @@ def targets_table(plan: Plan) -> pd.DataFrame:
         {
             "范围": frame["scope"],
             "指标": frame["metric"].map(lambda m: TARGET_METRIC_LABELS.get(m, m)),
-            "目标": frame["comparator"].str.replace(">=", "≥").str.replace("<=", "≤") + " " + frame["value"],
+            "目标": [
+                f"{COMPARATORS.get(c, c)} {v}".strip()
+                for c, v in zip(frame["comparator"], frame["value"], strict=True)
+            ],
             "单位": frame["unit"],
             "期限": frame["deadline"],
             "说明": frame["note"],
             "出处": frame["source"],
         }
     )
+
+
+def plain_number(value: object) -> str:
+    """A figure as a reader expects it: thousands separators, no trailing zeros, — for none.
+
+    >>> plain_number(1438.0), plain_number(-0.1), plain_number(None)
+    ('1,438', '-0.1', '—')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    number = Decimal(str(value)).quantize(Decimal("0.0001"))
+    text = f"{number:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+AUDIT_COLUMNS = {
+    "severity_label": "结论",
+    "table": "表/出处",
+    "item": "核查项",
+    "documented": "文件数值",
+    "computed": "计算数值",
+    "difference": "差值",
+    "tolerance": "允许误差",
+    "unit": "单位",
+    "note": "说明",
+}
+
+
+def audit_table(findings: pd.DataFrame, severities: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Findings of the chosen severities, documented and computed values side by side, in Chinese.
+
+    ``findings`` is :func:`panhuo.reconcile.findings_frame`; an empty selection means all.
+    """
+    shown = findings[findings["severity"].isin(severities)] if severities else findings
+    table = shown[list(AUDIT_COLUMNS)].copy()
+    for column in ("documented", "computed", "difference", "tolerance"):
+        table[column] = table[column].map(plain_number)
+    return table.rename(columns=AUDIT_COLUMNS).reset_index(drop=True)
