@@ -1,62 +1,65 @@
-"""地图: 区县 outlines, parcels / zones coloured by type, stage or phase; click to select."""
+"""地图: 区县 outlines and choropleth, parcels / zones (surveyed or 示意位置); click to select one."""
 
 import streamlit as st
 
-from components import data
+from components import data, map_data
 from components.header import missing, page_header
-from components.map_builder import area_by_county, build_map, selected_record_ids
+from components.map_builder import (
+    DEFAULT_LAYERS,
+    LAYER_TOGGLES,
+    build_map,
+    color_options,
+    legend_html,
+    selected_record_ids,
+)
 from components.sidebar import current
 from panhuo.export import records_table
+from panhuo.geo.features import available_measures, county_values
 from panhuo.privacy import public_records
-
-COLOR_BY = {"family": "类型大类", "type": "类型", "stage": "实施阶段", "phase": "实施时序"}
-LAYERS = {"outlines": "区县边界", "choropleth": "区县面积", "features": "地块/片区", "labels": "区县名称"}
 
 
 def render() -> None:
     ctx = current()
     page_header("地图", ctx)
     plan = ctx.plan
-    outlines, problems = data.plan_outlines(plan.id, data.revision())
+    outlines, problems = map_data.plan_outlines(plan.id, data.revision())
     for problem in problems:
         st.warning(problem)
     records = ctx.records
-    color_options = {
-        k: v for k, v in COLOR_BY.items() if k in records and records[k].astype(str).str.strip().ne("").any()
-    }
-    if ctx.dataset == "zones":
-        color_options = {"family": "类别大类", **({"stage": "实施阶段"} if "stage" in color_options else {})}
-    left, right = st.columns([1, 2])
-    color_by = left.selectbox(
-        "着色依据",
-        list(color_options) or ["family"],
-        format_func=lambda k: color_options.get(k, k),
-        key="map_color_by",
-    )
+    _dataset, all_records = plan.records()
+
+    colors = color_options(records, ctx.dataset)
+    measures = available_measures(plan)
+    left, middle, right = st.columns([1, 1, 2])
+    color_by = left.selectbox("着色依据", list(colors), format_func=colors.get, key="map_color_by")
+    measure = middle.selectbox("区县着色", list(measures), format_func=measures.get, key="map_measure")
     shown = right.pills(
         "图层",
-        list(LAYERS),
+        list(LAYER_TOGGLES),
         selection_mode="multi",
-        default=["outlines", "choropleth", "features"],
-        format_func=LAYERS.get,
+        default=list(DEFAULT_LAYERS),
+        format_func=LAYER_TOGGLES.get,
         key="map_layers",
     )
+
     features = None
-    if len(records):
-        ids = tuple(records["id"].astype(str))
-        features = data.schematic_features(plan.id, ids, data.revision())
+    if not len(all_records):
+        missing("本规划没有地块或片区清单，地图只显示其区县范围。")
+    elif not len(records):
+        missing("当前筛选下没有地块或片区，地图只显示区县范围。")
+    else:
+        features = map_data.features_for(plan.id, records)
         if ctx.public:
             features = public_records(features)
-    else:
-        missing("本规划没有地块或片区清单，地图只显示其区县范围。")
+    choropleth = county_values(plan, records, measure, ctx.unit) if len(records) else None
     spec = build_map(
         features,
         outlines,
-        color_by=color_by if color_by != "family" or ctx.dataset == "parcels" else "family",
+        color_by=color_by,
         unit=ctx.unit,
-        choropleth=area_by_county(records, ctx.unit) if len(records) else None,
-        choropleth_title="面积",
-        choropleth_unit=ctx.unit_label,
+        choropleth=choropleth.values if choropleth else None,
+        choropleth_title=choropleth.title if choropleth else "",
+        choropleth_unit=choropleth.unit if choropleth else "",
         show=shown or (),
         tile_url=data.settings().tile_url or None,
     )
@@ -66,23 +69,23 @@ def render() -> None:
         selection_mode="single-object",
         key="map_deck",
         width="stretch",
-        height=560,
+        height=600,
     )
-    for legend in spec.legends:
-        st.markdown(
-            f"**{legend.title}**  "
-            + "  ".join(f"<span style='color:{item.hex}'>■</span> {item.label}" for item in legend.items),
-            unsafe_allow_html=True,
-        )
-    for note in spec.notes:
-        st.caption(note)
+    with st.container(key="map_legend"):
+        for legend in spec.legends:
+            st.markdown(legend_html(legend), unsafe_allow_html=True)
+        for note in [
+            *spec.notes,
+            *(choropleth.notes if choropleth and "choropleth" in (shown or ()) else []),
+        ]:
+            st.caption(note)
+
     picked = selected_record_ids(event.selection if event else None)
-    if picked and len(records):
-        chosen = records[records["id"].astype(str).isin(picked)]
+    chosen = records[records["id"].astype(str).isin(picked)] if picked and len(records) else records.iloc[0:0]
+    if len(chosen):
         st.subheader("所选记录")
         st.dataframe(
-            records_table(chosen, ctx.dataset, ctx.unit, ctx.public),
-            hide_index=True,
-            width="stretch",
-            key="map_selected",
+            records_table(chosen, ctx.dataset, ctx.unit, ctx.public), hide_index=True, width="stretch"
         )
+        for note in features.loc[chosen.index, "placement_note"] if features is not None else []:
+            st.caption(note)

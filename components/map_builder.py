@@ -8,8 +8,11 @@ and the legend with its own widgets.
 Offline by default: ``map_provider=None`` draws no basemap and makes no request. A basemap
 needs an XYZ tile URL template (an intranet tile server, 天地图 with a key); pydeck/Streamlit
 take a MapLibre ``style.json`` *URL* for that (a style given as a dict crashes the frontend),
-so :func:`raster_style` builds the style and :func:`style_url` turns it into a ``data:`` URL
-(or the page can serve it from the static folder and pass that URL as ``map_style``).
+so :func:`raster_style` builds the style and :func:`style_url` turns it into a ``data:`` URL.
+Checked in Debian chromium (Streamlit 1.67): MapLibre reads the ``data:`` style and draws the
+tiles, with nothing written to ``static/`` and no server setting. The tile server must allow
+cross-origin reads (``Access-Control-Allow-Origin``; without it the browser blocks every
+tile and the basemap stays blank) or be proxied under the app's own address.
 
 Layer ids (used by selections): ``county-choropleth``, ``county-outlines``,
 ``county-labels``, ``features`` (surveyed polygons), ``features-schematic`` (示意位置 circles).
@@ -18,10 +21,12 @@ Layer ids (used by selections): ``county-choropleth``, ``county-outlines``,
 from __future__ import annotations
 
 import base64
+import html
 import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import numpy as np
@@ -30,7 +35,7 @@ import pydeck as pdk
 import shapely
 
 from panhuo.geo.schematic import SCHEMATIC
-from panhuo.units import AREA_UNITS, format_area, unit_code
+from panhuo.units import AREA_UNITS, format_area, format_number, unit_code
 
 LAYER_CHOROPLETH = "county-choropleth"
 LAYER_OUTLINES = "county-outlines"
@@ -40,12 +45,20 @@ LAYER_SCHEMATIC = "features-schematic"
 FEATURE_LAYERS = (LAYER_FEATURES, LAYER_SCHEMATIC)
 
 COLOR_BY_LABELS = {
-    "family": "类别（通用）",
+    "family": "类型大类",
     "type": "类型",
     "category": "片区类别",
     "stage": "实施阶段",
-    "phase": "时序",
+    "phase": "实施时序",
 }
+# the page's layer toggles: group name → Chinese label
+LAYER_TOGGLES = {
+    "outlines": "区县边界",
+    "choropleth": "区县着色",
+    "features": "地块/片区",
+    "labels": "区县名称",
+}
+DEFAULT_LAYERS = ("outlines", "choropleth", "features", "labels")
 FAMILY_COLORS = {
     "industrial": (123, 97, 168),
     "urban_residential": (224, 123, 57),
@@ -77,7 +90,9 @@ MISSING_LABEL = "未填写"
 # sequential ramp for the choropleth, light to dark (ColorBrewer Oranges, 5 classes)
 RAMP = [(254, 237, 222), (253, 190, 133), (253, 141, 60), (230, 85, 13), (166, 54, 3)]
 OUTLINE_COLOR = (60, 60, 60, 220)
-SCHEMATIC_ALPHA = 150
+SCHEMATIC_ALPHA = 170
+CHOROPLETH_ALPHA = 120
+CHOROPLETH_ALPHA_ON_BASEMAP = 60
 SURVEYED_ALPHA = 200
 CJK_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 GCJ_TILE_HOSTS = ("autonavi", "amap", "gtimg", "map.qq", "tencent", "bdimg", "map.baidu", "bdstatic")
@@ -143,16 +158,46 @@ def style_url(style: dict) -> str:
 
 
 def tile_notes(tile_url: str) -> list[str]:
+    """Notes under a map with a basemap: where the tiles come from, and what can go wrong."""
     lowered = tile_url.lower()
-    if any(host in lowered for host in GCJ_TILE_HOSTS):
-        return [
+    host = urlsplit(tile_url).netloc or tile_url
+    notes = [
+        f"底图瓦片来自 {host}。若底图空白，请确认瓦片服务允许浏览器跨域读取"
+        "（响应头 Access-Control-Allow-Origin），或把瓦片服务代理到本系统的同一地址下。"
+    ]
+    if any(gcj in lowered for gcj in GCJ_TILE_HOSTS):
+        notes.append(
             "所配置的底图来自高德/腾讯/百度，其坐标为 GCJ-02 或 BD-09，与本图的 WGS84 数据相差数百米；"
             "请改用天地图或内网 CGCS2000/WGS84 瓦片。"
-        ]
-    return []
+        )
+    return notes
 
 
 # --------------------------------------------------------------------------- colours
+
+
+def color_options(frame: pd.DataFrame, dataset: str) -> dict[str, str]:
+    """The colourings that make sense for these records: column → Chinese label.
+
+    类型大类 always (every record has a family); the plan's own type words (parcels: 类型,
+    zones: 片区类别), 实施阶段 and 实施时序 when the records fill them.
+    """
+    options = {"family": COLOR_BY_LABELS["family"]}
+    own = "category" if dataset == "zones" else "type"
+    for column in (own, "stage", "phase"):
+        if column in frame and frame[column].astype("string").fillna("").str.strip().ne("").any():
+            options[column] = COLOR_BY_LABELS[column]
+    return options
+
+
+def legend_html(legend: Legend) -> str:
+    """One legend as a line of HTML: coloured squares (circles for 示意位置) and escaped labels."""
+    parts = []
+    for item in legend.items:
+        shape = "●" if item.kind == "schematic" else ("□" if item.kind == "outline" else "■")
+        count = f"（{item.count:,}）" if item.count is not None else ""
+        parts.append(f"<span style='color:{item.hex}'>{shape}</span>&nbsp;{html.escape(item.label)}{count}")
+    return f"<b>{html.escape(legend.title)}</b>：" + "&emsp;".join(parts)
 
 
 def _category_colors(values: pd.Series, color_by: str) -> dict[str, tuple[int, int, int]]:
@@ -255,13 +300,24 @@ def _rings(geometry: shapely.Geometry, decimals: int) -> list[list[list[list[flo
     return out
 
 
-def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = (800, 560)) -> dict:
+def fit_view(
+    bounds: tuple[float, float, float, float],
+    size: tuple[int, int] = (800, 560),
+    min_span_deg: float = 0.0,
+) -> dict:
     """A view (longitude, latitude, zoom) showing ``bounds``, rounded so reruns give equal views.
 
-    Streamlit resets the user's pan/zoom only when the initial view changes, so a view
-    computed from the same features must come out exactly the same.
+    Streamlit resets the user's pan/zoom only when the initial view changes (it compares the
+    deck's ``initialViewState`` with the previous one), so a view computed from the same
+    features must come out exactly the same. ``min_span_deg`` widens tiny extents (a single
+    parcel) so the map keeps some surroundings.
     """
     minx, miny, maxx, maxy = bounds
+    if min_span_deg > 0:
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        half_x = max((maxx - minx) / 2, min_span_deg / 2 / max(math.cos(math.radians(cy)), 0.1))
+        half_y = max((maxy - miny) / 2, min_span_deg / 2)
+        minx, maxx, miny, maxy = cx - half_x, cx + half_x, cy - half_y, cy + half_y
     width, height = size
 
     def merc_y(lat: float) -> float:
@@ -278,6 +334,79 @@ def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = 
         "latitude": round(float(miny + maxy) / 2, 4),
         "zoom": round(float(zoom), 1),
     }
+
+
+def _number(value: float, unit: str, bin_edge: bool = False) -> str:
+    """亩 0-1 decimals (none when whole at one decimal), 公顷 2, % 1; whole class edges bare."""
+    if bin_edge and float(value).is_integer():
+        decimals = 0
+    elif unit == "公顷":
+        decimals = 2
+    elif unit == "亩":
+        decimals = 0 if round(float(value), 1).is_integer() else 1
+    else:
+        decimals = 1
+    return format_number(value, decimals)
+
+
+def format_value(value: float, unit: str) -> str:
+    """A choropleth value with its unit: 亩 0-1 decimals, 公顷 2, % 1."""
+    number = _number(value, unit)
+    return f"{number}%" if unit == "%" else f"{number} {unit}".rstrip()
+
+
+def _class_label(lower: float, upper: float, unit: str) -> str:
+    span = f"{_number(lower, unit, True)}–{_number(upper, unit, True)}"
+    return f"{span}%" if unit == "%" else f"{span} {unit}".rstrip()
+
+
+def _union(boxes: list[tuple[float, ...]]) -> tuple[float, float, float, float] | None:
+    boxes = [b for b in boxes if b and all(math.isfinite(v) for v in b)]
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def fit_bounds(
+    features: gpd.GeoDataFrame | None, outlines: gpd.GeoDataFrame | None, fit: str = "features"
+) -> tuple[float, float, float, float] | None:
+    """The extent the view shows, whatever layers are toggled (so toggling never moves the map).
+
+    ``features``: surveyed features by their own extent; schematic ones by the whole 区县 they
+    are drawn in (their place inside it is not real, the 区县 is); the outlines when there
+    are no features. ``all``: outlines and features.
+    """
+    boxes: list[tuple[float, ...]] = []
+    drawn = None
+    if features is not None and len(features):
+        drawn = features[features.geometry.notna() & ~features.geometry.is_empty]
+    outline_box = (
+        tuple(float(v) for v in outlines.total_bounds) if outlines is not None and len(outlines) else None
+    )
+    if drawn is None or not len(drawn):
+        return outline_box
+    if fit == "all":
+        return _union([outline_box, tuple(float(v) for v in drawn.total_bounds)])
+    source = drawn.get("geometry_source", pd.Series("", index=drawn.index))
+    schematic = drawn[(source == SCHEMATIC).to_numpy()]
+    surveyed = drawn[(source != SCHEMATIC).to_numpy()]
+    if len(surveyed):
+        boxes.append(tuple(float(v) for v in surveyed.total_bounds))
+    if len(schematic):
+        places = set(schematic.get("placed_in", pd.Series(dtype=object)).dropna().astype(str))
+        matched = []
+        if outlines is not None and len(outlines):
+            for _, row in outlines.iterrows():
+                names = {str(row["name"]), *map(str, row.get("members") or [])}
+                if names & places:
+                    matched.append(tuple(float(v) for v in row.geometry.bounds))
+        boxes.extend(matched or [tuple(float(v) for v in schematic.total_bounds)])
+    return _union(boxes)
 
 
 def _ramp_bins(values: list[float]) -> list[float]:
@@ -314,7 +443,8 @@ def build_map(
     map_style: str | None = None,
     id_column: str = "id",
     size: tuple[int, int] = (800, 560),
-    fit: str = "all",
+    fit: str = "features",
+    min_span_deg: float = 0.03,
 ) -> MapSpec:
     """A pydeck map of outlines, a choropleth and features, with legends and notes.
 
@@ -336,8 +466,9 @@ def build_map(
     show
         Which layer groups to include (the page's layer toggles).
     fit
-        ``all``: the view shows the outlines and the features (stable while filters change
-        only types or stages); ``features``: just the features.
+        ``features``: the view fits the (filtered) features, or the outlines when there are
+        none; ``all``: the outlines and the features. Either way at least ``min_span_deg``
+        (≈ 3 km) is shown, and the view is rounded so the same features give the same view.
     tile_url, map_style
         An XYZ template for a raster basemap, or a ready style.json URL. Neither: no basemap.
     """
@@ -363,8 +494,7 @@ def build_map(
             )
             tip = [label]
             if value is not None:
-                shown = f"{value:,.1f}" if choropleth_unit == "%" else f"{value:,.0f}"
-                tip.append(f"{choropleth_title}：{shown} {choropleth_unit}".rstrip())
+                tip.append(f"{choropleth_title}：{format_value(value, choropleth_unit)}")
             if _text(row.get("note")):
                 tip.append(_text(row.get("note")))
             for polygon in _rings(row.geometry, 5):
@@ -374,11 +504,13 @@ def build_map(
             notes.append(_text(row.get("note")))
         bins = _ramp_bins([v for v in values.values() if v is not None])
         if choropleth is not None and "choropleth" in show:
+            # lighter over a basemap, so streets and rivers stay readable under the colour
+            alpha = CHOROPLETH_ALPHA_ON_BASEMAP if (tile_url or map_style) else CHOROPLETH_ALPHA
             rows = []
             for item in outline_rows:
                 value = values[item["pos"]]
                 color = _ramp_color(value, bins) if value is not None else MISSING_COLOR
-                rows.append({**item, "fill": [*color, 170]})
+                rows.append({**item, "fill": [*color, alpha]})
             layers.append(
                 pdk.Layer(
                     "PolygonLayer",
@@ -393,9 +525,7 @@ def build_map(
             lower = 0.0
             items = []
             for bound, color in zip(bins, RAMP, strict=True):
-                items.append(
-                    LegendItem(f"{lower:,.0f}–{bound:,.0f} {choropleth_unit}".rstrip(), (*color, 255), "ramp")
-                )
+                items.append(LegendItem(_class_label(lower, bound, choropleth_unit), (*color, 255), "ramp"))
                 lower = bound
             if any(v is None for v in values.values()):
                 items.append(LegendItem("无数据", (*MISSING_COLOR, 255), "ramp"))
@@ -427,18 +557,17 @@ def build_map(
                     data=label_rows,
                     get_position="position",
                     get_text="text",
-                    get_size=13,
-                    get_color=[40, 40, 40, 230],
+                    get_size=14,
+                    get_color=[25, 25, 25, 255],
                     # pydeck turns plain strings and string lists into accessors: quote them
                     character_set="'auto'",
                     font_family=f"`{CJK_FONT}`",
-                    outline_width=2,
-                    outline_color=[255, 255, 255, 220],
-                    font_settings={"sdf": True},
+                    background=True,
+                    get_background_color=[255, 255, 255, 210],
+                    background_padding=[4, 2],
                     pickable=False,
                 )
             )
-        bounds = tuple(float(v) for v in outlines.total_bounds)
 
     if features is not None and len(features) and "features" in show:
         frame = features[features.geometry.notna() & ~features.geometry.is_empty]
@@ -493,7 +622,7 @@ def build_map(
                     get_position="position",
                     get_radius="radius",
                     radius_units="'meters'",  # quoted: pydeck turns bare strings into accessors
-                    radius_min_pixels=3,
+                    radius_min_pixels=4,
                     get_fill_color="fill",
                     stroked=True,
                     get_line_color=[255, 255, 255, 230],
@@ -534,20 +663,12 @@ def build_map(
             )
         if markers:
             legends.append(Legend("图形来源", markers, LAYER_SCHEMATIC if schematic_rows else LAYER_FEATURES))
-        if len(frame):
-            own = tuple(float(v) for v in frame.total_bounds)
-            if bounds is None or fit == "features":
-                bounds = own
-            else:
-                bounds = (
-                    min(bounds[0], own[0]),
-                    min(bounds[1], own[1]),
-                    max(bounds[2], own[2]),
-                    max(bounds[3], own[3]),
-                )
 
+    bounds = fit_bounds(features, outlines, fit)
     view = (
-        fit_view(bounds, size) if bounds is not None else {"longitude": 105.0, "latitude": 35.0, "zoom": 3.0}
+        fit_view(bounds, size, min_span_deg)
+        if bounds is not None
+        else {"longitude": 105.0, "latitude": 35.0, "zoom": 3.0}
     )
     # map_provider=None alone keeps pydeck's "__MAP_STYLE__" placeholder, which Streamlit reads
     # as "no basemap". Passing map_style=None as well drops it, and Streamlit then fetches
@@ -577,11 +698,14 @@ def _unique(items: list[str]) -> list[str]:
 def selected_record_ids(selection: Mapping | None) -> list[str]:
     """Record ids picked on the map, from ``st.pydeck_chart(..., on_select="rerun")``'s state.
 
-    The state looks like ``{"selection": {"indices": {...}, "objects": {layer_id: [obj, …]}}}``.
+    Accepts the whole event (``{"selection": {"indices": …, "objects": …}}``) or its
+    ``.selection`` part (``{"indices": {...}, "objects": {layer_id: [obj, …]}}``).
     """
     if not selection:
         return []
-    objects = (selection.get("selection") or {}).get("objects") or {}
+    if "selection" in selection:
+        selection = selection.get("selection") or {}
+    objects = selection.get("objects") or {}
     ids = []
     for layer_id in FEATURE_LAYERS:
         for obj in objects.get(layer_id) or []:

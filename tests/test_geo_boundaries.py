@@ -95,8 +95,11 @@ def test_alignment_against_surveyed_landmarks_tiananmen():
 
     Beijing's 东城区 / 西城区 border runs north-south between the Great Hall of the People
     (人民大会堂, in 西城区) and Tiananmen Square (天安门广场, in 东城区), along the road on
-    the hall's east side. Surveyed WGS84 positions (OpenStreetMap, GPS-based; Wikipedia gives
-    the same to a few metres):
+    the hall's east side. Which side each landmark is on is official: the postal addresses are
+    人民大会堂 北京市西城区西长安街, 国家博物馆 北京市东城区东长安街16号, and the square with
+    its monument belongs to 东城区. Surveyed WGS84 positions (OpenStreetMap, GPS-based; the
+    English Wikipedia articles give 39°54′11″N 116°23′30″E, 39°54′11″N 116°23′15″E and
+    39°54′17″N 116°23′46″E, the same to within about 60 m):
 
     - Monument to the People's Heroes (人民英雄纪念碑), centre of the square: 116.3917 E, 39.9036 N
     - Great Hall of the People (人民大会堂), centre: 116.3873 E, 39.9032 N

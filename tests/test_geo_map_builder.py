@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 
 import geopandas as gpd
 import pandas as pd
@@ -16,10 +17,16 @@ from components.map_builder import (
     LAYER_LABELS,
     LAYER_OUTLINES,
     LAYER_SCHEMATIC,
+    Legend,
+    LegendItem,
     area_by_county,
     build_map,
+    color_options,
     feature_tip,
+    fit_bounds,
     fit_view,
+    format_value,
+    legend_html,
     raster_style,
     selected_record_ids,
     style_url,
@@ -132,6 +139,7 @@ def test_surveyed_polygons_and_selection():
     assert row["record_id"] == "DK1" and "图形：实测图形" in row["tip"]
     state = {"selection": {"indices": {LAYER_FEATURES: [0]}, "objects": {LAYER_FEATURES: [row]}}}
     assert selected_record_ids(state) == ["DK1"]
+    assert selected_record_ids(state["selection"]) == ["DK1"]  # what ``event.selection`` gives
     assert selected_record_ids(None) == [] and selected_record_ids({"selection": {}}) == []
 
 
@@ -178,3 +186,72 @@ def test_feature_tip_bundle_and_missing_values():
     tip = feature_tip({"name": "地块组", "id": "B01", "county": "无为市", "area_ha": 1.5, "count": 2}, "ha")
     assert tip.splitlines() == ["地块组", "编号 B01｜无为市", "面积：1.50 公顷（2 宗）"]
     assert feature_tip({"id": "7", "stage": float("nan")}, "mu") == "7"
+
+
+def test_view_fits_the_features_with_some_surroundings(huzhou):
+    _, features, outlines = huzhou
+    deqing = features[features["county"] == "德清县"]
+    view = build_map(deqing, outlines).view
+    whole = build_map(features, outlines, fit="all").view
+    assert view["zoom"] > whole["zoom"]
+    # one 20 ha circle alone: the view still spans about 3 km (0.03°), not a street corner
+    one = fit_view(tuple(deqing.total_bounds), min_span_deg=0.03)
+    assert one["zoom"] == pytest.approx(
+        math.log2(560 / (512 * 0.03 / 360 / math.cos(math.radians(30.6))) * 0.9), abs=0.15
+    )
+    assert build_map(None, outlines).view == build_map(features.iloc[0:0], outlines).view
+
+
+def test_colour_options_follow_the_data(huzhou):
+    zones, _, _ = huzhou
+    assert color_options(zones, "zones") == {
+        "family": "类型大类",
+        "category": "片区类别",
+        "stage": "实施阶段",
+    }
+    parcels = pd.DataFrame({"type": ["旧厂矿"], "stage": [""], "phase": ["2021-2025"]})
+    assert list(color_options(parcels, "parcels")) == ["family", "type", "phase"]
+
+
+def test_legend_html_escapes_labels():
+    legend = Legend("类型", [LegendItem("<b>旧厂矿</b>", (1, 2, 3, 255), "fill", 1200)], "features")
+    text = legend_html(legend)
+    assert "&lt;b&gt;旧厂矿&lt;/b&gt;（1,200）" in text and "#010203" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (1960.0, "亩", "1,960 亩"),
+        (1960.25, "亩", "1,960.3 亩"),
+        (146.59, "公顷", "146.59 公顷"),
+        (99.99, "%", "100.0%"),
+    ],
+)
+def test_choropleth_values_use_the_unit_precision(value, unit, shown):
+    assert format_value(value, unit) == shown
+
+
+def test_basemap_note_names_the_host_and_cors():
+    spec = build_map(None, None, tile_url="http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png")
+    assert any("10.1.2.3:8080" in note and "Access-Control-Allow-Origin" in note for note in spec.notes)
+
+
+def test_view_shows_the_whole_county_of_schematic_features_and_ignores_toggles(huzhou):
+    _, features, outlines = huzhou
+    deqing = features[features["county"] == "德清县"]
+    county = outlines[outlines["name"] == "德清县"]
+    # a schematic circle's place inside its 区县 is not real: the view shows the whole 区县
+    assert fit_bounds(deqing, outlines) == tuple(float(v) for v in county.total_bounds)
+    # 南太湖新区's zones are drawn in 吴兴区: the view shows 吴兴区
+    nantaihu = features[features["county"] == "南太湖新区"]
+    wuxing = outlines[outlines["name"] == "吴兴区"]
+    assert fit_bounds(nantaihu, outlines) == tuple(float(v) for v in wuxing.total_bounds)
+    views = [build_map(features, outlines, show=show).view for show in (("outlines",), ("features",), ())]
+    assert views[0] == views[1] == views[2]
+
+
+def test_view_fits_surveyed_features_themselves():
+    square = shapely.box(113.05, 36.05, 113.052, 36.052)
+    frame = gpd.GeoDataFrame({"id": ["1"], "geometry_source": ["实测图形"]}, geometry=[square], crs=4326)
+    assert fit_bounds(frame, None) == pytest.approx(square.bounds)
