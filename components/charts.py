@@ -16,13 +16,16 @@ PALETTE = ["#1f6f5c", "#e07b39", "#3b7dd8", "#c4a22b", "#8e5bb5", "#d1495b", "#5
 STAGE_COLORS = {"储备": "#b8c4bf", "计划实施": "#e0a458", "正在实施": "#1f6f5c", "已完成": "#3b7dd8"}
 
 
-def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
+def layout(
+    fig: go.Figure, title: str = "", height: int = 380, title_space: int = 50, legend_y: float = -0.15
+) -> go.Figure:
+    """The house style every chart builder applies: CJK font, quiet background, legend below."""
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 10, "r": 10, "t": title_space if title else 20, "b": 10},
+        legend={"orientation": "h", "y": legend_y},
         hoverlabel={"font": {"family": FONT}},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
@@ -48,7 +51,7 @@ def bar_totals(groups: pd.DataFrame, title: str, unit_label: str, key_label: str
         )
     )
     fig.update_xaxes(title=f"面积（{unit_label}）", tickformat=",")
-    return _layout(fig, title, height=max(220, 60 + 34 * len(frame)))
+    return layout(fig, title, height=max(220, 60 + 34 * len(frame)))
 
 
 def stacked_bars(
@@ -85,7 +88,7 @@ def stacked_bars(
     fig.update_yaxes(title=f"{value_label}（{unit_label}）" if unit_label else value_label, tickformat=",")
     # keep the x order of the frame (periods in time order) whichever group comes first
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(dict.fromkeys(frame[x])))
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def target_bars(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -107,7 +110,7 @@ def target_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="个数")
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def area_format(unit_label: str) -> str:
@@ -194,7 +197,7 @@ def gantt(frame: pd.DataFrame, title: str, today: date) -> go.Figure:
         font={"color": "#d1495b"},
     )
     fig.update_layout(barmode="overlay", bargap=0.35)
-    return _layout(fig, title, height=max(260, 110 + 40 * len(labels)))
+    return layout(fig, title, height=max(260, 110 + 40 * len(labels)))
 
 
 def sankey(flows: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
@@ -243,7 +246,7 @@ def sankey(flows: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
             },
         )
     )
-    return _layout(fig, title, height=max(380, 60 + 48 * len(uses)))
+    return layout(fig, title, height=max(380, 60 + 48 * len(uses)))
 
 
 def paired_bars(
@@ -276,7 +279,7 @@ def paired_bars(
     fig.update_layout(barmode="group")
     fig.update_yaxes(title=f"面积（{unit_label}）", tickformat=",")
     fig.update_xaxes(type="category")
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def change_bars(
@@ -307,7 +310,7 @@ def change_bars(
     fig.update_xaxes(
         title=f"调整量（{unit_label}）", tickformat=",", zeroline=True, range=[low - pad, high + pad]
     )
-    return _layout(fig, title, height=max(240, 70 + 40 * len(rows)))
+    return layout(fig, title, height=max(240, 70 + 40 * len(rows)))
 
 
 def sunburst(hierarchy: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
@@ -328,7 +331,7 @@ def sunburst(hierarchy: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
         )
     )
     fig.update_layout(sunburstcolorway=PALETTE)
-    return _layout(fig, title, height=460)
+    return layout(fig, title, height=460)
 
 
 def heatmap(matrix: pd.DataFrame, title: str, unit_label: str, text: pd.DataFrame | None = None) -> go.Figure:
@@ -345,7 +348,7 @@ def heatmap(matrix: pd.DataFrame, title: str, unit_label: str, text: pd.DataFram
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=max(260, 90 + 44 * len(matrix)))
+    return layout(fig, title, height=max(260, 90 + 44 * len(matrix)))
 
 
 def cumulative(
@@ -402,4 +405,4 @@ def cumulative(
     top = max(values, default=0)
     fig.update_xaxes(type="category", range=[-0.3, len(frame) - 0.7])
     fig.update_yaxes(title=f"累计面积（{unit_label}）", tickformat=",", range=[0, top * 1.15 if top else 1])
-    return _layout(fig, title)
+    return layout(fig, title)

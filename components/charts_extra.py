@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.charts import FONT, PALETTE
+from components.charts import PALETTE, layout
 
 BEFORE_COLOR, AFTER_COLOR = "#b8c4bf", PALETTE[0]
 THEORY_COLOR, REAL_COLOR = "#b8c4bf", PALETTE[0]
@@ -21,18 +21,7 @@ KIND_COLORS = {"任务措施": PALETTE[0], "配套政策": PALETTE[1], "开发�
 
 
 def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 56 if title else 20, "b": 10},
-        legend={"orientation": "h", "y": -0.18},
-        hoverlabel={"font": {"family": FONT}},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        separators=".,",
-    )
-    return fig
+    return layout(fig, title, height, title_space=56, legend_y=-0.18)
 
 
 def _unit_suffix(unit: str) -> str:
