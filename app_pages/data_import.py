@@ -5,32 +5,65 @@ see and restore earlier versions. Thin: the work is done by ``panhuo.importing``
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from components import data
 from panhuo.importing import MAX_FILE_BYTES, InputFile, engine, examples, mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
-from panhuo.settings import load_settings
+from panhuo.settings import Settings
 from panhuo.store import Store
 
 NEW_PLAN = "（新建规划）"
 FILE_TYPES = ["xlsx", "xlsm", "csv", "gpkg", "zip", "geojson", "json"]
-
-
-def _secrets() -> dict:
-    try:
-        return {k: st.secrets[k] for k in ("database_url", "sqlite_path") if k in st.secrets}
-    except FileNotFoundError:  # no secrets.toml: environment and defaults apply
-        return {}
+_DONE = "_import_done"  # (kind, message, plan id) of the last import or restore, shown after the rerun
+_NONCE = "_import_nonce"  # part of the uploaders' keys: a new value empties them after an import
+_NEXT_PLAN = "_import_next_plan"  # the plan to select in the form at the next run
 
 
 @st.cache_resource(show_spinner="正在准备数据库…")
-def _store(url: str) -> Store:
-    return Store.open(load_settings(_secrets()), url=url)
+def _store(url: str, data_dir: str) -> Store:
+    return Store.open(Settings(Path(data_dir), url, Path(), "", False), url=url)
+
+
+def _finish(
+    message: str, plan_id: str, problems: list[Problem] | None = None, *, clear_upload: bool = False
+) -> None:
+    """Forget every cached plan, then run again so the sidebar and every page see the change."""
+    data.invalidate()
+    if clear_upload:  # the imported file is in the store now; start the form afresh
+        st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+        st.session_state.pop("import_confirm", None)
+        st.session_state[_NEXT_PLAN] = plan_id
+    st.session_state[_DONE] = (message, plan_id, [p.to_json() for p in problems or []])
+    st.rerun()
+
+
+def _show_done() -> None:
+    done = st.session_state.pop(_DONE, None)
+    if not done:
+        return
+    message, plan_id, problems = done
+    st.success(message)
+    st.markdown(
+        f"[在总览中查看“{plan_id}”](/overview?plan={plan_id}) · "
+        f"[明细](/records?plan={plan_id}) · [数据核查](/audit?plan={plan_id})"
+    )
+    if any(p["severity"] in ("error", "warning") for p in problems):
+        st.download_button(
+            "下载本次导入的问题清单（XLSX）",
+            report_xlsx([Problem(**p) for p in problems], {"规划": plan_id, "结果": message}),
+            "导入问题清单.xlsx",
+            key="import_done_report",
+        )
 
 
 def _plan_choice(store: Store) -> tuple[str, dict | None]:
     """(plan id, metadata of a new plan or None) from the form."""
+    if _NEXT_PLAN in st.session_state:  # set before the widget exists in this run
+        st.session_state["import_plan"] = st.session_state.pop(_NEXT_PLAN)
     choice = st.selectbox(
         "导入到规划", [NEW_PLAN, *store.plan_ids()], index=None, placeholder="请选择规划", key="import_plan"
     )
@@ -47,8 +80,10 @@ def _plan_choice(store: Store) -> tuple[str, dict | None]:
 def _mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
     if layer.mapping is None:
         return None
+    role = "现状" if index == 0 else "规划"
     st.markdown(
-        f"**{layer.file.name}**{f'（工作表 {layer.sheet}）' if layer.sheet else ''} 的列映射（可修改）"
+        f"**{role}文件 {layer.file.name}**{f'（工作表 {layer.sheet}）' if layer.sheet else ''}："
+        "请核对每列对应的字段和面积单位，可直接修改"
     )
     config = {
         "字段": st.column_config.SelectboxColumn(options=mapping.field_choices(kind), required=True),
@@ -61,6 +96,7 @@ def _mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
         key=f"import_mapping_{index}_{layer.mapping.layout}",
         column_config=config,
         disabled=["列", "识别方式", "示例"],
+        height=min(36 * (len(layer.mapping.columns) + 1) + 4, 900),
     )
     return mapping.mapping_from_editor(edited.to_dict("records"), kind)
 
@@ -82,9 +118,12 @@ def _import_tab(store: Store) -> None:
         key="import_kind",
     )
     plan_id, meta = _plan_choice(store)
+    nonce = st.session_state.get(_NONCE, 0)
     uploads = [
-        st.file_uploader("数据文件（现状）", type=FILE_TYPES, key="import_file"),
-        st.file_uploader("规划图层（可选，按编号与上一个文件合并）", type=FILE_TYPES, key="import_file2"),
+        st.file_uploader("数据文件（现状）", type=FILE_TYPES, key=f"import_file_{nonce}"),
+        st.file_uploader(
+            "规划图层（可选，按编号与上一个文件合并）", type=FILE_TYPES, key=f"import_file2_{nonce}"
+        ),
     ]
     if uploads[0] is None or not plan_id:
         st.info("请上传文件。" if uploads[0] is None else "请选择规划，或填写新规划的编号。")
@@ -99,34 +138,56 @@ def _import_tab(store: Store) -> None:
             key="import_sheet",
             format_func=lambda name: name or "自动识别",
         )
-    st.text_input("坐标系（仅当图层未声明坐标系时填写，如 EPSG:4528）", key="import_crs")
+    if any(layer.is_gis for layer in analysis.layers):
+        st.text_input("坐标系（仅当图层未声明坐标系时填写，如 EPSG:4528）", key="import_crs")
+    st.subheader("1. 核对列映射")
     engine.apply_mappings(analysis, [_mapping_editor(la, i, kind) for i, la in enumerate(analysis.layers)])
     plan = engine.find_plan(plan_id, store)
     checked = engine.check(analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id)))
+    st.subheader("2. 检查结果")
     for col, (label, value) in zip(st.columns(4), checked.summary.items(), strict=True):
-        col.metric(label, value)
+        col.metric(label, f"{value:,}")
     report = report_frame(checked.problems).astype({"行": "string"}).fillna("")  # no "None" on screen
-    st.dataframe(report, hide_index=True, width="stretch", key="import_report")
+    st.dataframe(
+        report,
+        hide_index=True,
+        width="stretch",
+        key="import_report",
+        column_config={
+            "级别": st.column_config.TextColumn(width="medium"),
+            "问题": st.column_config.TextColumn(width="large"),
+            "建议": st.column_config.TextColumn(width="large"),
+        },
+    )
     st.download_button(
         "下载问题清单（XLSX）",
-        report_xlsx(checked.problems, {"规划": plan_id}),
+        report_xlsx(checked.problems, {"规划": plan_id, **checked.summary}),
         "导入问题清单.xlsx",
         key="import_report_xlsx",
     )
     if checked.fatal:
         st.error("文件无法导入，请按问题清单修正后重新上传。")
         return
-    valid = checked.counts["valid"]
+    st.subheader("3. 导入")
+    valid, rejected = checked.counts["valid"], checked.counts["rejected"]
+    if rejected:
+        st.warning(
+            f"有 {rejected:,} 行未通过检查（见上表“错误”）。可以修正文件后重新上传，"
+            f"或只导入有效的 {valid:,} 行——未导入的行都列在问题清单中。"
+        )
+    confirmed = st.checkbox("列映射已核对无误", key="import_confirm")
     left, right = st.columns(2)
-    go = left.button("导入", type="primary", disabled=not checked.importable, key="import_go")
+    go = left.button("导入", type="primary", disabled=not (confirmed and checked.importable), key="import_go")
     go_valid = right.button(
-        f"只导入有效的 {valid} 行", disabled=checked.importable or not valid, key="import_go_valid"
+        f"只导入有效的 {valid:,} 行",
+        disabled=not confirmed or checked.importable or not valid,
+        key="import_go_valid",
     )
     if go or go_valid:
         result = engine.commit(checked, store, plan_id, valid_only=go_valid, new_meta=None if plan else meta)
-        (st.success if result.ok else st.error)(result.message)
         if result.ok:
-            st.cache_data.clear()  # every page reads the catalog again
+            _finish(result.message, plan_id, result.problems, clear_upload=True)
+        st.error(result.message)
 
 
 def _versions_tab(store: Store) -> None:
@@ -142,7 +203,10 @@ def _versions_tab(store: Store) -> None:
     if picked is None:
         return
     version = by_id[picked]
-    st.dataframe(store.version_frame(version.id), width="stretch", key="versions_rows")
+    rows = store.version_frame(version.id)
+    if version.dataset in mapping.KINDS:
+        rows = rows.rename(columns=mapping.column_labels(version.dataset))
+    st.dataframe(rows, width="stretch", key="versions_rows")
     for i, (name, digest, content) in enumerate(store.source_files(version.id)):
         st.download_button(
             f"下载原始文件 {name}",
@@ -153,8 +217,7 @@ def _versions_tab(store: Store) -> None:
         )
     if not version.is_current and st.button("恢复为当前版本", key="versions_restore"):
         restored = store.restore(plan_id, version.dataset, version.number)
-        st.success(f"已恢复：新的第 {restored.number} 版与第 {version.number} 版内容相同。")
-        st.cache_data.clear()
+        _finish(f"已恢复：新的第 {restored.number} 版与第 {version.number} 版内容相同。", plan_id)
     with st.expander("导入记录（含未导入的尝试及其问题清单）"):
         st.dataframe(
             pd.DataFrame(store.report_rows(plan_id)), hide_index=True, width="stretch", key="versions_reports"
@@ -170,11 +233,16 @@ def _versions_tab(store: Store) -> None:
 
 def render() -> None:
     st.title("数据导入")
-    settings = load_settings(_secrets())
-    if settings.public_mode:
+    settings = data.settings()
+    if settings.public_mode:  # the navigation hides this page; a direct call is refused too
         st.info("公众模式下不提供数据导入。")
         return
-    store = _store(settings.effective_database_url)
+    try:
+        store = _store(settings.effective_database_url, str(settings.data_dir))
+    except Exception as exc:
+        st.error(f"无法打开数据库，暂时不能导入：{type(exc).__name__}: {str(exc)[:300]}")
+        return
+    _show_done()
     tab_import, tab_versions = st.tabs(["导入数据", "版本与导入记录"])
     with tab_import:
         _import_tab(store)

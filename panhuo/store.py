@@ -27,6 +27,7 @@ for plans whose current data differs from the samples (imports and restores).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import threading
@@ -65,6 +66,9 @@ DATASET_LABELS = {
     "parcels": "地块", "zones": "片区", "targets": "目标", "schedules": "时序安排", "milestones": "时间节点",
     "measures": "措施", "departments": "成员单位", "tables": "公开表格", "facts": "文字数据",
 }  # fmt: skip
+# the form in which tables and facts are stored as records; a change makes the samples' tables
+# and facts a new version at the next sync, so a store made by an older release is brought up
+RECORD_FORMAT = "records-2"
 ORIGIN_LABELS = {"sample": "样例数据", "import": "导入", "restore": "恢复"}
 
 
@@ -236,6 +240,9 @@ def _engine(url: str) -> Engine:
                     cursor = connection.cursor()
                     cursor.execute("PRAGMA foreign_keys=ON")
                     cursor.close()
+            elif parsed.get_backend_name() == "postgresql":
+                # a database that cannot be reached fails within seconds instead of hanging a page
+                engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
             else:
                 engine = create_engine(url, pool_pre_ping=True)
             _ENGINES[url] = engine
@@ -285,6 +292,14 @@ class Store:
             return False
         return inspect(self.engine).has_table("dataset_versions")
 
+    def revision(self) -> int:
+        """The id of the latest version (0 with no store yet): changes with every import,
+        restore or sample update, so caches keyed on it are refreshed. Never creates anything."""
+        if not self.exists():
+            return 0
+        with self.session() as session:
+            return int(session.scalar(select(func.max(VersionRow.id))) or 0)
+
     def sync_samples(self, data_dir: Path | None = None) -> int:
         """Load the sample plans into the store; returns the number of versions added.
 
@@ -320,8 +335,11 @@ class Store:
             for dataset, frame, sources, extra in _sample_datasets(folder):
                 digest = (
                     sha256(sources[0].content)
-                    if len(sources) == 1
-                    else sha256(b"".join(sha256(s.content).encode() + s.filename.encode() for s in sources))
+                    if len(sources) == 1 and dataset in COLUMNS
+                    else sha256(
+                        RECORD_FORMAT.encode()
+                        + b"".join(sha256(s.content).encode() + s.filename.encode() for s in sources)
+                    )
                 )
                 known = session.scalar(
                     select(VersionRow.id).where(
@@ -747,30 +765,22 @@ def _rows_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def table_record(table: PublishedTable) -> dict:
-    """A published table as one JSON record: its tables.toml spec and its rows as text."""
+    """A published table as one JSON record: its tables.toml spec (every field of
+    :class:`PublishedTable` but the frame: role, columns, changes …) and its rows as text."""
     frame = table.frame.astype(object).where(table.frame.notna(), "")
+    spec = {f.name: getattr(table, f.name) for f in dataclasses.fields(table) if f.name != "frame"}
     return {
-        "spec": {
-            "id": table.id,
-            "title": table.title,
-            "unit": table.unit,
-            "key": table.key,
-            "sum_columns": list(table.sum_columns),
-            "shares": list(table.shares),
-            "row_sums": list(table.row_sums),
-            "ranges": list(table.ranges),
-            "note": table.note,
-            "source": table.source,
-        },
+        "spec": _clean_json(spec),
         "columns": [str(c) for c in frame.columns],
         "rows": [[str(v) for v in row] for row in frame.itertuples(index=False)],
     }
 
 
 def _tables_from_records(records: Iterable[dict]) -> dict[str, PublishedTable]:
+    known = {f.name for f in dataclasses.fields(PublishedTable)}
     tables = {}
     for record in records:
-        spec = dict(record["spec"])
+        spec = {k: v for k, v in dict(record["spec"]).items() if k in known}
         frame = pd.DataFrame(record["rows"], columns=record["columns"], dtype=object)
         tables[spec["id"]] = PublishedTable(frame=frame, **spec)
     return tables

@@ -301,3 +301,22 @@ def test_report_workbook_is_readable_and_safe():
         rows[2][0] == "错误（该行未导入）" and rows[2][3] == 9 and rows[2][5] == "'=1+1"
     )  # never a live formula
     assert wb["概要"]["B1"].value == "x"
+
+
+def test_after_a_partial_import_the_audit_compares_the_printed_totals_with_the_rows_held(sqlite_url):
+    """The 小计 rows are the document's figures; the rows left out of a partial import are not
+    in the plan, so the audit shows the 小计 of their group disagreeing by exactly their area."""
+    data = examples.bureau_workbook(_messy_rows())
+    result = import_files(
+        [InputFile("messy.xlsx", data)], "changzhi-part", plan_meta=_meta("changzhi-part"), valid_only=True
+    )
+    assert result.ok and result.imported == 2
+    plan = get_catalog().get("changzhi-part")
+    assert plan.meta["source_file"] == "messy.xlsx" and "messy.xlsx" in plan.meta["summary"]
+    (table,) = plan.tables.values()
+    assert "未导入的 3 行见导入报告" in table.note
+    findings = {f.item: f for f in reconcile(plan)}
+    shangdang = next(f for item, f in findings.items() if item.startswith("上党区小计"))
+    # printed: 约300 + 52.5 + 18.75 (the SUM's cached value); held: 约300 and 18.75
+    assert shangdang.severity == "mismatch"
+    assert Decimal(str(shangdang.documented)) - Decimal(str(shangdang.computed)) == Decimal("52.5")

@@ -65,10 +65,13 @@ def test_upload_confirm_and_import_a_bureau_workbook(app):
     assert _metrics(app) == {"数据行": "5", "可导入": "5", "有错误（不导入）": "0", "警告": "0"}
     mapping = app.dataframe[0].value  # the mapping editor, shown for confirmation
     assert mapping.set_index("列").loc["面积（亩）", ["字段", "单位"]].tolist() == ["面积", "亩"]
+    assert app.button(key="import_go").disabled  # not before the mapping is confirmed
+    app.checkbox(key="import_confirm").check().run()
     assert not app.button(key="import_go").disabled and app.button(key="import_go_valid").disabled
     app.button(key="import_go").click().run()
     assert not app.exception
     assert [s.value for s in app.success] == ["已导入 5 行，为“changzhi-page”的地块第 1 版。"]
+    assert "/overview?plan=changzhi-page" in app.markdown[-1].value  # a link to the imported plan
     from panhuo.catalog import get_catalog
 
     assert get_catalog().get("changzhi-page").origin == "import"
@@ -81,6 +84,8 @@ def test_rejected_rows_offer_only_the_valid_rows(app):
     app.get("file_uploader")[0].upload("坏.xlsx", examples.bureau_workbook(rows))
     app.run()
     assert _metrics(app)["有错误（不导入）"] == "1"
+    assert "有 1 行未通过检查" in app.warning[0].value
+    app.checkbox(key="import_confirm").check().run()
     assert app.button(key="import_go").disabled and not app.button(key="import_go_valid").disabled
     report = next(d.value for d in app.dataframe if "问题" in d.value.columns)
     assert "面积必须大于 0" in report["问题"].tolist()

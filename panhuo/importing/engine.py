@@ -16,8 +16,10 @@ Three steps, each usable alone:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -559,10 +561,14 @@ def _layer_notes(layer: Layer) -> list[Problem]:
             notes.append(Problem("info", text, hint, row=row.number, value=value, **base))
         elif row.kind in ("subtotal", "total"):
             word = "小计" if row.kind == "subtotal" else "合计"
+            label = row.label
+            county = layer.mapping.column_of("county")
+            if not label and row.kind == "subtotal" and county is not None and county < len(row.cells):
+                label = row.cells[county]  # the 区县 merged over its rows and their 小计
             notes.append(
                 Problem(
                     "info",
-                    f"{row.label}{word}行：不作为记录导入，用于核对明细",
+                    f"{label}{word}行：不作为记录导入，用于核对明细",
                     "",
                     row=row.number,
                     value=next((c for c in row.cells if c), ""),
@@ -780,6 +786,9 @@ def commit(
         meta = new_meta
         if meta is not None and not meta.get("counties") and "county" in valid:
             meta = {**meta, "counties": list(dict.fromkeys(c for c in valid["county"] if c))}
+        if meta is not None and not meta.get("source_file"):
+            names = "、".join(f.name for f in files)
+            meta = {**meta, "source_file": names, "summary": f"由文件 {names} 导入的调查数据。"}
         remember = [
             {
                 "layout": lay.mapping.layout,
@@ -802,7 +811,7 @@ def commit(
                 mapping={
                     "remember": remember,
                     "mapping": [r["mapping"] for r in remember],
-                    "tables": [table_record(t) for t in checked.tables],
+                    "tables": [table_record(t) for t in _imported_rows_only(checked)],
                 },
                 note="只导入有效行" if counts["rejected"] else "",
             )
@@ -835,6 +844,37 @@ def commit(
     return result
 
 
+_ROW_NUMBER = re.compile(r"第(\d+)(?:行|个要素)$")
+
+
+def _imported_rows_only(checked: Checked) -> list[PublishedTable]:
+    """The file's 小计/合计 tables with the rows that were not imported left out of the detail.
+
+    The audit then compares each printed 小计/合计 with the rows the plan actually holds, so a
+    partial import shows there as totals that disagree (the rows left out are in the report).
+    """
+    if not checked.rejected:
+        return list(checked.tables)
+    main = checked.analysis.layers[0]
+    label = f"{main.file.name}（{main.sheet}）" if main.sheet else main.file.name
+    left_out = {
+        int(m.group(1))
+        for text in checked.frame.loc[sorted(checked.rejected), "source"]
+        if (m := _ROW_NUMBER.search(str(text)))
+    }
+    tables = []
+    for table in checked.tables:
+        if table.source != label or "source" not in table.frame:
+            tables.append(table)
+            continue
+        frame = table.frame
+        numbers = frame["source"].astype(str).str.extract(r"第(\d+)行$")[0].astype(float)
+        keep = ~((frame["row_kind"] == "data") & numbers.isin(left_out))
+        note = f"{table.note}；明细只含已导入的行，未导入的 {len(left_out)} 行见导入报告"
+        tables.append(dataclasses.replace(table, frame=frame[keep].reset_index(drop=True), note=note))
+    return tables
+
+
 def find_plan(plan_id: str, store=None) -> Plan | None:
     """The plan as it stands: from the store when it holds it, else the sample folder."""
     from panhuo.loader import load_plan, sample_plan_dirs
@@ -846,7 +886,8 @@ def find_plan(plan_id: str, store=None) -> Plan | None:
         store = Store()
     if store.exists() and store.plan_meta(plan_id) is not None:
         return store.load_plan(plan_id)
-    for folder in sample_plan_dirs(load_settings().data_dir):
+    data_dir = store.settings.data_dir if getattr(store, "settings", None) else load_settings().data_dir
+    for folder in sample_plan_dirs(data_dir):
         if folder.name == plan_id:
             return load_plan(folder)
     return None

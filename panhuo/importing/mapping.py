@@ -216,11 +216,27 @@ def editor_rows(mapping: Mapping) -> list[dict]:
             "列": c.column,
             "字段": labels.get(c.field, EXTRA_LABEL),
             "单位": c.unit or NO_UNIT,
-            "识别方式": HOW_LABELS.get(c.how, c.how),
+            "识别方式": (
+                f"字段代码（{extra_label(c.column)}，保留为附加列）"
+                if not c.field and extra_label(c.column)
+                else HOW_LABELS.get(c.how, c.how)
+            ),
             "示例": "、".join(c.samples[:3]),
         }
         for c in mapping.columns
     ]
+
+
+def column_labels(kind: str) -> dict[str, str]:
+    """Chinese names of stored record columns (a version's rows shown to a user)."""
+    return {
+        **fields_for(kind),
+        "area_ha": "面积（公顷）",
+        "source": "来源",
+        "derived": "推算说明",
+        "geometry": "图形（WKT）",
+        "geometry_source": "图形来源",
+    }
 
 
 def mapping_from_editor(rows: list[dict], kind: str) -> dict:
