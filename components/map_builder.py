@@ -88,7 +88,13 @@ PALETTE = [
 MISSING_COLOR = (190, 190, 190)
 MISSING_LABEL = "未填写"
 # sequential ramp for the choropleth, light to dark (ColorBrewer Oranges, 5 classes)
-RAMP = [(254, 237, 222), (253, 190, 133), (253, 141, 60), (230, 85, 13), (166, 54, 3)]
+RAMP = [
+    (239, 243, 247),
+    (208, 221, 233),
+    (170, 194, 216),
+    (122, 158, 194),
+    (74, 117, 163),
+]  # blue-grey: dots stay readable on top
 OUTLINE_COLOR = (60, 60, 60, 220)
 SCHEMATIC_ALPHA = 170
 CHOROPLETH_ALPHA = 120
@@ -622,7 +628,7 @@ def build_map(
                     get_position="position",
                     get_radius="radius",
                     radius_units="'meters'",  # quoted: pydeck turns bare strings into accessors
-                    radius_min_pixels=4,
+                    radius_min_pixels=5,
                     get_fill_color="fill",
                     stroked=True,
                     get_line_color=[255, 255, 255, 230],
