@@ -85,6 +85,9 @@ def group_key(record: pd.Series | dict, columns: tuple[str, ...] = GROUP_COLUMNS
     return ""
 
 
+_EDGE_TOLERANCE_M = 25.0  # metres; distances to a 区县 edge are computed on an outline simplified by this
+
+
 @lru_cache(maxsize=64)
 def _prepared_area(code: str, cells: int) -> _Area:
     from panhuo.geo.boundaries import _by_code
@@ -115,7 +118,7 @@ def _prepared_area(code: str, cells: int) -> _Area:
     if not anchors:  # a tiny or very thin area: use one anchor
         point = polygon.representative_point()
         anchors.append((point.x, point.y))
-    boundary = polygon.boundary
+    boundary = polygon.simplify(_EDGE_TOLERANCE_M).boundary
     shapely.prepare(polygon)
     shapely.prepare(boundary)
     return _Area(unit, to_local, to_wgs84, polygon, boundary, np.array(anchors), size)
@@ -144,23 +147,23 @@ class _Layout:
 
     def __init__(self, area: _Area) -> None:
         self.area = area
-        self.x: list[float] = []
-        self.y: list[float] = []
-        self.r: list[float] = []
+        self._xyr = np.empty((64, 3))  # grown by doubling: no list → array copy per placement
+        self.n = 0
 
     def candidates(self, cx: float, cy: float, step: float, count: int):
         xs, ys = _spiral(cx, cy, step, count)
         points = shapely.points(xs, ys)
         inside = shapely.contains_xy(self.area.polygon, xs, ys)
-        to_edge = np.where(inside, shapely.distance(self.area.boundary, points), -1.0)
+        # the boundary is simplified by _EDGE_TOLERANCE_M for speed, so subtract it: conservative
+        to_edge = np.where(inside, shapely.distance(self.area.boundary, points) - _EDGE_TOLERANCE_M, -1.0)
         return xs, ys, to_edge
 
     def place(self, radius: float, xs: np.ndarray, ys: np.ndarray, to_edge: np.ndarray) -> int | None:
         """Index of the first candidate (spiral order) where a circle of ``radius`` fits."""
         idx = np.flatnonzero(to_edge >= radius)
-        if not self.x or not idx.size:
+        if not self.n or not idx.size:
             return int(idx[0]) if idx.size else None
-        px, py, pr = np.array(self.x), np.array(self.y), np.array(self.r)
+        px, py, pr = self._xyr[: self.n].T
         # only circles that can reach the candidates matter
         cx, cy = xs[idx], ys[idx]
         reach = (
@@ -182,9 +185,10 @@ class _Layout:
         return None
 
     def add(self, x: float, y: float, radius: float) -> None:
-        self.x.append(x)
-        self.y.append(y)
-        self.r.append(radius)
+        if self.n == len(self._xyr):
+            self._xyr = np.concatenate([self._xyr, np.empty_like(self._xyr)])
+        self._xyr[self.n] = (x, y, radius)
+        self.n += 1
 
 
 def _resolve(
