@@ -5,6 +5,7 @@ import streamlit as st
 from components import charts
 from components.header import missing, page_header
 from components.kpi import kpi_row
+from components.navigation import DRILL_FILTERS, drill_to_records
 from components.sidebar import current
 from panhuo.views import breakdowns, headline, totals_by
 
@@ -29,7 +30,18 @@ def render() -> None:
         with column:
             groups = totals_by(ctx.records, field, ctx.unit)
             figure = charts.bar_totals(groups, f"按{label}的{what}面积", ctx.unit_label, label)
-            st.plotly_chart(figure, key=f"overview_{field}", width="stretch")
+            if field in DRILL_FILTERS:
+                event = st.plotly_chart(
+                    figure,
+                    key=f"overview_{field}",
+                    on_select="rerun",
+                    selection_mode="points",
+                    width="stretch",
+                )
+                drill_to_records(event, "y", field)
+            else:
+                st.plotly_chart(figure, key=f"overview_{field}", width="stretch")
+    st.caption("点击柱子可查看对应的明细。")
     _source(plan)
 
 

@@ -5,8 +5,8 @@ import streamlit as st
 from components import charts
 from components.header import missing, page_header
 from components.kpi import kpi_row
-from components.navigation import goto
-from components.sidebar import current, request_view
+from components.navigation import drill_to_records
+from components.sidebar import current
 from panhuo.views import (
     counts_against_targets,
     county_split,
@@ -55,8 +55,5 @@ def _county_chart(ctx) -> None:
     event = st.plotly_chart(
         figure, key="targets_county_stage", on_select="rerun", selection_mode="points", width="stretch"
     )
-    clicked = [p.get("x") for p in (event.selection.points if event else []) if p.get("x")]
-    if clicked:
-        request_view(counties=tuple(dict.fromkeys(clicked)))
-        goto("records")
+    drill_to_records(event, "x", "county")
     st.caption("点击柱子可查看该区县的明细。")

@@ -56,3 +56,20 @@ def goto(url_path: str) -> None:
     """Switch to the page at ``url_path``, keeping the view's query parameters."""
     query = {key: st.query_params.get(key) for key in st.query_params}
     st.switch_page(_PAGES[url_path], query_params=query)
+
+
+# which sidebar filter a chart's category axis narrows (总览's breakdowns, 区县目标's bars)
+DRILL_FILTERS = {"county": "counties", "zone": "zones", "type": "types", "category": "types"}
+
+
+def drill_to_records(event, axis: str, field: str) -> None:
+    """After a click on bars of ``field`` (values on ``axis``, "x" or "y"): open 明细 filtered to
+    the clicked values. Fields with no sidebar filter (乡镇/村) do nothing."""
+    from components.sidebar import request_view
+
+    target = DRILL_FILTERS.get(field)
+    points = event.selection.points if event else []
+    clicked = tuple(dict.fromkeys(str(p[axis]) for p in points if p.get(axis)))
+    if target and clicked:
+        request_view(**{target: clicked})
+        goto("records")

@@ -130,6 +130,24 @@ def test_click_on_a_county_bar_opens_its_records(app_server, page, screenshots):
     assert "共 26 条片区记录" in text_of(page)
 
 
+def test_click_on_a_category_bar_of_the_overview_opens_its_records(app_server, page):
+    page.goto(f"{app_server.url}/overview?plan=huzhou-2023")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # 按类别的片区面积
+    chart.scroll_into_view_if_needed()
+    # bar paths follow the data (largest area first): 工业 12,643, 村庄 8,555, 住宅 2,437, 矿地 108 亩
+    bar = chart.locator(".barlayer .trace").first.locator(".point path").nth(2)
+    bar.wait_for(state="visible")
+    box = bar.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/records\?"), timeout=30_000)
+    wait_for_app(page)
+    assert not exceptions(page)
+    assert query(page) == {"plan": ["huzhou-2023"], "type": ["低效住宅片区"]}
+    assert "共 13 条片区记录" in text_of(page)
+
+
 def test_menu_navigation_keeps_the_filters(app_server, page):
     page.goto(f"{app_server.url}/targets?plan=huzhou-2023&county=德清县")
     wait_for_app(page)
