@@ -110,19 +110,25 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(fresh_server, page, sc
     assert "Page not found" not in page.content()
 
 
-def test_click_on_a_county_bar_opens_its_records(app_server, page, screenshots):
-    page.goto(f"{app_server.url}/targets?plan=huzhou-2023")
-    wait_for_app(page)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    chart.scroll_into_view_if_needed()
-    # trace 0 is 正在实施; its 4th bar is 德清县 (区县 in the order of 附件2)
-    bar = chart.locator(".barlayer .trace").first.locator(".point path").nth(3)
-    bar.wait_for(state="visible")
-    box = bar.bounding_box()
+def click_bar_and_wait_for_records(page, chart: int, bar: int) -> None:
+    """Click the ``bar``-th bar of the first trace of the ``chart``-th plotly chart, as a user
+    would, and wait for 明细 to open."""
+    figure = page.locator('[data-testid="stPlotlyChart"]').nth(chart)
+    figure.scroll_into_view_if_needed()
+    path = figure.locator(".barlayer .trace").first.locator(".point path").nth(bar)
+    path.wait_for(state="visible")
+    box = path.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(re.compile(r"/records\?"), timeout=30_000)
     wait_for_app(page)
+
+
+def test_click_on_a_county_bar_opens_its_records(app_server, page, screenshots):
+    page.goto(f"{app_server.url}/targets?plan=huzhou-2023")
+    wait_for_app(page)
+    # trace 0 is 正在实施; its 4th bar is 德清县 (区县 in the order of 附件2)
+    click_bar_and_wait_for_records(page, chart=0, bar=3)
     page.screenshot(path=str(screenshots / "click-county-records.png"), full_page=True)
     assert not exceptions(page)
     assert page.locator("h1").first.inner_text().strip() == "明细"
@@ -133,16 +139,9 @@ def test_click_on_a_county_bar_opens_its_records(app_server, page, screenshots):
 def test_click_on_a_category_bar_of_the_overview_opens_its_records(app_server, page):
     page.goto(f"{app_server.url}/overview?plan=huzhou-2023")
     wait_for_app(page)
-    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # 按类别的片区面积
-    chart.scroll_into_view_if_needed()
-    # bar paths follow the data (largest area first): 工业 12,643, 村庄 8,555, 住宅 2,437, 矿地 108 亩
-    bar = chart.locator(".barlayer .trace").first.locator(".point path").nth(2)
-    bar.wait_for(state="visible")
-    box = bar.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_url(re.compile(r"/records\?"), timeout=30_000)
-    wait_for_app(page)
+    # chart 1 is 按类别的片区面积; bar paths follow the data (largest area first):
+    # 工业 12,643, 村庄 8,555, 住宅 2,437, 矿地 108 亩
+    click_bar_and_wait_for_records(page, chart=1, bar=2)
     assert not exceptions(page)
     assert query(page) == {"plan": ["huzhou-2023"], "type": ["低效住宅片区"]}
     assert "共 13 条片区记录" in text_of(page)
