@@ -31,8 +31,10 @@ def render() -> None:
     colors = color_options(records, ctx.dataset)
     measures = available_measures(plan)
     left, middle, right = st.columns([1, 1, 2])
-    color_by = left.selectbox("着色依据", list(colors), format_func=colors.get, key="map_color_by")
-    measure = middle.selectbox("区县着色", list(measures), format_func=measures.get, key="map_measure")
+    color_by, measure = next(iter(colors)), next(iter(measures), None)
+    if len(all_records):  # nothing to colour in a plan without a list: only the layer toggles
+        color_by = left.selectbox("着色依据", list(colors), format_func=colors.get, key="map_color_by")
+        measure = middle.selectbox("区县着色", list(measures), format_func=measures.get, key="map_measure")
     shown = right.pills(
         "图层",
         list(LAYER_TOGGLES),
