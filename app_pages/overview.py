@@ -1,5 +1,8 @@
 """总览: headline figures, small charts, the plan's source and status."""
 
+from datetime import date
+from functools import partial
+
 import streamlit as st
 
 from components import charts
@@ -7,7 +10,8 @@ from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.navigation import DRILL_FILTERS, drill_to_records
 from components.sidebar import current
-from panhuo.views import breakdowns, headline, totals_by
+from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
+from panhuo.views import breakdowns, headline, outline_metrics, totals_by
 
 
 def render() -> None:
@@ -18,9 +22,11 @@ def render() -> None:
         st.markdown(plan.meta["summary"])
     if ctx.dataset == "zones" and not plan.has_zones:
         missing("本规划未列出地块或片区清单，以下为其阶段、措施与政策；见“时序安排”“政策与任务”。")
+        _briefing(ctx)
         _counts(plan)
         return
     kpi_row(headline(plan, ctx.records, ctx.dataset, ctx.unit))
+    _briefing(ctx)
     if ctx.records.empty:
         missing("当前筛选条件下没有记录。")
         return
@@ -45,11 +51,22 @@ def render() -> None:
     _source(plan)
 
 
+def _briefing(ctx) -> None:
+    """One button: the meeting briefing (public version, current filters), built when clicked."""
+    today = date.today()
+    st.download_button(
+        "下载会议简报（PPTX）",
+        data=partial(briefing_pptx, ctx.plan, ctx.records, ctx.dataset, ctx.unit, today),
+        file_name=file_name(ctx.plan, today),
+        mime=PPTX_MIME,
+        on_click="ignore",
+        key="overview_briefing",
+        help="按当前筛选与单位生成；公开版，不含权利人信息。",
+    )
+
+
 def _counts(plan) -> None:
-    cols = st.columns(3)
-    cols[0].metric("措施与政策条目", f"{len(plan.measures)} 项", border=True)
-    cols[1].metric("阶段与时间节点", f"{len(plan.milestones)} 个", border=True)
-    cols[2].metric("涉及部门", f"{len(plan.departments)} 个" if len(plan.departments) else "—", border=True)
+    kpi_row(outline_metrics(plan))
     _source(plan)
 
 

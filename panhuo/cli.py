@@ -1,4 +1,4 @@
-"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import``.
+"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing``.
 
 Gives the same figures as the pages, for scripts and checks.
 """
@@ -85,6 +85,22 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from panhuo.briefing import briefing_pptx
+    from panhuo.viewstate import default_unit
+
+    plan = get_catalog().get(args.plan)
+    dataset, records = plan.records()
+    unit = args.unit or default_unit(plan)
+    out = Path(args.output)
+    out.write_bytes(briefing_pptx(plan, records, dataset, unit, date.today()))
+    print(f"已写出会议简报：{out}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from panhuo.importing import cli as import_cli
 
@@ -118,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="也列出一致与舍入误差的项")
     p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("briefing", help="领导小组会议简报（PPTX，公开版）")
+    p.add_argument("plan")
+    p.add_argument("-o", "--output", required=True, help="输出文件，如 简报.pptx")
+    p.add_argument("--unit", choices=["mu", "ha"], default=None, help="默认取文件所用单位")
+    p.set_defaults(func=cmd_briefing)
 
     p = sub.add_parser("validate", help="检查待导入的文件，逐行列出问题")
     p.add_argument("file")

@@ -343,6 +343,9 @@ TARGET_METRIC_LABELS = {
     "investment_intensity": "投资强度",
     "tax_per_mu": "亩均税收",
     "far": "容积率",
+    "investment_intensity_growth": "投资强度增幅",
+    "far_increase": "容积率提高",
+    "density_increase": "建筑密度提高",
 }
 
 
@@ -401,3 +404,25 @@ def audit_table(findings: pd.DataFrame, severities: list[str] | tuple[str, ...])
     for column in ("documented", "computed", "difference", "tolerance"):
         table[column] = table[column].map(plain_number)
     return table.rename(columns=AUDIT_COLUMNS).reset_index(drop=True)
+
+
+def outline_metrics(plan: Plan) -> list[Metric]:
+    """总览 of a plan without a parcel or 片区 list (聊城, 乌鲁木齐): what it does carry.
+
+    Counts agree with 政策与任务: the main measures (乌鲁木齐 18) apart from their sub-items and
+    from modes and policies; departments are those named as lead or responsible anywhere.
+    """
+    from panhuo import policy
+
+    frame = policy.measures(plan)
+    main = int((frame["kind"] == policy.MAIN_KIND).sum())
+    subs = int((frame["kind"] == "sub_measure").sum())
+    others = len(frame) - main - subs
+    named = set(policy.responsibilities(plan, include_stages=True)["department"])
+    named |= {str(n) for n in plan.departments.get("name", pd.Series(dtype=str)) if str(n).strip()}
+    return [
+        Metric("任务措施", f"{main} 项" if main else "—", help=f"另有子项 {subs} 项" if subs else ""),
+        Metric("模式、政策等", f"{others} 项" if others else "—"),
+        Metric("阶段与时间节点", f"{len(plan.milestones)} 个" if len(plan.milestones) else "—"),
+        Metric("涉及部门", f"{len(named)} 个" if named else "—", help="牵头或责任单位，及领导小组成员单位"),
+    ]
