@@ -152,10 +152,11 @@ class _Layout:
 
     def candidates(self, cx: float, cy: float, step: float, count: int):
         xs, ys = _spiral(cx, cy, step, count)
-        points = shapely.points(xs, ys)
         inside = shapely.contains_xy(self.area.polygon, xs, ys)
+        to_edge = np.full(xs.shape, -1.0)
         # the boundary is simplified by _EDGE_TOLERANCE_M for speed, so subtract it: conservative
-        to_edge = np.where(inside, shapely.distance(self.area.boundary, points) - _EDGE_TOLERANCE_M, -1.0)
+        points = shapely.points(xs[inside], ys[inside])
+        to_edge[inside] = shapely.distance(self.area.boundary, points) - _EDGE_TOLERANCE_M
         return xs, ys, to_edge
 
     def place(self, radius: float, xs: np.ndarray, ys: np.ndarray, to_edge: np.ndarray) -> int | None:
@@ -164,21 +165,20 @@ class _Layout:
         if not self.n or not idx.size:
             return int(idx[0]) if idx.size else None
         px, py, pr = self._xyr[: self.n].T
-        # only circles that can reach the candidates matter
-        cx, cy = xs[idx], ys[idx]
-        reach = (
-            (px + pr + radius >= cx.min())
-            & (px - pr - radius <= cx.max())
-            & (py + pr + radius >= cy.min())
-            & (py - pr - radius <= cy.max())
-        )
-        px, py, pr = px[reach], py[reach], pr[reach]
-        if not px.size:
-            return int(idx[0])
-        # candidates in spiral order, a chunk at a time: the first fit is usually early
+        # candidates in spiral order, a chunk at a time: the first fit is usually early; only
+        # circles that can reach the chunk's candidates are compared
         for start in range(0, idx.size, 256):
             chunk = idx[start : start + 256]
-            gaps = np.hypot(xs[chunk, None] - px, ys[chunk, None] - py) - pr - radius
+            cx, cy = xs[chunk], ys[chunk]
+            reach = (
+                (px + pr + radius >= cx.min())
+                & (px - pr - radius <= cx.max())
+                & (py + pr + radius >= cy.min())
+                & (py - pr - radius <= cy.max())
+            )
+            if not reach.any():
+                return int(chunk[0])
+            gaps = np.hypot(cx[:, None] - px[reach], cy[:, None] - py[reach]) - pr[reach] - radius
             fits = np.flatnonzero(gaps.min(axis=1) >= _GAP_M)
             if fits.size:
                 return int(chunk[fits[0]])
