@@ -334,23 +334,6 @@ def sunburst(hierarchy: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
     return layout(fig, title, height=460)
 
 
-def heatmap(matrix: pd.DataFrame, title: str, unit_label: str, text: pd.DataFrame | None = None) -> go.Figure:
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix.to_numpy(dtype=float),
-            x=list(matrix.columns),
-            y=list(matrix.index),
-            colorscale="Greens",
-            text=(text if text is not None else matrix).to_numpy(),
-            texttemplate="%{text}",
-            hovertemplate=f"%{{y}} · %{{x}}<br>%{{z:,.2f}} {unit_label}<extra></extra>",
-            colorbar={"title": unit_label},
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    return layout(fig, title, height=max(260, 90 + 44 * len(matrix)))
-
-
 def cumulative(
     frame: pd.DataFrame,
     title: str,

@@ -34,6 +34,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from components.charts import STAGE_COLORS as CHART_STAGE_COLORS
 from panhuo.geo.schematic import SCHEMATIC
 from panhuo.units import AREA_UNITS, format_area, format_number, unit_code
 
@@ -66,11 +67,9 @@ FAMILY_COLORS = {
     "mine": (120, 120, 120),
     "other": (59, 125, 216),
 }
+# the same stage colours as the charts (区县目标), so a stage looks the same on every page
 STAGE_COLORS = {
-    "储备": (158, 158, 158),
-    "计划实施": (59, 125, 216),
-    "正在实施": (240, 160, 32),
-    "已完成": (46, 157, 91),
+    stage: tuple(int(hex_[i : i + 2], 16) for i in (1, 3, 5)) for stage, hex_ in CHART_STAGE_COLORS.items()
 }
 # qualitative palette (Tableau 10) for types, categories and phases
 PALETTE = [
@@ -87,7 +86,7 @@ PALETTE = [
 ]
 MISSING_COLOR = (190, 190, 190)
 MISSING_LABEL = "未填写"
-# sequential ramp for the choropleth, light to dark (ColorBrewer Oranges, 5 classes)
+# sequential ramp for the choropleth, light to dark (5 classes)
 RAMP = [
     (239, 243, 247),
     (208, 221, 233),

@@ -14,6 +14,7 @@ import streamlit as st
 from components import data
 from panhuo.aggregate import apply_filters
 from panhuo.model import Plan
+from panhuo.units import unit_label
 from panhuo.viewstate import ViewState, default_unit, filter_options, for_plan, parse_query
 
 KEYS = {"plan": "f_plan", "county": "f_county", "zone": "f_zone", "type": "f_type",
@@ -23,7 +24,6 @@ _PENDING = "_view_pending"
 _NOTICES = "_view_notices"
 _CONTEXT = "_view_context"
 _SHOWN_PLAN = "_view_plan"  # the plan of the last run, to tell what a plan change changes
-UNIT_LABELS = {"mu": "亩", "ha": "公顷"}
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Context:
 
     @property
     def unit_label(self) -> str:
-        return UNIT_LABELS[self.view.unit]
+        return unit_label(self.view.unit)
 
 
 def _put(state: ViewState) -> None:
@@ -137,7 +137,7 @@ def render_sidebar() -> Context:
             st.multiselect(label, options["type"], key=KEYS["type"], placeholder=f"全部{label}")
         if options["stage"]:
             st.multiselect("实施阶段", options["stage"], key=KEYS["stage"], placeholder="全部阶段")
-        st.radio("面积单位", ["mu", "ha"], format_func=UNIT_LABELS.get, key=KEYS["unit"], horizontal=True)
+        st.radio("面积单位", ["mu", "ha"], format_func=unit_label, key=KEYS["unit"], horizontal=True)
         if plan.origin == "import":
             st.caption("本规划数据来自导入。")
 

@@ -33,11 +33,11 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from panhuo import timeline, views
-from panhuo.aggregate import area_in, record_count
+from panhuo.aggregate import exact_area_ha, record_count
 from panhuo.model import Plan
 from panhuo.privacy import public_records, sensitive_values
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, reconcile, severity_counts
-from panhuo.units import format_area, to_ha, unit_code, unit_label
+from panhuo.units import format_area, format_in, unit_code, unit_label
 
 FONT = "Microsoft YaHei"
 EA_CHARSET = "-122"  # GB2312: lets PowerPoint substitute another Chinese font when YaHei is missing
@@ -270,9 +270,9 @@ def _group_table(groups: pd.DataFrame, records: pd.DataFrame, label: str, unit: 
     rest = ordered.iloc[len(head) :]
     if len(rest):
         rest_area = sum((Decimal(str(a)) for a in rest["area"]), Decimal(0))
-        rest_text = format_area(to_ha(rest_area, code), code)
+        rest_text = format_in(rest_area, code)
         rows.append([f"其余 {len(rest)} 项", f"{int(rest['count'].sum()):,} {noun}", rest_text])
-    rows.append(["合计", f"{record_count(records):,} {noun}", format_area(area_in(records, "ha"), code)])
+    rows.append(["合计", f"{record_count(records):,} {noun}", format_area(exact_area_ha(records), code)])
     return pd.DataFrame(rows, columns=[label, "数量", f"面积（{unit_label(code)}）"])
 
 

@@ -21,12 +21,11 @@ import pandas as pd
 from panhuo.aggregate import EMPTY_KEY, area_in, record_count
 from panhuo.classify import first_level, landuse_code
 from panhuo.model import Plan, PublishedTable
-from panhuo.units import convert, format_area, to_decimal, unit_code, unit_label
+from panhuo.units import convert, format_area, format_in, unit_code, unit_label
 from panhuo.views import Metric
 
 RETAINED = "保留"
 CHANGE_NODE = "用途调整（原表未载明去向）"
-LEVELS = {"use": "原表用途", "level1": "用地用海一级类", "class": "附表分类"}
 
 STRUCTURE_COLUMNS = [
     "use", "level1_code", "level1_name", "current", "planned", "change_printed", "change_computed",
@@ -66,11 +65,6 @@ def _level1(word: str) -> tuple[str, str]:
     return first_level(code) if code else ("", "")
 
 
-def _in_unit(value: object, from_unit: str, unit: str) -> Decimal | None:
-    number = to_decimal(value)
-    return None if number is None else convert(number, from_unit, unit)
-
-
 def _table_unit(table: PublishedTable, plan: Plan) -> str:
     for word in ("公顷", "亩", "平方米"):
         if word in (table.unit or ""):
@@ -95,9 +89,9 @@ def structure_frame(plan: Plan, unit: str) -> pd.DataFrame:
     rows = []
     for record in table.data_rows.to_dict("records"):
         use = str(record.get(table.key, "")).strip()
-        current = _in_unit(record.get(cols["current"]), source_unit, code) or Decimal(0)
-        planned = _in_unit(record.get(cols["planned"]), source_unit, code) or Decimal(0)
-        printed = _in_unit(record.get(cols["change"]), source_unit, code) if cols["change"] else None
+        current = convert(record.get(cols["current"]), source_unit, code) or Decimal(0)
+        planned = convert(record.get(cols["planned"]), source_unit, code) or Decimal(0)
+        printed = convert(record.get(cols["change"]), source_unit, code) if cols["change"] else None
         computed = planned - current
         level1_code, level1_name = _level1(use)
         rows.append(
@@ -110,8 +104,8 @@ def structure_frame(plan: Plan, unit: str) -> pd.DataFrame:
                 "change_printed": float(printed) if printed is not None else None,
                 "change_computed": float(computed),
                 "difference": float(printed - computed) if printed is not None else None,
-                "current_text": format_area(convert(current, code, "ha"), code),
-                "planned_text": format_area(convert(planned, code, "ha"), code),
+                "current_text": format_in(current, code),
+                "planned_text": format_in(planned, code),
                 "change_text": _signed(printed, code) if printed is not None else "—",
                 "change_computed_text": _signed(computed, code),
                 "current_share": str(record.get(cols["current_share"], "")) if cols["current_share"] else "",
@@ -122,7 +116,7 @@ def structure_frame(plan: Plan, unit: str) -> pd.DataFrame:
 
 
 def _signed(value: Decimal, code: str) -> str:
-    text = format_area(convert(value, code, "ha"), code)
+    text = format_in(value, code)
     return text if value <= 0 or text.startswith("-") else f"+{text}"
 
 
@@ -166,7 +160,7 @@ def structure_metrics(plan: Plan, frame: pd.DataFrame, unit: str) -> list[Metric
     printed = _printed_totals(plan, table, code) if table is not None else {}
 
     def text(value: float | Decimal) -> str:
-        return f"{format_area(convert(value, code, 'ha'), code)} {label}"
+        return f"{format_in(value, code)} {label}"
 
     metrics = [
         Metric(
@@ -189,7 +183,7 @@ def _help(printed: dict, key: str, totals: dict, code: str) -> str:
     if key not in printed:
         return "各用途之和"
     diff = abs(float(printed[key]) - totals[key])
-    summed = format_area(convert(Decimal(str(totals[key])), code, "ha"), code)
+    summed = format_in(Decimal(str(totals[key])), code)
     return "原表总计行" + (f"；各用途相加为 {summed} {unit_label(code)}" if diff > 1e-6 else "")
 
 
@@ -204,7 +198,7 @@ def _printed_totals(plan: Plan, table: PublishedTable, code: str) -> dict[str, D
     row = total.iloc[0]
     result = {}
     for key in ("current", "planned"):
-        value = _in_unit(row.get(cols[key]), source_unit, code) if cols[key] else None
+        value = convert(row.get(cols[key]), source_unit, code) if cols[key] else None
         if value is not None:
             result[key] = value
     return result
@@ -287,7 +281,7 @@ def detail_frame(plan: Plan, unit: str) -> pd.DataFrame:
         frame[table.key], parents, frame[area_col], frame[share_col] if share_col else [""] * len(frame),
         strict=True,
     ):  # fmt: skip
-        value = _in_unit(area, source_unit, code) or Decimal(0)
+        value = convert(area, source_unit, code) or Decimal(0)
         class_code, _top = landuse_code(name)
         level1_code, level1_name = first_level(class_code) if class_code else ("", "")
         rows.append(
@@ -298,7 +292,7 @@ def detail_frame(plan: Plan, unit: str) -> pd.DataFrame:
                 "level1_code": level1_code,
                 "level1_name": level1_name or EMPTY_KEY,
                 "area": float(value),
-                "area_text": format_area(convert(value, code, "ha"), code),
+                "area_text": format_in(value, code),
                 "share": str(share),
             }
         )
@@ -326,7 +320,7 @@ def detail_rollup(detail: pd.DataFrame, level: str, unit: str) -> pd.DataFrame:
                 "key": key,
                 "count": len(part),
                 "area_value": float(total),
-                "area_text": format_area(convert(total, code, "ha"), code),
+                "area_text": format_in(total, code),
             }
         )
     out = pd.DataFrame(rows, columns=["key", "count", "area_value", "area_text"])
@@ -418,6 +412,6 @@ def detail_mismatches(frame: pd.DataFrame, detail: pd.DataFrame, unit: str) -> l
             continue
         summed = Decimal(str(round(part["area"].sum(), 4)))
         if abs(float(summed) - r.planned) > 1e-6:
-            text = format_area(convert(summed, code, "ha"), code)
+            text = format_in(summed, code)
             out.append(f"{r.use}：各分类相加 {text} {label}，结构调整表规划 {r.planned_text} {label}")
     return out

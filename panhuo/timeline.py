@@ -20,8 +20,8 @@ import pandas as pd
 from panhuo.aggregate import EMPTY_KEY, area_in, record_count
 from panhuo.model import STAGES, Plan
 from panhuo.structure import table_by_role
-from panhuo.units import convert, format_area, to_ha, unit_code, unit_label
-from panhuo.views import Metric, parse_date
+from panhuo.units import convert, format_area, format_in, to_ha, unit_code, unit_label
+from panhuo.views import Metric, parse_date, period_end_year
 
 MILESTONE_COLUMNS = [
     "id", "name", "start", "end", "shape", "bar_start", "bar_end", "period_text", "status", "content",
@@ -161,11 +161,6 @@ def _period_key(period: str) -> tuple[int, int, str]:
     return (years[0], years[-1], str(period)) if years else (9999, 9999, str(period))
 
 
-def period_end_year(period: str) -> int | None:
-    years = re.findall(r"\d{4}", str(period))
-    return int(years[-1]) if years else None
-
-
 def period_label(period: str) -> str:
     """``2023`` → 2023年, ``2021-2025`` → 2021—2025年."""
     years = re.findall(r"\d{4}", str(period))
@@ -213,7 +208,7 @@ def _groups(
                     "group": group,
                     "count": record_count(part),
                     "area_value": float(area),
-                    "area_text": format_area(convert(area, code, "ha"), code),
+                    "area_text": format_in(area, code),
                 }
             )
     return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
@@ -274,7 +269,7 @@ def cumulative_frame(totals: pd.DataFrame, unit: str, running_label: bool = Fals
                 "label": f"+{label}" if running_label and i else label,
                 "area_value": float(area),
                 "cumulative": float(running),
-                "cumulative_text": format_area(convert(running, code, "ha"), code),
+                "cumulative_text": format_in(running, code),
                 "count": int(part["count"].sum()),
                 "cumulative_count": running_count,
                 "end_year": period_end_year(period),
@@ -381,7 +376,7 @@ def period_row(plan: Plan, today: date) -> pd.DataFrame:
 
 
 def _fmt(value: float, code: str) -> str:
-    return format_area(convert(Decimal(str(round(value, 4))), code, "ha"), code)
+    return format_in(Decimal(str(round(value, 4))), code)
 
 
 def schedule_table(plan: Plan, role: str = "schedule"):

@@ -118,6 +118,14 @@ def format_area(value_ha: object, unit: str, with_unit: bool = False) -> str:
     return f"{text} {AREA_UNITS[code][0]}" if with_unit else text
 
 
+def format_in(value: object, unit: str, with_unit: bool = False) -> str:
+    """Format an area already expressed in ``unit`` (e.g. a total in 亩) for display in that unit.
+
+    Goes to hectares without rounding, so 12.35 亩 shows as 12.4, not 12.3.
+    """
+    return format_area(to_ha(value, unit), unit, with_unit)
+
+
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _APPROX = ("约", "近", "超过", "大于", "不少于", "≥", ">=", "逾", "左右", "余")
 

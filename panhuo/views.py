@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from panhuo.aggregate import EMPTY_KEY, area_in, group_totals, record_count
+from panhuo.aggregate import EMPTY_KEY, area_in, exact_area_ha, group_totals, record_count
 from panhuo.model import Plan
-from panhuo.units import format_area, format_number, parse_number, to_ha, unit_code, unit_label
+from panhuo.units import format_area, format_number, from_ha, parse_number, to_ha, unit_code, unit_label
 
 UNDER_WAY = "正在实施"
 
@@ -108,10 +108,10 @@ def plan_area_target(plan: Plan) -> AreaTarget | None:
     return None
 
 
-def area_target(plan: Plan) -> tuple[Decimal, str, str] | None:
-    """The plan-wide area target: (value in hectares, printed value, unit word)."""
-    target = plan_area_target(plan)
-    return None if target is None else (target.value_ha, target.printed, target.unit)
+def period_end_year(period: object) -> int | None:
+    """The last year a phase or period names: ``2021-2025`` → 2025; None without a year."""
+    years = re.findall(r"\d{4}", str(period))
+    return int(years[-1]) if years else None
 
 
 def near_term(plan: Plan, records: pd.DataFrame) -> pd.DataFrame:
@@ -120,11 +120,7 @@ def near_term(plan: Plan, records: pd.DataFrame) -> pd.DataFrame:
     if not end or "phase" not in records:
         return records.iloc[0:0]
 
-    def phase_end(text: str) -> int | None:
-        years = re.findall(r"\d{4}", str(text))
-        return int(years[-1]) if years else None
-
-    ends = records["phase"].map(phase_end)
+    ends = records["phase"].map(period_end_year)
     return records[ends.notna() & (ends <= int(end))]
 
 
@@ -134,7 +130,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
     label = unit_label(code)
     noun = "宗" if dataset == "parcels" else "个"
     what = "地块" if dataset == "parcels" else "片区"
-    total_ha = area_in(records, "ha")
+    total_ha = exact_area_ha(records)
     metrics = [
         Metric(
             f"{what}数量",
@@ -144,7 +140,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
         Metric(f"{what}面积", f"{format_area(total_ha, code)} {label}"),
     ]
     if (records["stage"].str.strip() != "").any():
-        under = area_in(records[records["stage"] == UNDER_WAY], "ha")
+        under = exact_area_ha(records[records["stage"] == UNDER_WAY])
         share = under / total_ha * 100 if total_ha else Decimal(0)
         metrics.append(
             Metric(
@@ -175,7 +171,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
     if len(near):
         year = plan.meta["near_term_end"]
         metrics.append(Metric(f"近期{what}（至{year}年）", f"{record_count(near)} {noun}"))
-        metrics.append(Metric(f"近期面积（至{year}年）", f"{format_area(area_in(near, 'ha'), code)} {label}"))
+        metrics.append(Metric(f"近期面积（至{year}年）", f"{format_area(exact_area_ha(near), code)} {label}"))
     return metrics
 
 
@@ -208,21 +204,6 @@ def county_split(records: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(rows, columns=["county", "split", "area_value", "count"]), label
 
 
-def county_stage(records: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Area per 区县 × 实施阶段 (long format: county, stage, area_value, count)."""
-    rows = []
-    for (county, stage), part in records.groupby(["county", "stage"], sort=False):
-        rows.append(
-            {
-                "county": county,
-                "stage": stage or EMPTY_KEY,
-                "area_value": float(area_in(part, unit)),
-                "count": record_count(part),
-            }
-        )
-    return pd.DataFrame(rows, columns=["county", "stage", "area_value", "count"])
-
-
 def _named(records: pd.DataFrame, column: str) -> bool:
     return column in records and bool((records[column].astype(str).str.strip() != "").any())
 
@@ -234,7 +215,7 @@ def target_metrics(plan: Plan, records: pd.DataFrame, unit: str) -> list[Metric]
         return []
     code = unit_code(unit)
     label = unit_label(code)
-    listed = area_in(records, "ha")
+    listed = exact_area_ha(records)
     coverage = listed / target.value_ha * 100 if target.value_ha else Decimal(0)
     return [
         Metric("面积目标", f"{format_area(target.value_ha, code)} {label}", f"原文：{target.text}"),
@@ -264,26 +245,6 @@ def counts_against_targets(plan: Plan, records: pd.DataFrame, dataset: str) -> p
     return pd.DataFrame(result, columns=["category", "target", "listed", "deadline", "note"])
 
 
-def area_against_target(plan: Plan, records: pd.DataFrame, unit: str) -> dict | None:
-    target = area_target(plan)
-    if target is None:
-        return None
-    value_ha, printed, printed_unit = target
-    listed = area_in(records, "ha")
-    return {
-        "target": float(from_ha_unit(value_ha, unit)),
-        "listed": float(from_ha_unit(listed, unit)),
-        "printed": f"{printed} {printed_unit}",
-        "coverage": float(listed / value_ha * 100) if value_ha else 0.0,
-    }
-
-
-def from_ha_unit(value_ha: Decimal, unit: str) -> Decimal:
-    from panhuo.units import from_ha
-
-    return from_ha(value_ha, unit)  # type: ignore[return-value]
-
-
 def breakdowns(records: pd.DataFrame, dataset: str) -> list[tuple[str, str]]:
     """The two most telling breakdowns of the records for small charts: (field, Chinese label)."""
 
@@ -309,12 +270,12 @@ def county_targets(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame
     result = []
     for row in rows.itertuples():
         target = to_ha(row.value, row.unit or plan.area_unit)
-        listed = area_in(records[records["county"] == row.scope], "ha") if "county" in records else Decimal(0)
+        listed = exact_area_ha(records[records["county"] == row.scope]) if "county" in records else Decimal(0)
         result.append(
             {
                 "county": row.scope,
-                "target": float(from_ha_unit(target, unit)) if target is not None else None,
-                "listed": float(from_ha_unit(listed, unit)),
+                "target": float(from_ha(target, unit)) if target is not None else None,
+                "listed": float(from_ha(listed, unit)),
                 "coverage": float(listed / target * 100) if target else None,
             }
         )

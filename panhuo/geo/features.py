@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from panhuo.aggregate import area_in
+from panhuo.aggregate import area_in, exact_area_ha
 from panhuo.geo.boundaries import outline, resolve_place
 from panhuo.geo.crs import WGS84
 from panhuo.geo.errors import AmbiguousPlaceError, PlaceNotFoundError
 from panhuo.geo.schematic import SURVEYED, place_schematic
 from panhuo.model import Plan
-from panhuo.units import format_number, from_ha, to_ha, unit_code, unit_label
+from panhuo.units import format_area, to_ha, unit_code, unit_label
 from panhuo.views import parse_date
 
 # a surveyed outline farther than this from its 区县 is reported (coordinates or CRS wrong)
@@ -221,11 +221,10 @@ def county_values(plan: Plan, records: pd.DataFrame, measure: str, unit: str) ->
         notes = []
         for county, (target_ha, printed) in targets.items():
             part = records[records["county"] == county] if has_county else records.iloc[0:0]
-            listed = area_in(part, "ha")
+            listed = exact_area_ha(part)
             values[county] = float(listed / target_ha * 100)
             notes.append(
-                f"{county}目标覆盖率 = 清单面积 {format_number(from_ha(listed, code), 2 if code == 'ha' else 1)} "
-                f"{unit_label(code)} ÷ 目标 {printed}。"
+                f"{county}目标覆盖率 = 清单面积 {format_area(listed, code)} {unit_label(code)} ÷ 目标 {printed}。"
             )
         return CountyValues(values, MEASURES["coverage"], "%", notes)
     values = {}
