@@ -28,6 +28,23 @@ def _store(url: str, data_dir: str) -> Store:
     return Store.open(Settings(Path(data_dir), url, Path(), "", False), url=url)
 
 
+@st.cache_data(max_entries=2, show_spinner="正在读取文件…")
+def _analyse(
+    uploads: tuple[tuple[str, bytes], ...],
+    kind: str,
+    sheet: str | None,
+    crs: str | None,
+    revision: int,
+    _store: Store,
+) -> engine.Analysis:
+    """Read and analyse the uploaded files once per content and options, not on every rerun
+    (editing the mapping reruns the page). ``revision`` refreshes remembered mappings after an
+    import; cache_data hands each run its own copy, which apply_mappings and check change."""
+    return engine.analyse(
+        [InputFile(name, body) for name, body in uploads], kind, sheet, store=_store, crs=crs
+    )
+
+
 def _finish(
     message: str, plan_id: str, problems: list[Problem] | None = None, *, clear_upload: bool = False
 ) -> None:
@@ -128,9 +145,9 @@ def _import_tab(store: Store) -> None:
     if uploads[0] is None or not plan_id:
         st.info("请上传文件。" if uploads[0] is None else "请选择规划，或填写新规划的编号。")
         return
-    files = [InputFile(f.name, f.getvalue()) for f in uploads if f is not None]
+    files = tuple((f.name, f.getvalue()) for f in uploads if f is not None)
     sheet, crs = st.session_state.get("import_sheet") or None, st.session_state.get("import_crs") or None
-    analysis = engine.analyse(files, kind, sheet, store=store, crs=crs)
+    analysis = _analyse(files, kind, sheet, crs, data.revision(), store)
     if len(analysis.layers[0].sheets) > 1:
         st.selectbox(
             "工作表",

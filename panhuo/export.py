@@ -82,7 +82,9 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "明细", title: str = "") -> bytes:
     """An XLSX workbook: an optional title row, bold Chinese headers, frozen header, widths."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    # text that starts with "=" stays text: a name in imported data must not become a live formula
+    options = {"options": {"strings_to_formulas": False}}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
         start = 2 if title else 0
         frame.to_excel(writer, sheet_name=sheet, index=False, startrow=start)
         book, ws = writer.book, writer.sheets[sheet]
