@@ -1,12 +1,11 @@
 """The plans the application knows: the sample plans under ``data/`` and imported plans.
 
-The store (``panhuo.store``) registers imported plans through :func:`register_source`; the
-catalog asks every registered source for its plans, so the CLI and the pages see them alike.
+Imported plans come from the store (:func:`panhuo.store.store_plans`), so the CLI and the pages
+see them alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,15 +15,6 @@ from panhuo.settings import load_settings
 
 # The order of the seed plans in menus: as PRODUCT.md lists them.
 SAMPLE_ORDER = ["shangdang-2021", "wuwei-2023", "liaocheng-2020", "huzhou-2023", "urumqi-2025"]
-
-# Extra sources of plans: callables returning plans (e.g. imported plans from the store).
-_SOURCES: list[Callable[[], Iterable[Plan]]] = []
-
-
-def register_source(source: Callable[[], Iterable[Plan]]) -> None:
-    """Add a source of plans (called by the store module when it is imported)."""
-    if source not in _SOURCES:
-        _SOURCES.append(source)
 
 
 @dataclass
@@ -62,9 +52,8 @@ def get_catalog(data_dir: Path | None = None, include_imports: bool = True) -> C
     for plan in load_samples(data_dir):
         catalog.plans_by_id[plan.id] = plan
     if include_imports:
-        import panhuo.store  # noqa: F401 - importing it registers the store's plans (imports)
+        from panhuo.store import store_plans  # the store imports the loader: import it late
 
-        for source in _SOURCES:
-            for plan in source():
-                catalog.plans_by_id[plan.id] = plan
+        for plan in store_plans():
+            catalog.plans_by_id[plan.id] = plan
     return catalog

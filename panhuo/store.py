@@ -823,12 +823,4 @@ def store_plans(settings: Settings | None = None) -> list[Plan]:
     return [store.load_plan(pid) for pid in store.changed_plan_ids()]
 
 
-def _register() -> None:
-    from panhuo import catalog
-
-    catalog.register_source(store_plans)
-
-
-_register()
-
 __all__ = ["NewSource", "Store", "VersionInfo", "sha256", "store_plans", "table_record"]
