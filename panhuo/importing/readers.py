@@ -200,7 +200,12 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             values_wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-            formula_wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False) if has_formulas else None
+            # only the formula strings are needed from this second load: read-only is far faster
+            formula_wb = (
+                openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+                if has_formulas
+                else None
+            )
     except ImportFailure:
         raise
     except Exception as exc:
@@ -212,6 +217,8 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
     for ws in values_wb.worksheets:
         fws = formula_wb[ws.title] if formula_wb is not None else None
         grids.append(_sheet_grid(ws, fws, filename))
+    if formula_wb is not None:
+        formula_wb.close()
     return grids
 
 
@@ -221,13 +228,20 @@ def _sheet_grid(ws, fws, filename: str) -> Grid:
     max_col = min(ws.max_column or 0, MAX_COLUMNS)
     if max_row > MAX_ROWS + 50:
         raise ImportFailure(f"工作表 {ws.title} 有 {max_row} 行，超过上限 {MAX_ROWS}", "请拆分后分别导入")
+    # the formula sheet (read-only) is walked row by row alongside the values
+    formula_rows = (
+        fws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)
+        if fws is not None
+        else None
+    )
     for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col), start=1):
         texts = []
+        formulas = next(formula_rows, ()) if formula_rows is not None else ()
         for c, cell in enumerate(row):
             value = getattr(cell, "value", None)
             texts.append(cell_text(value, getattr(cell, "number_format", "General")))
-            if fws is not None:
-                formula = fws.cell(row=r, column=c + 1).value
+            if formulas:
+                formula = formulas[c] if c < len(formulas) else None
                 if isinstance(formula, str) and formula.startswith("="):
                     grid.formulas.add((r - 1, c))
                     if value is None:
