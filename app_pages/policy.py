@@ -10,7 +10,7 @@ from components.header import missing, page_header
 from components.sidebar import current
 from panhuo import policy as pol
 
-MAIN_KINDS = (pol.MAIN_KIND, "sub_measure")
+MAIN_KINDS = pol.MAIN_KINDS
 
 
 def render() -> None:
@@ -66,8 +66,7 @@ def _notice(notice: dict) -> None:
 
 def _overview(frame) -> None:
     counts = pol.group_counts(frame)
-    others = int((~frame["kind"].isin(MAIN_KINDS)).sum())
-    subs = int((frame["kind"] == "sub_measure").sum())
+    _main, subs, others = pol.kind_counts(frame)
     cols = st.columns(4)
     cols[0].metric("任务措施", f"{int(counts['count'].sum())} 项" if len(counts) else "—", border=True)
     cols[1].metric("措施分组", f"{len(counts)} 组" if len(counts) else "—", border=True)

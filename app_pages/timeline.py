@@ -102,7 +102,7 @@ def _published(plan) -> None:
         table = domain.schedule_table(plan, role)
         if table is not None:
             with st.expander(f"{label}：{table.id} {table.title}"):
-                st.dataframe(table.frame.drop(columns=["row_kind", "group", "source"], errors="ignore"),
+                st.dataframe(table.printed,
                              hide_index=True, width="stretch", key=f"timeline_published_{role}")  # fmt: skip
                 if table.note:
                     st.caption(table.note)

@@ -74,6 +74,11 @@ class PublishedTable:
             return self.frame
         return self.frame[self.frame["row_kind"].fillna("data").isin(["data", ""])]
 
+    @property
+    def printed(self) -> pd.DataFrame:
+        """The table as printed, without the transcription's bookkeeping columns."""
+        return self.frame.drop(columns=[c for c in ("row_kind", "group", "source") if c in self.frame])
+
 
 @dataclass
 class Plan:

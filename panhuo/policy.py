@@ -96,6 +96,16 @@ def measures(plan: Plan) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
+MAIN_KINDS = (MAIN_KIND, "sub_measure")  # measures and their sub-items; the rest are modes, policies …
+
+
+def kind_counts(frame: pd.DataFrame) -> tuple[int, int, int]:
+    """(main measures, sub-items, everything else) of :func:`measures` — 乌鲁木齐: (18, 6, 0)."""
+    main = int((frame["kind"] == MAIN_KIND).sum())
+    subs = int((frame["kind"] == "sub_measure").sum())
+    return main, subs, len(frame) - main - subs
+
+
 def kinds(frame: pd.DataFrame) -> list[str]:
     """The kinds present, the main one (任务措施) first, then in document order."""
     present = list(dict.fromkeys(frame["kind"]))

@@ -53,7 +53,7 @@ def tables_with_role(plan: Plan, *roles: str) -> list[PublishedTable]:
 
 def printed_table(table: PublishedTable) -> pd.DataFrame:
     """The table as printed, without the transcription's bookkeeping columns."""
-    return table.frame.drop(columns=[c for c in ("row_kind", "group", "source") if c in table.frame])
+    return table.printed
 
 
 def has_potential(plan: Plan) -> bool:

@@ -376,9 +376,7 @@ def outline_metrics(plan: Plan) -> list[Metric]:
     from panhuo import policy
 
     frame = policy.measures(plan)
-    main = int((frame["kind"] == policy.MAIN_KIND).sum())
-    subs = int((frame["kind"] == "sub_measure").sum())
-    others = len(frame) - main - subs
+    main, subs, others = policy.kind_counts(frame)
     named = set(policy.responsibilities(plan, include_stages=True)["department"])
     named |= {str(n) for n in plan.departments.get("name", pd.Series(dtype=str)) if str(n).strip()}
     return [
