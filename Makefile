@@ -4,6 +4,9 @@
 #               CJK fonts), start PostgreSQL, and run every test (unit, AppTest, browser)
 PYTHON ?= python3
 PORT ?= 8501
+# Localhost only by default: analyst mode can import and restore data, so serve on a network only
+# behind sign-in (see README, 安全). ADDRESS=0.0.0.0 make run serves every interface.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install install-dev system run test unit e2e lint format bench
 
@@ -17,10 +20,11 @@ system:
 	bash scripts/install-system.sh
 
 run: install
-	$(PYTHON) -m streamlit run app.py --server.port $(PORT)
+	$(PYTHON) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: install-dev system
 	PANHUO_TEST_POSTGRES_URL="$$(bash scripts/start-postgres.sh)" $(PYTHON) -m pytest
+	$(PYTHON) -m pytest -q --doctest-modules panhuo
 
 unit:
 	$(PYTHON) -m pytest -m "not e2e"
