@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import charts_extra
+from components import charts_policy, theme
 from components.header import missing, page_header
 from components.sidebar import current
 from panhuo import policy as pol
@@ -72,14 +72,14 @@ def _overview(frame) -> None:
     cols[1].metric("措施分组", f"{len(counts)} 组" if len(counts) else "—", border=True)
     cols[2].metric("子项措施", f"{subs} 项" if subs else "—", border=True)
     cols[3].metric("模式、政策等", f"{others} 项" if others else "—", border=True)
-    figure = charts_extra.count_bars(
+    figure = charts_policy.count_bars(
         pol.group_kind_counts(frame),
         "group",
         "count",
         "各组条目数",
         "分组",
         color="kind_label",
-        colors=charts_extra.KIND_COLORS,
+        colors=theme.KIND_COLORS,
     )
     st.plotly_chart(figure, key="policy_group_counts", width="stretch")
 
@@ -114,7 +114,7 @@ def _matrix(plan, frame, shown, department: str, groups) -> None:
     matrix = pol.responsibility_matrix(long)
     short = [item.split(" ", 1)[0] for item in matrix.columns]
     st.plotly_chart(
-        charts_extra.responsibility_heatmap(matrix, "部门 × 事项（深色：牵头；浅色：责任）", short),
+        charts_policy.responsibility_heatmap(matrix, "部门 × 事项（深色：牵头；浅色：责任）", short),
         key="policy_matrix",
         width="stretch",
     )

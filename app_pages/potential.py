@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import charts_extra
+from components import charts_potential, theme
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
@@ -56,7 +56,7 @@ def _level_tables(tables, unit: str) -> None:
             for table in (t for t in tables if t.role == role):
                 cells = pt.level_cells(table, unit)
                 shown_unit = pt.value_unit(table, unit)
-                figure = charts_extra.level_heatmap(
+                figure = charts_potential.level_heatmap(
                     cells, f"{table.id} {table.title}", table.key, pt.ROLE_LABELS[role], shown_unit
                 )
                 st.plotly_chart(figure, key=f"potential_heat_{table.id}", width="stretch")
@@ -79,12 +79,12 @@ def _zones(plan, zones) -> None:
         if part.empty:
             continue
         unit = part["unit"].iloc[0]
-        figure = charts_extra.grouped_bars(
+        figure = charts_potential.grouped_bars(
             part,
             "zone",
             [
-                ("theoretical", "理论潜力", charts_extra.THEORY_COLOR),
-                ("realizable", "可实现潜力", charts_extra.REAL_COLOR),
+                ("theoretical", "理论潜力", theme.THEORY_COLOR),
+                ("realizable", "可实现潜力", theme.REAL_COLOR),
             ],
             f"各片区{measure}：理论与可实现",
             unit,
@@ -110,7 +110,7 @@ def _intensity(table) -> None:
     sentence = pt.invalid_sentence(invalid)
     if sentence:
         st.warning(f"以下数值不可能成立，未绘入图中：{sentence}。", icon="⚠️")
-    figure = charts_extra.intensity_bars(
+    figure = charts_potential.intensity_bars(
         cells, "容积率与建筑密度：现状与规划", pt.invalid_sentence(invalid, reasons=False)
     )
     st.plotly_chart(figure, key=f"potential_intensity_{table.id}", width="stretch")
@@ -141,12 +141,12 @@ def _parcels(records, rules) -> None:
         missing("地块清单未载各宗地块的容积率、建筑密度，无法逐宗对照指引。")
         return
     st.subheader("地块容积率、建筑密度与指引")
-    figure = charts_extra.grouped_bars(
+    figure = charts_potential.grouped_bars(
         parcels.assign(label=parcels["id"].astype(str) + " " + parcels["name"].astype(str)),
         "label",
         [
-            ("far_before", "现状容积率", charts_extra.BEFORE_COLOR),
-            ("far_after", "规划容积率", charts_extra.AFTER_COLOR),
+            ("far_before", "现状容积率", theme.BEFORE_COLOR),
+            ("far_after", "规划容积率", theme.AFTER_COLOR),
         ],
         "各地块容积率：现状与规划",
         "",

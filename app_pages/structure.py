@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts
+from components.charts_structure import change_bars, paired_bars, sankey, sunburst
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
@@ -37,14 +38,14 @@ def _adjustment(ctx, frame) -> None:
         st.info(domain.unchanged_sentence(ctx.plan, frame, ctx.unit), icon="ℹ️")
     flows = domain.structure_flows(frame)
     st.plotly_chart(
-        charts.sankey(flows, "现状用途 → 规划用途", ctx.unit_label), key="structure_sankey", width="stretch"
+        sankey(flows, "现状用途 → 规划用途", ctx.unit_label), key="structure_sankey", width="stretch"
     )
     if not domain.is_unchanged(frame):
         st.caption(
             "原表只给出各用途的现状与规划面积，未给出用途之间的转换去向：各用途保留的部分直接相连，"
             "减少的部分汇入“用途调整”节点，再分到增加的用途。"
         )
-    paired = charts.paired_bars(frame, "use", "current", "planned", "现状与规划面积", ctx.unit_label)
+    paired = paired_bars(frame, "use", "current", "planned", "现状与规划面积", ctx.unit_label)
     if domain.is_unchanged(frame):
         st.plotly_chart(paired, key="structure_paired", width="stretch")
     else:
@@ -67,7 +68,7 @@ def _paired_and_change(ctx, frame, paired) -> None:
     with right:
         value = "change_printed" if frame["change_printed"].notna().all() else "change_computed"
         text = "change_text" if value == "change_printed" else "change_computed_text"
-        figure = charts.change_bars(frame, "use", value, text, "调整量（规划 − 现状）", ctx.unit_label)
+        figure = change_bars(frame, "use", value, text, "调整量（规划 − 现状）", ctx.unit_label)
         st.plotly_chart(figure, key="structure_change", width="stretch")
 
 
@@ -86,7 +87,7 @@ def _detail(ctx, frame, detail) -> None:
         st.plotly_chart(figure, key="structure_rollup", width="stretch")
     with right:
         hierarchy = domain.detail_hierarchy(detail, "level1" if level == "level1" else "use")
-        figure = charts.sunburst(hierarchy, "逐级展开（点击扇区下钻）", ctx.unit_label)
+        figure = sunburst(hierarchy, "逐级展开（点击扇区下钻）", ctx.unit_label)
         st.plotly_chart(figure, key="structure_sunburst", width="stretch")
     for sentence in domain.detail_mismatches(frame, detail, ctx.unit):
         st.caption(f"⚠️ 与结构调整表不一致：{sentence}")
@@ -102,7 +103,7 @@ def _parcels(ctx) -> None:
         return
     flows = domain.parcel_use_flows(records, ctx.unit)
     if not flows.empty:
-        figure = charts.sankey(flows, "地块：现状用途 → 规划用途", ctx.unit_label)
+        figure = sankey(flows, "地块：现状用途 → 规划用途", ctx.unit_label)
         st.plotly_chart(figure, key="structure_parcel_sankey", width="stretch")
         return
     missing("地块清单未载明规划用途，无法逐地块画出现状→规划流向；下图为筛选后地块的现状用途。")

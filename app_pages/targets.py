@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import charts
+from components import charts, theme
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.navigation import drill_to_records
@@ -47,7 +47,7 @@ def render() -> None:
 def _county_chart(ctx) -> None:
     """Area per 区县 stacked by stage (or phase); a click on a bar opens 明细 of that 区县."""
     frame, split_label = county_split(ctx.records, ctx.unit)
-    colors = charts.STAGE_COLORS if split_label == "实施阶段" else None
+    colors = theme.STAGE_COLORS if split_label == "实施阶段" else None
     figure = charts.stacked_bars(
         frame, "county", "area_value", "split", f"各区县面积（按{split_label}）", ctx.unit_label, "区县",
         split_label, colors=colors,

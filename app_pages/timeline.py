@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts
+from components import charts, charts_timeline
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
@@ -38,7 +38,7 @@ def _milestones(plan, milestones, today) -> None:
         kpi_row(domain.milestone_metrics(milestones, today))
     placed = pd.concat([domain.period_row(plan, today), domain.dated(milestones)], ignore_index=True)
     if not placed.empty:
-        figure = charts.gantt(placed, "", today)
+        figure = charts_timeline.gantt(placed, "", today)
         st.plotly_chart(figure, key="timeline_gantt", width="stretch")
         st.caption("条形为起止时段（斜纹为只载明起始、持续进行的阶段），菱形为截止日期；红色虚线为今天。")
     if milestones.empty:
@@ -80,7 +80,7 @@ def _quantities(ctx, by_phase: bool) -> None:
     targets = domain.area_targets(plan, ctx.unit)
     points = domain.target_points(cumulative, targets, ctx.unit)
     title = "累计面积与目标" if by_phase else "按实施阶段累计面积与目标"
-    figure = charts.cumulative(cumulative, title, ctx.unit_label, targets=points)
+    figure = charts_timeline.cumulative(cumulative, title, ctx.unit_label, targets=points)
     st.plotly_chart(figure, key="timeline_cumulative", width="stretch")
     if targets.empty:
         st.caption("本规划未设定全规划面积目标。")

@@ -14,6 +14,8 @@ tiles, with nothing written to ``static/`` and no server setting. The tile serve
 cross-origin reads (``Access-Control-Allow-Origin``; without it the browser blocks every
 tile and the basemap stays blank) or be proxied under the app's own address.
 
+Colours and the label font come from :mod:`components.theme`.
+
 Layer ids (used by selections): ``county-choropleth``, ``county-outlines``,
 ``county-labels``, ``features`` (surveyed polygons), ``features-schematic`` (示意位置 circles).
 """
@@ -34,9 +36,9 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-from components.charts import STAGE_COLORS as CHART_STAGE_COLORS
+from components import theme
 from panhuo.geo.schematic import SCHEMATIC
-from panhuo.units import AREA_UNITS, format_area, format_number, unit_code
+from panhuo.units import format_area, format_number, unit_code
 
 LAYER_CHOROPLETH = "county-choropleth"
 LAYER_OUTLINES = "county-outlines"
@@ -60,46 +62,7 @@ LAYER_TOGGLES = {
     "labels": "区县名称",
 }
 DEFAULT_LAYERS = ("outlines", "choropleth", "features", "labels")
-FAMILY_COLORS = {
-    "industrial": (123, 97, 168),
-    "urban_residential": (224, 123, 57),
-    "village": (76, 154, 42),
-    "mine": (120, 120, 120),
-    "other": (59, 125, 216),
-}
-# the same stage colours as the charts (区县目标), so a stage looks the same on every page
-STAGE_COLORS = {
-    stage: tuple(int(hex_[i : i + 2], 16) for i in (1, 3, 5)) for stage, hex_ in CHART_STAGE_COLORS.items()
-}
-# qualitative palette (Tableau 10) for types, categories and phases
-PALETTE = [
-    (78, 121, 167),
-    (242, 142, 43),
-    (225, 87, 89),
-    (118, 183, 178),
-    (89, 161, 79),
-    (237, 201, 72),
-    (176, 122, 161),
-    (255, 157, 167),
-    (156, 117, 95),
-    (186, 176, 172),
-]
-MISSING_COLOR = (190, 190, 190)
 MISSING_LABEL = "未填写"
-# sequential ramp for the choropleth, light to dark (5 classes)
-RAMP = [
-    (239, 243, 247),
-    (208, 221, 233),
-    (170, 194, 216),
-    (122, 158, 194),
-    (74, 117, 163),
-]  # blue-grey: dots stay readable on top
-OUTLINE_COLOR = (60, 60, 60, 220)
-SCHEMATIC_ALPHA = 170
-CHOROPLETH_ALPHA = 120
-CHOROPLETH_ALPHA_ON_BASEMAP = 60
-SURVEYED_ALPHA = 200
-CJK_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 GCJ_TILE_HOSTS = ("autonavi", "amap", "gtimg", "map.qq", "tencent", "bdimg", "map.baidu", "bdstatic")
 
 
@@ -207,14 +170,16 @@ def legend_html(legend: Legend) -> str:
 
 def _category_colors(values: pd.Series, color_by: str) -> dict[str, tuple[int, int, int]]:
     present = [v for v in pd.unique(values.astype(str)) if v != MISSING_LABEL]
+    palette = theme.MAP_PALETTE
     if color_by == "stage":
-        known = [s for s in STAGE_COLORS if s in present]
-        rest = sorted(v for v in present if v not in STAGE_COLORS)
-        colors = {s: STAGE_COLORS[s] for s in known}
-        colors.update({v: PALETTE[i % len(PALETTE)] for i, v in enumerate(rest)})
+        stages = theme.MAP_STAGE_COLORS
+        known = [s for s in stages if s in present]
+        rest = sorted(v for v in present if v not in stages)
+        colors = {s: stages[s] for s in known}
+        colors.update({v: palette[i % len(palette)] for i, v in enumerate(rest)})
         return colors
     ordered = sorted(present, key=_natural_key)
-    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(ordered)}
+    return {v: palette[i % len(palette)] for i, v in enumerate(ordered)}
 
 
 def _natural_key(text: str) -> tuple:
@@ -232,15 +197,16 @@ def _color_column(frame: pd.DataFrame, color_by: str) -> tuple[pd.Series, dict[s
             )
         keys = frame["family"].fillna("other").astype(str)
         labels = keys.map(lambda k: labels_by_key.get(k, k))
-        colors = {labels_by_key.get(k, k): FAMILY_COLORS.get(k, MISSING_COLOR) for k in FAMILY_COLORS}
-        return labels, {label: colors.get(label, MISSING_COLOR) for label in pd.unique(labels)}
+        families = theme.MAP_FAMILY_COLORS
+        colors = {labels_by_key.get(k, k): families.get(k, theme.MAP_MISSING) for k in families}
+        return labels, {label: colors.get(label, theme.MAP_MISSING) for label in pd.unique(labels)}
     column = color_by if color_by in frame else None
     if column is None:
         labels = pd.Series(MISSING_LABEL, index=frame.index)
     else:
         labels = frame[column].astype("string").fillna("").str.strip().replace("", MISSING_LABEL).astype(str)
     colors = _category_colors(labels, color_by)
-    colors[MISSING_LABEL] = MISSING_COLOR
+    colors[MISSING_LABEL] = theme.MAP_MISSING
     return labels, colors
 
 
@@ -305,6 +271,9 @@ def _rings(geometry: shapely.Geometry, decimals: int) -> list[list[list[list[flo
     return out
 
 
+# --------------------------------------------------------------------------- view
+
+
 def fit_view(
     bounds: tuple[float, float, float, float],
     size: tuple[int, int] = (800, 560),
@@ -339,30 +308,6 @@ def fit_view(
         "latitude": round(float(miny + maxy) / 2, 4),
         "zoom": round(float(zoom), 1),
     }
-
-
-def _number(value: float, unit: str, bin_edge: bool = False) -> str:
-    """亩 0-1 decimals (none when whole at one decimal), 公顷 2, % 1; whole class edges bare."""
-    if bin_edge and float(value).is_integer():
-        decimals = 0
-    elif unit == "公顷":
-        decimals = 2
-    elif unit == "亩":
-        decimals = 0 if round(float(value), 1).is_integer() else 1
-    else:
-        decimals = 1
-    return format_number(value, decimals)
-
-
-def format_value(value: float, unit: str) -> str:
-    """A choropleth value with its unit: 亩 0-1 decimals, 公顷 2, % 1."""
-    number = _number(value, unit)
-    return f"{number}%" if unit == "%" else f"{number} {unit}".rstrip()
-
-
-def _class_label(lower: float, upper: float, unit: str) -> str:
-    span = f"{_number(lower, unit, True)}–{_number(upper, unit, True)}"
-    return f"{span}%" if unit == "%" else f"{span} {unit}".rstrip()
 
 
 def _union(boxes: list[tuple[float, ...]]) -> tuple[float, float, float, float] | None:
@@ -414,6 +359,33 @@ def fit_bounds(
     return _union(boxes)
 
 
+# --------------------------------------------------------------------------- choropleth classes
+
+
+def _number(value: float, unit: str, bin_edge: bool = False) -> str:
+    """亩 0-1 decimals (none when whole at one decimal), 公顷 2, % 1; whole class edges bare."""
+    if bin_edge and float(value).is_integer():
+        decimals = 0
+    elif unit == "公顷":
+        decimals = 2
+    elif unit == "亩":
+        decimals = 0 if round(float(value), 1).is_integer() else 1
+    else:
+        decimals = 1
+    return format_number(value, decimals)
+
+
+def format_value(value: float, unit: str) -> str:
+    """A choropleth value with its unit: 亩 0-1 decimals, 公顷 2, % 1."""
+    number = _number(value, unit)
+    return f"{number}%" if unit == "%" else f"{number} {unit}".rstrip()
+
+
+def _class_label(lower: float, upper: float, unit: str) -> str:
+    span = f"{_number(lower, unit, True)}–{_number(upper, unit, True)}"
+    return f"{span}%" if unit == "%" else f"{span} {unit}".rstrip()
+
+
 def _ramp_bins(values: list[float]) -> list[float]:
     """Upper bounds of 5 equal classes from 0 to a rounded maximum."""
     top = max(values) if values else 1.0
@@ -421,17 +393,291 @@ def _ramp_bins(values: list[float]) -> list[float]:
         top = 1.0
     magnitude = 10 ** math.floor(math.log10(top))
     nice = math.ceil(top / magnitude * 2) / 2 * magnitude  # round up to 1, 1.5, 2, … × 10^n
-    return [nice * (k + 1) / len(RAMP) for k in range(len(RAMP))]
+    return [nice * (k + 1) / len(theme.MAP_RAMP) for k in range(len(theme.MAP_RAMP))]
 
 
 def _ramp_color(value: float, bins: list[float]) -> tuple[int, int, int]:
-    for bound, color in zip(bins, RAMP, strict=True):
+    for bound, color in zip(bins, theme.MAP_RAMP, strict=True):
         if value <= bound:
             return color
-    return RAMP[-1]
+    return theme.MAP_RAMP[-1]
+
+
+# --------------------------------------------------------------------------- 区县 layers
+
+
+def _county_value(members: list[str], choropleth: Mapping[str, float] | None) -> float | None:
+    """The choropleth value of one outline: its members' values added up (NaN ones left out)."""
+    if choropleth is None:
+        return None
+    found = [choropleth[m] for m in members if m in choropleth and choropleth[m] == choropleth[m]]
+    return float(sum(found)) if found else None
+
+
+def _outline_rows(
+    outlines: gpd.GeoDataFrame, values: list[float | None], title: str, unit: str
+) -> list[dict]:
+    """One row per outline polygon: rings, tooltip, name and the outline's position."""
+    rows = []
+    for pos, (_, row) in enumerate(outlines.iterrows()):
+        members = list(row.get("members") or [row["name"]])
+        label = row["name"] + (
+            f"（含{'、'.join(m for m in members if m != row['name'])}）" if len(members) > 1 else ""
+        )
+        tip = [label]
+        if values[pos] is not None:
+            tip.append(f"{title}：{format_value(values[pos], unit)}")
+        if _text(row.get("note")):
+            tip.append(_text(row.get("note")))
+        for polygon in _rings(row.geometry, 5):
+            rows.append({"polygon": polygon, "tip": "\n".join(tip), "name": row["name"], "pos": pos})
+    return rows
+
+
+def _choropleth_layer(
+    outline_rows: list[dict], values: list[float | None], bins: list[float], alpha: int
+) -> pdk.Layer:
+    rows = []
+    for item in outline_rows:
+        value = values[item["pos"]]
+        color = _ramp_color(value, bins) if value is not None else theme.MAP_MISSING
+        rows.append({**item, "fill": [*color, alpha]})
+    return pdk.Layer(
+        "PolygonLayer",
+        id=LAYER_CHOROPLETH,
+        data=rows,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        stroked=False,
+        pickable=True,
+    )
+
+
+def _choropleth_legend(values: list[float | None], bins: list[float], title: str, unit: str) -> Legend:
+    """One class per ramp colour from 0, and 无数据 when an outline has no value."""
+    lower = 0.0
+    items = []
+    for bound, color in zip(bins, theme.MAP_RAMP, strict=True):
+        items.append(LegendItem(_class_label(lower, bound, unit), (*color, 255), "ramp"))
+        lower = bound
+    if any(v is None for v in values):
+        items.append(LegendItem("无数据", (*theme.MAP_MISSING, 255), "ramp"))
+    return Legend(f"{title}（按区县）", items, LAYER_CHOROPLETH)
+
+
+def _outlines_layer(outline_rows: list[dict], pickable: bool) -> pdk.Layer:
+    return pdk.Layer(
+        "PolygonLayer",
+        id=LAYER_OUTLINES,
+        data=[{k: v for k, v in r.items() if k != "pos"} for r in outline_rows],
+        get_polygon="polygon",
+        filled=False,
+        stroked=True,
+        get_line_color=list(theme.MAP_OUTLINE),
+        line_width_min_pixels=1.5,
+        pickable=pickable,
+    )
+
+
+def _labels_layer(outlines: gpd.GeoDataFrame) -> pdk.Layer:
+    """区县 names at a point inside each outline, on a light background."""
+    rows = []
+    for _, row in outlines.iterrows():
+        point = row.geometry.representative_point()
+        rows.append({"position": [round(point.x, 5), round(point.y, 5)], "text": row["name"]})
+    return pdk.Layer(
+        "TextLayer",
+        id=LAYER_LABELS,
+        data=rows,
+        get_position="position",
+        get_text="text",
+        get_size=14,
+        get_color=theme.MAP_LABEL,
+        # pydeck turns plain strings and string lists into accessors: quote them
+        character_set="'auto'",
+        font_family=f"`{theme.MAP_FONT}`",
+        background=True,
+        get_background_color=theme.MAP_LABEL_BACKGROUND,
+        background_padding=[4, 2],
+        pickable=False,
+    )
+
+
+def _county_layers(
+    outlines: gpd.GeoDataFrame,
+    show: set[str],
+    choropleth: Mapping[str, float] | None,
+    title: str,
+    unit: str,
+    on_basemap: bool,
+) -> tuple[list[pdk.Layer], list[Legend], list[str]]:
+    """Choropleth, outlines and labels of the 区县 (those in ``show``), their legends and notes."""
+    values = [
+        _county_value(list(row.get("members") or [row["name"]]), choropleth) for _, row in outlines.iterrows()
+    ]
+    outline_rows = _outline_rows(outlines, values, title, unit)
+    notes = [_text(row.get("note")) for _, row in outlines.iterrows()]
+    layers: list[pdk.Layer] = []
+    legends: list[Legend] = []
+    if choropleth is not None and "choropleth" in show:
+        bins = _ramp_bins([v for v in values if v is not None])
+        # lighter over a basemap, so streets and rivers stay readable under the colour
+        alpha = theme.CHOROPLETH_ALPHA_ON_BASEMAP if on_basemap else theme.CHOROPLETH_ALPHA
+        layers.append(_choropleth_layer(outline_rows, values, bins, alpha))
+        legends.append(_choropleth_legend(values, bins, title, unit))
+    if "outlines" in show:
+        # the choropleth, when drawn, answers the hover; outlines only without it
+        layers.append(_outlines_layer(outline_rows, pickable=choropleth is None or "choropleth" not in show))
+        legends.append(Legend("边界", [LegendItem("区县界", theme.MAP_OUTLINE, "outline")], LAYER_OUTLINES))
+    if "labels" in show:
+        layers.append(_labels_layer(outlines))
+    return layers, legends, notes
+
+
+# --------------------------------------------------------------------------- feature layers
+
+
+def _feature_rows(
+    frame: gpd.GeoDataFrame,
+    labels: pd.Series,
+    colors: Mapping[str, tuple[int, int, int]],
+    id_column: str,
+    unit: str,
+) -> tuple[list[dict], list[dict]]:
+    """(示意位置 circle rows, surveyed polygon rows) with record id, label, tooltip and fill."""
+    schematic_mask = (frame.get("geometry_source", pd.Series("", index=frame.index)) == SCHEMATIC).to_numpy()
+    records = frame.drop(columns=frame.geometry.name).to_dict("records")
+    schematic_rows, surveyed_rows = [], []
+    for record, label, is_schematic, geometry, index in zip(
+        records, labels, schematic_mask, frame.geometry, frame.index, strict=True
+    ):
+        color = colors.get(label, theme.MAP_MISSING)
+        record_id = _text(record.get(id_column)) or str(index)
+        base = {"record_id": record_id, "label": label, "tip": feature_tip(record, unit)}
+        if is_schematic and {"anchor_lon", "anchor_lat", "radius_m"} <= record.keys():
+            schematic_rows.append(
+                {
+                    **base,
+                    "position": [
+                        round(float(record["anchor_lon"]), 6),
+                        round(float(record["anchor_lat"]), 6),
+                    ],
+                    "radius": round(float(record["radius_m"]), 1),
+                    "fill": [*color, theme.SCHEMATIC_ALPHA],
+                }
+            )
+        else:
+            for polygon in _rings(geometry, 6):
+                surveyed_rows.append({**base, "polygon": polygon, "fill": [*color, theme.SURVEYED_ALPHA]})
+    return schematic_rows, surveyed_rows
+
+
+def _surveyed_layer(rows: list[dict]) -> pdk.Layer:
+    return pdk.Layer(
+        "PolygonLayer",
+        id=LAYER_FEATURES,
+        data=rows,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=theme.MAP_FEATURE_EDGE,
+        line_width_min_pixels=1,
+        stroked=True,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+def _schematic_layer(rows: list[dict]) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=LAYER_SCHEMATIC,
+        data=rows,
+        get_position="position",
+        get_radius="radius",
+        radius_units="'meters'",  # quoted: pydeck turns bare strings into accessors
+        radius_min_pixels=5,
+        get_fill_color="fill",
+        stroked=True,
+        get_line_color=theme.MAP_SCHEMATIC_EDGE,
+        line_width_min_pixels=1,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+def _colour_legend(labels: pd.Series, colors: Mapping[str, tuple[int, int, int]], color_by: str) -> Legend:
+    """The colours drawn, with their counts, in colour order and 未填写 last."""
+    counts = labels.value_counts()
+    order = sorted(colors, key=lambda k: (k == MISSING_LABEL, list(colors).index(k)))
+    items = [
+        LegendItem(label, (*colors[label], 255), "fill", int(counts.get(label, 0)))
+        for label in order
+        if counts.get(label, 0)
+    ]
+    return Legend(COLOR_BY_LABELS.get(color_by, color_by), items, LAYER_FEATURES)
+
+
+def _source_legend(schematic: int, surveyed: int, polygons: bool) -> Legend | None:
+    """图形来源: circles (示意位置) and polygons (实测图形), when any is drawn."""
+    markers = []
+    if schematic:
+        markers.append(
+            LegendItem(
+                f"圆点 = {SCHEMATIC}（非实测，大小按面积）",
+                (*theme.MAP_SOURCE_KEY, theme.SCHEMATIC_ALPHA),
+                "schematic",
+                schematic,
+            )
+        )
+    if polygons:
+        markers.append(
+            LegendItem(
+                "多边形 = 实测图形", (*theme.MAP_SOURCE_KEY, theme.SURVEYED_ALPHA), "surveyed", surveyed
+            )
+        )
+    if not markers:
+        return None
+    return Legend("图形来源", markers, LAYER_SCHEMATIC if schematic else LAYER_FEATURES)
+
+
+def _feature_layers(
+    features: gpd.GeoDataFrame, color_by: str, id_column: str, unit: str
+) -> tuple[list[pdk.Layer], list[Legend], list[str]]:
+    """Surveyed polygons and 示意位置 circles of the features, their legends and notes."""
+    frame = features[features.geometry.notna() & ~features.geometry.is_empty]
+    labels, colors = _color_column(frame, color_by)
+    schematic_rows, surveyed_rows = _feature_rows(frame, labels, colors, id_column, unit)
+    layers = []
+    if surveyed_rows:
+        layers.append(_surveyed_layer(surveyed_rows))
+    if schematic_rows:
+        layers.append(_schematic_layer(schematic_rows))
+    legends = [_colour_legend(labels, colors, color_by)]
+    source = _source_legend(len(schematic_rows), frame.shape[0] - len(schematic_rows), bool(surveyed_rows))
+    if source is not None:
+        legends.append(source)
+    notes = []
+    if schematic_rows:
+        notes.append("圆点为示意位置：文件没有坐标，按区县和乡镇示意摆放，大小与面积相当，不代表实际位置。")
+    return layers, legends, notes
 
 
 # --------------------------------------------------------------------------- the map
+
+# the view when there is nothing to fit: the whole country
+CHINA_VIEW = {"longitude": 105.0, "latitude": 35.0, "zoom": 3.0}
+TOOLTIP = {"text": "{tip}", "style": {"whiteSpace": "pre-line", "fontSize": "13px", "maxWidth": "360px"}}
+
+
+def _basemap(tile_url: str | None, map_style: str | None) -> tuple[dict, list[str]]:
+    """``pdk.Deck`` keyword arguments for the basemap, and the notes it needs."""
+    # map_provider=None alone keeps pydeck's "__MAP_STYLE__" placeholder, which Streamlit reads
+    # as "no basemap". Passing map_style=None as well drops it, and Streamlit then fetches
+    # Carto's style from the internet.
+    if not (map_style or tile_url):
+        return {"map_provider": None}, []
+    style = map_style or style_url(raster_style(tile_url))
+    return {"map_provider": "carto", "map_style": style}, tile_notes(tile_url or map_style or "")
 
 
 def build_map(
@@ -478,222 +724,34 @@ def build_map(
         An XYZ template for a raster basemap, or a ready style.json URL. Neither: no basemap.
     """
     show = set(show)
-    code = unit_code(unit)
     layers: list[pdk.Layer] = []
     legends: list[Legend] = []
     notes: list[str] = []
-    bounds = None
-
     if outlines is not None and len(outlines):
-        outline_rows = []
-        values: dict[int, float | None] = {}
-        for pos, (_, row) in enumerate(outlines.iterrows()):
-            members = list(row.get("members") or [row["name"]])
-            value = None
-            if choropleth is not None:
-                found = [choropleth[m] for m in members if m in choropleth and choropleth[m] == choropleth[m]]
-                value = float(sum(found)) if found else None
-            values[pos] = value
-            label = row["name"] + (
-                f"（含{'、'.join(m for m in members if m != row['name'])}）" if len(members) > 1 else ""
-            )
-            tip = [label]
-            if value is not None:
-                tip.append(f"{choropleth_title}：{format_value(value, choropleth_unit)}")
-            if _text(row.get("note")):
-                tip.append(_text(row.get("note")))
-            for polygon in _rings(row.geometry, 5):
-                outline_rows.append(
-                    {"polygon": polygon, "tip": "\n".join(tip), "name": row["name"], "pos": pos}
-                )
-            notes.append(_text(row.get("note")))
-        bins = _ramp_bins([v for v in values.values() if v is not None])
-        if choropleth is not None and "choropleth" in show:
-            # lighter over a basemap, so streets and rivers stay readable under the colour
-            alpha = CHOROPLETH_ALPHA_ON_BASEMAP if (tile_url or map_style) else CHOROPLETH_ALPHA
-            rows = []
-            for item in outline_rows:
-                value = values[item["pos"]]
-                color = _ramp_color(value, bins) if value is not None else MISSING_COLOR
-                rows.append({**item, "fill": [*color, alpha]})
-            layers.append(
-                pdk.Layer(
-                    "PolygonLayer",
-                    id=LAYER_CHOROPLETH,
-                    data=rows,
-                    get_polygon="polygon",
-                    get_fill_color="fill",
-                    stroked=False,
-                    pickable=True,
-                )
-            )
-            lower = 0.0
-            items = []
-            for bound, color in zip(bins, RAMP, strict=True):
-                items.append(LegendItem(_class_label(lower, bound, choropleth_unit), (*color, 255), "ramp"))
-                lower = bound
-            if any(v is None for v in values.values()):
-                items.append(LegendItem("无数据", (*MISSING_COLOR, 255), "ramp"))
-            legends.append(Legend(f"{choropleth_title}（按区县）", items, LAYER_CHOROPLETH))
-        if "outlines" in show:
-            layers.append(
-                pdk.Layer(
-                    "PolygonLayer",
-                    id=LAYER_OUTLINES,
-                    data=[{k: v for k, v in r.items() if k != "pos"} for r in outline_rows],
-                    get_polygon="polygon",
-                    filled=False,
-                    stroked=True,
-                    get_line_color=list(OUTLINE_COLOR),
-                    line_width_min_pixels=1.5,
-                    pickable=choropleth is None or "choropleth" not in show,
-                )
-            )
-            legends.append(Legend("边界", [LegendItem("区县界", OUTLINE_COLOR, "outline")], LAYER_OUTLINES))
-        if "labels" in show:
-            label_rows = []
-            for _, row in outlines.iterrows():
-                point = row.geometry.representative_point()
-                label_rows.append({"position": [round(point.x, 5), round(point.y, 5)], "text": row["name"]})
-            layers.append(
-                pdk.Layer(
-                    "TextLayer",
-                    id=LAYER_LABELS,
-                    data=label_rows,
-                    get_position="position",
-                    get_text="text",
-                    get_size=14,
-                    get_color=[25, 25, 25, 255],
-                    # pydeck turns plain strings and string lists into accessors: quote them
-                    character_set="'auto'",
-                    font_family=f"`{CJK_FONT}`",
-                    background=True,
-                    get_background_color=[255, 255, 255, 210],
-                    background_padding=[4, 2],
-                    pickable=False,
-                )
-            )
-
+        layers, legends, notes = _county_layers(
+            outlines, show, choropleth, choropleth_title, choropleth_unit, bool(tile_url or map_style)
+        )
     if features is not None and len(features) and "features" in show:
-        frame = features[features.geometry.notna() & ~features.geometry.is_empty]
-        labels, colors = _color_column(frame, color_by)
-        schematic_mask = (
-            frame.get("geometry_source", pd.Series("", index=frame.index)) == SCHEMATIC
-        ).to_numpy()
-        records = frame.drop(columns=frame.geometry.name).to_dict("records")
-        schematic_rows, surveyed_rows = [], []
-        for record, label, is_schematic, geometry, index in zip(
-            records, labels, schematic_mask, frame.geometry, frame.index, strict=True
-        ):
-            color = colors.get(label, MISSING_COLOR)
-            record_id = _text(record.get(id_column)) or str(index)
-            base = {"record_id": record_id, "label": label, "tip": feature_tip(record, code)}
-            if is_schematic and {"anchor_lon", "anchor_lat", "radius_m"} <= record.keys():
-                schematic_rows.append(
-                    {
-                        **base,
-                        "position": [
-                            round(float(record["anchor_lon"]), 6),
-                            round(float(record["anchor_lat"]), 6),
-                        ],
-                        "radius": round(float(record["radius_m"]), 1),
-                        "fill": [*color, SCHEMATIC_ALPHA],
-                    }
-                )
-            else:
-                for polygon in _rings(geometry, 6):
-                    surveyed_rows.append({**base, "polygon": polygon, "fill": [*color, SURVEYED_ALPHA]})
-        if surveyed_rows:
-            layers.append(
-                pdk.Layer(
-                    "PolygonLayer",
-                    id=LAYER_FEATURES,
-                    data=surveyed_rows,
-                    get_polygon="polygon",
-                    get_fill_color="fill",
-                    get_line_color=[30, 30, 30, 230],
-                    line_width_min_pixels=1,
-                    stroked=True,
-                    pickable=True,
-                    auto_highlight=True,
-                )
-            )
-        if schematic_rows:
-            layers.append(
-                pdk.Layer(
-                    "ScatterplotLayer",
-                    id=LAYER_SCHEMATIC,
-                    data=schematic_rows,
-                    get_position="position",
-                    get_radius="radius",
-                    radius_units="'meters'",  # quoted: pydeck turns bare strings into accessors
-                    radius_min_pixels=5,
-                    get_fill_color="fill",
-                    stroked=True,
-                    get_line_color=[255, 255, 255, 230],
-                    line_width_min_pixels=1,
-                    pickable=True,
-                    auto_highlight=True,
-                )
-            )
-        counts = labels.value_counts()
-        order = sorted(colors, key=lambda k: (k == MISSING_LABEL, list(colors).index(k)))
-        items = [
-            LegendItem(label, (*colors[label], 255), "fill", int(counts.get(label, 0)))
-            for label in order
-            if counts.get(label, 0)
-        ]
-        legends.append(Legend(COLOR_BY_LABELS.get(color_by, color_by), items, LAYER_FEATURES))
-        markers = []
-        if schematic_rows:
-            markers.append(
-                LegendItem(
-                    f"圆点 = {SCHEMATIC}（非实测，大小按面积）",
-                    (120, 120, 120, SCHEMATIC_ALPHA),
-                    "schematic",
-                    len(schematic_rows),
-                )
-            )
-            notes.insert(
-                0, "圆点为示意位置：文件没有坐标，按区县和乡镇示意摆放，大小与面积相当，不代表实际位置。"
-            )
-        if surveyed_rows:
-            markers.append(
-                LegendItem(
-                    "多边形 = 实测图形",
-                    (120, 120, 120, SURVEYED_ALPHA),
-                    "surveyed",
-                    frame.shape[0] - len(schematic_rows),
-                )
-            )
-        if markers:
-            legends.append(Legend("图形来源", markers, LAYER_SCHEMATIC if schematic_rows else LAYER_FEATURES))
-
+        feature_layers, feature_legends, feature_notes = _feature_layers(
+            features, color_by, id_column, unit_code(unit)
+        )
+        layers += feature_layers
+        legends += feature_legends
+        notes = feature_notes + notes  # the 示意位置 note comes first
     bounds = fit_bounds(features, outlines, fit)
-    view = (
-        fit_view(bounds, size, min_span_deg)
-        if bounds is not None
-        else {"longitude": 105.0, "latitude": 35.0, "zoom": 3.0}
-    )
-    # map_provider=None alone keeps pydeck's "__MAP_STYLE__" placeholder, which Streamlit reads
-    # as "no basemap". Passing map_style=None as well drops it, and Streamlit then fetches
-    # Carto's style from the internet.
-    deck_kwargs: dict = {"map_provider": None}
-    if map_style or tile_url:
-        deck_kwargs = {"map_provider": "carto", "map_style": map_style or style_url(raster_style(tile_url))}
-        notes.extend(tile_notes(tile_url or map_style or ""))
-    deck = pdk.Deck(
-        layers=layers,
-        initial_view_state=pdk.ViewState(**view),
-        tooltip={
-            "text": "{tip}",
-            "style": {"whiteSpace": "pre-line", "fontSize": "13px", "maxWidth": "360px"},
-        },
-        **deck_kwargs,
-    )
+    view = fit_view(bounds, size, min_span_deg) if bounds is not None else dict(CHINA_VIEW)
+    deck_kwargs, basemap_notes = _basemap(tile_url, map_style)
+    deck = pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view), tooltip=TOOLTIP, **deck_kwargs)
     return MapSpec(
-        deck=deck, legends=legends, layer_ids=[layer.id for layer in layers], notes=_unique(notes), view=view
+        deck=deck,
+        legends=legends,
+        layer_ids=[layer.id for layer in layers],
+        notes=_unique(notes + basemap_notes),
+        view=view,
     )
+
+
+# --------------------------------------------------------------------------- selection
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -717,12 +775,3 @@ def selected_record_ids(selection: Mapping | None) -> list[str]:
             if isinstance(obj, Mapping) and obj.get("record_id") not in (None, ""):
                 ids.append(str(obj["record_id"]))
     return _unique(ids)
-
-
-def area_by_county(frame: pd.DataFrame, unit: str = "mu") -> dict[str, float]:
-    """Total area per 区县 (as the plan names it) in ``unit``, for the choropleth."""
-    if frame is None or not len(frame) or "county" not in frame or "area_ha" not in frame:
-        return {}
-    per_ha = float(AREA_UNITS[unit_code(unit)][1])
-    totals = frame.groupby(frame["county"].fillna("").astype(str))["area_ha"].sum(min_count=1)
-    return {county: float(total) / per_ha for county, total in totals.items() if county and total == total}

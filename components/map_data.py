@@ -1,7 +1,7 @@
 """Cached map data of a plan: 区县 outlines and features (surveyed or 示意位置).
 
 Thin wrappers at the I/O boundary; the work is in :mod:`panhuo.geo`. Keys are cheap (plan
-id, catalog revision), never a frame (TECH-NOTES: cache_data cannot hash a GeoDataFrame).
+id, catalog revision), never a frame: ``st.cache_data`` cannot hash a GeoDataFrame argument.
 Features are placed once per plan for *all* its records, so a record keeps its place
 whatever the filters; :func:`features_for` picks the filtered rows by index.
 """

@@ -32,23 +32,24 @@ from pptx.enum.text import MSO_ANCHOR
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from panhuo import timeline, views
+from panhuo import palette, timeline, views
 from panhuo.aggregate import exact_area_ha, record_count
 from panhuo.model import Plan
 from panhuo.privacy import public_records, sensitive_values
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, reconcile, severity_counts
 from panhuo.units import format_area, format_in, unit_code, unit_label
 
-FONT = "Microsoft YaHei"
+FONT = palette.BRIEFING_FONT
 EA_CHARSET = "-122"  # GB2312: lets PowerPoint substitute another Chinese font when YaHei is missing
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.6)
 BODY = Pt(20)
 SMALL = Pt(18)
 NOTE = Pt(14)
-INK = RGBColor(0x1F, 0x29, 0x37)
-MUTED = RGBColor(0x4B, 0x55, 0x63)
-ACCENT = RGBColor(0x1D, 0x4E, 0x89)
+INK = RGBColor(*palette.rgb(palette.BRIEFING_INK))
+MUTED = RGBColor(*palette.rgb(palette.BRIEFING_MUTED))
+ACCENT = RGBColor(*palette.rgb(palette.BRIEFING_ACCENT))
+BORDER = RGBColor(*palette.rgb(palette.BRIEFING_BORDER))
 MAX_TABLE_ROWS = 8
 ROW_HEIGHT = Inches(0.5)
 FOOTER_TOP = HEIGHT - Inches(0.65)
@@ -192,7 +193,7 @@ def _metric_cards(slide, metrics: list[views.Metric], top) -> None:
         if metric.help:
             lines.append((metric.help, SMALL, False, MUTED))
         box = _text(slide, int(left), int(y), int(card_w), int(card_h), lines)
-        box.line.color.rgb = RGBColor(0xCB, 0xD5, 0xE1)
+        box.line.color.rgb = BORDER
 
 
 # --- content -------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from components.map_builder import (
     LAYER_SCHEMATIC,
     Legend,
     LegendItem,
-    area_by_county,
     build_map,
     color_options,
     feature_tip,
@@ -33,6 +32,10 @@ from components.map_builder import (
 )
 from panhuo.geo.boundaries import plan_areas
 from panhuo.geo.schematic import place_schematic
+from tests import map_golden
+
+# area per 区县 of the fixture's zones, in 亩 (as panhuo.geo.features.county_values gives it)
+HUZHOU_MU = {"吴兴区": 1800.0, "南太湖新区": 160.0, "德清县": 300.0}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,7 @@ def _spec_json(spec) -> dict:
 
 def test_no_basemap_and_no_external_url_by_default(huzhou):
     _, features, outlines = huzhou
-    spec = build_map(features, outlines, choropleth=area_by_county(features))
+    spec = build_map(features, outlines, choropleth=HUZHOU_MU)
     deck = _spec_json(spec)
     # pydeck's placeholder makes Streamlit draw no basemap; map_style=None would not
     assert deck.get("mapStyle") == "__MAP_STYLE__" and "mapProvider" not in deck
@@ -77,9 +80,7 @@ def test_no_basemap_and_no_external_url_by_default(huzhou):
 
 def test_choropleth_adds_functional_area_to_its_county(huzhou):
     _, features, outlines = huzhou
-    values = area_by_county(features, "mu")
-    assert values == pytest.approx({"吴兴区": 1800.0, "南太湖新区": 160.0, "德清县": 300.0})
-    spec = build_map(features, outlines, choropleth=values, choropleth_unit="亩")
+    spec = build_map(features, outlines, choropleth=HUZHOU_MU, choropleth_unit="亩")
     layer = next(layer for layer in _spec_json(spec)["layers"] if layer["id"] == LAYER_CHOROPLETH)
     wuxing = next(row for row in layer["data"] if row["name"] == "吴兴区")
     assert "含南太湖新区" in wuxing["tip"] and "1,960 亩" in wuxing["tip"]
@@ -255,3 +256,18 @@ def test_view_fits_surveyed_features_themselves():
     square = shapely.box(113.05, 36.05, 113.052, 36.052)
     frame = gpd.GeoDataFrame({"id": ["1"], "geometry_source": ["实测图形"]}, geometry=[square], crs=4326)
     assert fit_bounds(frame, None) == pytest.approx(square.bounds)
+
+
+def test_deck_of_the_sample_plans_is_unchanged():
+    """The deck pydeck sends for each sample case (layers, rows, tooltips, colours, view), its
+    legends and notes are those stored in tests/golden/map_specs.json, made before build_map
+    was split into parts."""
+    stored = json.loads(map_golden.GOLDEN.read_text(encoding="utf-8"))
+    made = json.loads(json.dumps(map_golden.specs(), ensure_ascii=False))
+    assert made.keys() == stored.keys()
+    for case, spec in stored.items():
+        for part in ("layer_ids", "legends", "notes", "view"):
+            assert made[case][part] == spec[part], (case, part)
+        for new, old in zip(made[case]["deck"]["layers"], spec["deck"]["layers"], strict=True):
+            assert new == old, (case, old["id"])
+        assert made[case]["deck"] == spec["deck"], case

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components import charts
+from components import charts_structure
 from panhuo import structure
 from panhuo.loader import normalise
 
@@ -181,13 +181,13 @@ def test_parcel_flows_when_parcels_carry_planned_use():
 
 def test_chart_builders_carry_the_values_and_units(shangdang):
     frame = structure.structure_frame(shangdang, "ha")
-    sankey = charts.sankey(structure.structure_flows(frame), "t", "公顷")
+    sankey = charts_structure.sankey(structure.structure_flows(frame), "t", "公顷")
     link = sankey.data[0].link
     assert list(link.value) == pytest.approx([4.27, 85.07, 21.22, 20.35, 12.28, 3.40, 3.93, 6.29, 23.29])
     assert "公顷" in link.hovertemplate
-    change = charts.change_bars(frame, "use", "change_printed", "change_text", "t", "公顷")
+    change = charts_structure.change_bars(frame, "use", "change_printed", "change_text", "t", "公顷")
     bar = change.data[0]
     assert list(bar.y) == list(FB8)[::-1]
     assert list(bar.text) == ["+23.29", "+6.29", "-12.28", "-21.22", "+3.92"]
     assert bar.marker.color[2] == "#d1495b" and bar.marker.color[0] == "#1f6f5c"
-    assert charts.sankey(structure.structure_flows(frame), "t", "亩").data[0].valueformat == ",.1~f"
+    assert charts_structure.sankey(structure.structure_flows(frame), "t", "亩").data[0].valueformat == ",.1~f"

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from components import charts
+from components import charts_timeline
 from panhuo import timeline
 from panhuo.units import parse_number
 
@@ -190,7 +190,7 @@ def test_period_row_and_empty_plans(plans):
 
 def test_gantt_draws_bars_diamonds_and_today(plans):
     frame = timeline.dated(timeline.milestone_frame(plans["liaocheng-2020"], TODAY))
-    figure = charts.gantt(frame, "", TODAY)
+    figure = charts_timeline.gantt(frame, "", TODAY)
     kinds = [(trace.type, getattr(trace, "mode", None)) for trace in figure.data]
     assert kinds.count(("scatter", "markers")) == 4 and kinds.count(("bar", None)) == 1
     assert figure.layout.shapes[0].x0 == pytest.approx(1780272000000.0)  # 2026-06-01 in ms

@@ -1,7 +1,6 @@
-"""Chart builders of the 潜力与强度 and 政策与任务 pages: tidy frame in, plotly figure out.
+"""Charts of the 潜力与强度 page: rows × 潜力区 heatmaps, grouped bars, 容积率/建筑密度 panels.
 
-No Streamlit here. Hover labels are Chinese and carry units; totals never enter a colour scale
-and invalid values never become a bar.
+Totals never enter a colour scale and invalid values never become a bar.
 """
 
 from __future__ import annotations
@@ -10,18 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.charts import PALETTE, layout
-
-BEFORE_COLOR, AFTER_COLOR = "#b8c4bf", PALETTE[0]
-THEORY_COLOR, REAL_COLOR = "#b8c4bf", PALETTE[0]
-ROLE_COLORS = {"牵头": "#1f6f5c", "责任": "#9fd3c0"}
-# measure kinds (panhuo.policy.KIND_LABELS) keep their colour from plan to plan
-KIND_COLORS = {"任务措施": PALETTE[0], "配套政策": PALETTE[1], "开发模式": PALETTE[2], "类别定义": PALETTE[3],
-               "功能引导": PALETTE[4], "工作启示": PALETTE[5], "再开发主体": PALETTE[6], "实施步骤": PALETTE[7]}  # fmt: skip
-
-
-def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
-    return layout(fig, title, height, title_space=56, legend_y=-0.18)
+from components.charts import layout_spaced
+from components.theme import AFTER_COLOR, ALERT, BEFORE_COLOR, HEATMAP_SCALE, TOTAL_CELL
 
 
 def _unit_suffix(unit: str) -> str:
@@ -73,7 +62,7 @@ def level_heatmap(cells: pd.DataFrame, title: str, row_label: str, value_label: 
             texttemplate="%{text}",
             customdata=custom(False),
             hovertemplate=hover,
-            colorscale="Greens",
+            colorscale=HEATMAP_SCALE,
             colorbar={"title": {"text": unit or value_label}},
             xgap=2,
             ygap=2,
@@ -89,7 +78,7 @@ def level_heatmap(cells: pd.DataFrame, title: str, row_label: str, value_label: 
             texttemplate="<b>%{text}</b>",
             customdata=custom(True),
             hovertemplate=hover,
-            colorscale=[[0, "#e9ecea"], [1, "#e9ecea"]],
+            colorscale=[[0, TOTAL_CELL], [1, TOTAL_CELL]],
             showscale=False,
             xgap=2,
             ygap=2,
@@ -98,7 +87,7 @@ def level_heatmap(cells: pd.DataFrame, title: str, row_label: str, value_label: 
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
-    return _layout(fig, title, height=max(260, 110 + 56 * len(rows)))
+    return layout_spaced(fig, title, height=max(260, 110 + 56 * len(rows)))
 
 
 def grouped_bars(
@@ -124,7 +113,7 @@ def grouped_bars(
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=f"{value_label}（{unit}）" if unit else value_label, tickformat=",")
-    return _layout(fig, title)
+    return layout_spaced(fig, title)
 
 
 def intensity_bars(cells: pd.DataFrame, title: str, omitted: str = "") -> go.Figure:
@@ -165,10 +154,10 @@ def intensity_bars(cells: pd.DataFrame, title: str, omitted: str = "") -> go.Fig
                     yanchor="bottom",
                     text=f"{name}<br>无效",
                     showarrow=False,
-                    font={"color": "#d1495b", "size": 11},
+                    font={"color": ALERT, "size": 11},
                 )
     fig.update_layout(barmode="group")
-    fig = _layout(fig, title, height=460)
+    fig = layout_spaced(fig, title, height=460)
     fig.update_layout(legend={"y": -0.1})
     if omitted:
         # the note travels with the figure (a subtitle), so an exported chart still names them
@@ -176,93 +165,10 @@ def intensity_bars(cells: pd.DataFrame, title: str, omitted: str = "") -> go.Fig
             title={
                 "subtitle": {
                     "text": f"未绘出（数值无效）：{omitted}",
-                    "font": {"color": "#d1495b", "size": 12},
+                    "font": {"color": ALERT, "size": 12},
                 }
             },
             margin={"t": 100},
         )
         fig.update_annotations(yshift=0)
-    return fig
-
-
-def count_bars(
-    frame: pd.DataFrame,
-    key: str,
-    value: str,
-    title: str,
-    key_label: str,
-    color: str | None = None,
-    color_label: str = "类别",
-    unit: str = "项",
-    colors: dict[str, str] | None = None,
-) -> go.Figure:
-    """Horizontal bars of counts per ``key`` (order kept, top to bottom), stacked by ``color``;
-    series named in ``colors`` come first, in that order, with those colours."""
-    fig = go.Figure()
-    parts = list(frame.groupby(color, sort=False)) if color else [("", frame)]
-    rank = list(colors or {})
-    parts.sort(key=lambda item: rank.index(item[0]) if item[0] in rank else len(rank))
-    for i, (name, part) in enumerate(parts):
-        kind = f"<br>{color_label}：{name}" if color else ""
-        fig.add_bar(
-            x=part[value],
-            y=part[key],
-            orientation="h",
-            name=str(name),
-            marker_color=(colors or {}).get(str(name), PALETTE[i % len(PALETTE)]),
-            text=part[value],
-            textposition="inside",
-            textangle=0,
-            insidetextanchor="middle",
-            hovertemplate=f"{key_label}：%{{y}}{kind}<br>数量：%{{x}} {unit}<extra></extra>",
-        )
-    keys = list(dict.fromkeys(frame[key]))
-    fig.update_layout(barmode="stack", showlegend=bool(color))
-    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=keys)
-    fig.update_xaxes(title=f"数量（{unit}）", dtick=1)
-    fig = _layout(fig, title, height=max(220, 130 + 36 * len(keys)))
-    fig.update_layout(
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"}
-    )
-    return fig
-
-
-def responsibility_heatmap(matrix: pd.DataFrame, title: str, short: list[str] | None = None) -> go.Figure:
-    """Department × item grid: dark cell 牵头, light cell 责任, blank otherwise.
-
-    ``short`` labels the item axis (the measure numbers); the full item name is in the hover.
-    """
-    code = {"牵头": 2, "责任": 1}
-    z = [[code.get(v) for v in row] for row in matrix.to_numpy()]
-    text = [[{"牵头": "牵", "责任": "责"}.get(v, "") for v in row] for row in matrix.to_numpy()]
-    custom = [[v or "—" for v in row] for row in matrix.to_numpy()]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(matrix.columns),
-            y=list(matrix.index),
-            text=text,
-            texttemplate="%{text}",
-            customdata=custom,
-            zmin=1,
-            zmax=2,
-            colorscale=[
-                [0, ROLE_COLORS["责任"]],
-                [0.5, ROLE_COLORS["责任"]],
-                [0.5, ROLE_COLORS["牵头"]],
-                [1, ROLE_COLORS["牵头"]],
-            ],
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="部门：%{y}<br>事项：%{x}<br>职责：%{customdata}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-    columns = list(matrix.columns)
-    fig.update_xaxes(
-        type="category", side="top", tickvals=columns, ticktext=short or columns, tickangle=0, showgrid=False
-    )
-    fig = _layout(fig, title, height=max(300, 130 + 30 * len(matrix.index)))
-    fig.update_layout(margin={"t": 90 if title else 50})
     return fig
