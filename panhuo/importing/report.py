@@ -39,13 +39,23 @@ class Problem:
     sheet: str = ""
 
     @property
+    def stops_file(self) -> bool:
+        """An error that concerns no single row: the whole file cannot be imported."""
+        return self.severity == "error" and self.row is None
+
+    @property
     def severity_label(self) -> str:
         if self.severity == "error":
-            return "错误（整个文件）" if self.row is None else "错误（该行未导入）"
+            return "错误（整个文件）" if self.stops_file else "错误（该行未导入）"
         return SEVERITY_LABELS[self.severity]
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def is_fatal(problems: list[Problem]) -> bool:
+    """True when a problem stops the whole file (nothing of it can be imported)."""
+    return any(p.stops_file for p in problems)
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
