@@ -15,9 +15,9 @@ from panhuo.importing.mapping import Mapping
 from panhuo.importing.notes import layer_notes, layer_totals
 from panhuo.importing.report import Problem, is_fatal, sort_problems
 from panhuo.importing.rows import Rows, area_unit_of, join_second, rows_of
-from panhuo.importing.validation import UNCACHED, Context, cell_unit, validate_frame
+from panhuo.importing.validation import UNCACHED, Context, validate_frame
 from panhuo.model import COLUMNS, PublishedTable
-from panhuo.units import unit_label
+from panhuo.units import cell_unit, label_or_empty, units_text
 
 # the integer column of the checked records holding each row's number in the source file
 SOURCE_ROW = "source_row"
@@ -111,7 +111,7 @@ def check(analysis: Analysis, context: Context) -> Checked:
             Problem(
                 "warning",
                 f"面积列“{main.mapping.choice('area').column}”未注明单位，按“{area_unit}”处理",
-                "如不是，请在映射中为面积列指定单位（公顷、亩或平方米）",
+                f"如不是，请在映射中为面积列指定单位（{units_text()}）",
                 file=main.file.name,
                 sheet=main.sheet,
                 column=main.mapping.choice("area").column,
@@ -198,13 +198,6 @@ def _validation_frame(rows: Rows, mapping: Mapping) -> pd.DataFrame:
     return frame
 
 
-def _unit_or_empty(text: object) -> str:
-    try:
-        return unit_label(str(text)) if text else ""
-    except (KeyError, ValueError):
-        return ""
-
-
 def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFrame:
     """The rows to store: FORMAT.md columns as text, then extra columns, then geometry, and the
     source row number as an integer in :data:`SOURCE_ROW` (``source`` shows it as 第n行)."""
@@ -219,7 +212,7 @@ def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFr
         record = {c: (value.get(c) or "").replace(UNCACHED, "") for c in COLUMNS[kind]}
         derived = []
         area = record.get("area", "")
-        record["area_unit"] = cell_unit(area) or _unit_or_empty(record.get("area_unit")) or area_unit
+        record["area_unit"] = cell_unit(area) or label_or_empty(record.get("area_unit")) or area_unit
         if not record.get("county") and single_county:
             record["county"] = single_county
             derived.append(f"区县为空，按规划范围（仅{single_county}）填写")

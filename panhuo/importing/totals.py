@@ -14,8 +14,7 @@ import pandas as pd
 
 from panhuo.importing.header import SheetRow, Table
 from panhuo.importing.report import Problem
-from panhuo.importing.validation import cell_unit
-from panhuo.units import convert, decimals_of, parse_number
+from panhuo.units import cell_unit, convert, decimals_of, parse_number
 
 
 @dataclass

@@ -21,12 +21,11 @@ import pandera.pandas as pa
 
 from panhuo.importing.mapping import synonym, vocabulary
 from panhuo.importing.report import Problem
-from panhuo.units import UNIT_ALIASES, parse_number, unit_label
+from panhuo.units import cell_unit, is_area_unit, parse_number, units_text
 
 UNCACHED = "\x1f公式未计算"  # marks a formula cell saved without its result
 _EXCEL_ERROR = re.compile(r"^#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!)$")
 _APPROX_WORDS = ("约", "近", "超过", "大于", "不少于", "逾", "左右", "余", "≥", ">", "<", "≤")
-_CELL_UNIT = re.compile(r"(公顷|亩|平方米|平米|㎡|m2|m²|ha)\s*$", re.I)
 _YEAR_RANGE = re.compile(r"^\d{4}\s*年?\s*[-—–~～至到]\s*\d{4}\s*年?$")
 _DATE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*([-/.月]\s*\d{1,2}\s*日?)?\s*月?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -123,14 +122,6 @@ def _not_approximate(value: object) -> bool:
     return not any(word in text for word in _APPROX_WORDS)
 
 
-def cell_unit(value: object) -> str:
-    """The unit written in a cell (``300亩`` → 亩), '' when none."""
-    match = _CELL_UNIT.search(str(value))
-    if not match or match.group(1).lower() not in UNIT_ALIASES:
-        return ""
-    return unit_label(match.group(1))
-
-
 def _element(fn: Callable[[object], bool], name: str) -> pa.Check:
     return pa.Check(fn, element_wise=True, name=name)
 
@@ -173,7 +164,7 @@ def error_schema(ctx: Context, columns: list[str]) -> pa.DataFrameSchema:
         object,
         nullable=True,
         required=False,
-        checks=[_element(lambda v: str(v).strip().lower() in UNIT_ALIASES, "unit")],
+        checks=[_element(is_area_unit, "unit")],
     )
     col["stage"] = pa.Column(
         object,
@@ -278,7 +269,7 @@ def _message(check: str, value: str, ctx: Context, field_name: str) -> tuple[str
     if check == "range_density":
         return f"建筑密度 {value} 超出 0–100% 的范围", "建筑密度是百分数，请核对"
     if check == "unit":
-        return f"面积单位“{value}”无法识别", "请填写 公顷、亩 或 平方米"
+        return f"面积单位“{value}”无法识别", f"请填写 {units_text(' 或 ')}"
     if check == "count":
         return f"宗数“{value}”应为不小于 1 的整数", "请填写地块个数，如 1 或 3"
     if check in ("vocab_stage", "vocab_potential"):
