@@ -21,6 +21,7 @@ from decimal import Decimal
 import pandas as pd
 
 from panhuo.model import Plan, PublishedTable
+from panhuo.ranges import within
 from panhuo.units import format_number, from_ha, is_area_unit, parse_number, to_ha, unit_code, unit_label
 from panhuo.views import Metric
 
@@ -439,11 +440,7 @@ def parcel_intensity(records: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame
     rows = []
     for _, p in parcels.iterrows():
         values = {c: _number(p.get(c, "")) for c in INTENSITY_COLUMNS}
-        bad = [
-            c
-            for c in INTENSITY_COLUMNS
-            if values[c] is not None and not (0 <= values[c] <= (100 if "density" in c else 20))
-        ]
+        bad = [c for c in INTENSITY_COLUMNS if values[c] is not None and within(c, values[c]) is False]
         for c in bad:
             values[c] = None
         use = str(p.get("planned_use", "")).strip()

@@ -20,6 +20,7 @@ import pandas as pd
 
 from panhuo.aggregate import record_count
 from panhuo.model import Plan, PublishedTable
+from panhuo.ranges import RANGES
 from panhuo.units import AREA_UNITS, decimals_of, is_area_unit, parse_number, to_ha, unit_code
 
 SEVERITIES = ("ok", "rounding", "mismatch", "invalid")
@@ -482,12 +483,8 @@ def check_facts(plan: Plan) -> list[Finding]:
 
 # --- records ------------------------------------------------------------------------------------
 
-_RANGES = [
-    ("density_before", 0, 100, "%", "建筑密度（改造前）"),
-    ("density_after", 0, 100, "%", "建筑密度（改造后）"),
-    ("far_before", 0, 20, "", "容积率（改造前）"),
-    ("far_after", 0, 20, "", "容积率（改造后）"),
-]
+# densities first, then FAR: the order the findings were always listed in
+_RECORD_RANGES = {c: RANGES[c] for c in ("density_before", "density_after", "far_before", "far_after")}
 
 
 def check_records(plan: Plan) -> list[Finding]:
@@ -512,20 +509,20 @@ def check_records(plan: Plan) -> list[Finding]:
                         note="面积应大于 0",
                     )
                 )
-            for column, low, high, unit, column_label in _RANGES:
+            for column, bounds in _RECORD_RANGES.items():
                 value = parse_number(row.get(column, "")) if column in row else None
-                if value is not None and not (low <= value <= high):
+                if value is not None and not bounds.contains(value):
                     findings.append(
                         Finding(
                             label,
-                            f"{name} {column_label}",
+                            f"{name} {bounds.label}",
                             _num(value),
                             None,
                             None,
                             "invalid",
-                            unit,
+                            bounds.unit,
                             source=row.get("source", ""),
-                            note=f"取值应在 {low}–{high}{unit} 之间",
+                            note=f"取值应在 {bounds.text} 之间",
                         )
                     )
     return findings
