@@ -297,9 +297,9 @@ def test_report_workbook_is_readable_and_safe():
     rows = list(ws.values)
     assert rows[0] == ("级别", "文件", "工作表", "行", "列", "值", "问题", "建议")
     assert rows[1][:4] == ("提示", "a.xlsx", None, None)  # what concerns the whole file comes first
-    assert (
-        rows[2][0] == "错误（该行未导入）" and rows[2][3] == 9 and rows[2][5] == "'=1+1"
-    )  # never a live formula
+    # never a live formula, and shown as written: a text cell "=1+1", no apostrophe added
+    assert rows[2][0] == "错误（该行未导入）" and rows[2][3] == 9 and rows[2][5] == "=1+1"
+    assert ws.cell(row=3, column=6).data_type == "s"
     assert wb["概要"]["B1"].value == "x"
 
 
