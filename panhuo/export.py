@@ -32,11 +32,28 @@ LABELS = FIELD_LABELS | {
     "note": "备注",
     "count": "宗数",
 }
+# labels used inside notes: "面积（原值）" would read oddly in a sentence
+_NOTE_LABELS = LABELS | {"area": "面积", "area_unit": "面积单位", "parcel_count": "宗数"}
+
+
+# a record column named inside a note (data files write "phase由第四章…推定")
+_FIELD_NAME = re.compile(r"(?<![A-Za-z_])([a-z]+(?:_[a-z]+)*)(?![A-Za-z_])")
+
+
+def derived_text(note: object) -> str:
+    """A 推算说明 as shown: record column names in it replaced by their Chinese labels.
+
+    >>> derived_text("phase由第四章推定；同值写入right_holder"), derived_text("GIS 图层")
+    ('实施时序由第四章推定；同值写入权利人', 'GIS 图层')
+    """
+    return _FIELD_NAME.sub(lambda m: _NOTE_LABELS.get(m.group(1), m.group(1)), str(note or ""))
 
 
 def records_table(frame: pd.DataFrame, dataset: str, unit: str, public: bool) -> pd.DataFrame:
     """The records with Chinese headers, the area in ``unit`` first; empty columns dropped."""
     frame = public_records(frame) if public else frame.copy()
+    if "derived" in frame:
+        frame["derived"] = frame["derived"].map(derived_text)
     frame["area_shown"] = [
         float(from_ha(to_ha(a, u), unit)) if str(a).strip() else None
         for a, u in zip(frame["area"], frame["area_unit"], strict=True)

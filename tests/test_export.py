@@ -95,3 +95,21 @@ def test_problem_report_shows_minus_twelve_mu_as_written():
     assert (cell.value, cell.data_type) == ("-12亩", "s")
     assert book["问题清单"]["D2"].value == 4
     assert [tuple(r) for r in book["概要"].values] == [("规划", "x"), ("数据行", 3)]
+
+
+def test_derived_notes_name_fields_in_chinese():
+    # 上党区's list says "phase由第四章…推定" in its data file; the 推算说明 column must not
+    import re
+    from pathlib import Path
+
+    from panhuo.export import records_table
+    from panhuo.loader import load_plan
+
+    plan = load_plan(Path(__file__).resolve().parents[1] / "data" / "shangdang-2021")
+    table = records_table(plan.parcels, "parcels", "ha", public=False)
+    notes = table["推算说明"].astype(str)
+    assert notes.str.startswith("实施时序由第四章").sum() == 89
+    assert notes.str.contains("改造主体由第四章").sum() == 2
+    assert notes.str.contains("同值写入权利人").any()
+    assert not notes.str.contains(r"(?<![A-Za-z])(?:phase|actor|right_holder)(?![A-Za-z])").any()
+    assert not any(re.search(r"[a-z]+_[a-z]+", n) for n in notes)
