@@ -22,7 +22,16 @@ import pandas as pd
 
 from panhuo.model import Plan, PublishedTable
 from panhuo.ranges import within
-from panhuo.units import format_number, from_ha, is_area_unit, parse_number, to_ha, unit_code, unit_label
+from panhuo.units import (
+    format_number,
+    from_ha,
+    is_area_unit,
+    parse_number,
+    to_ha,
+    unit_code,
+    unit_in_text,
+    unit_label,
+)
 from panhuo.views import Metric
 
 LEVELS = ("低潜力区", "中潜力区", "高潜力区")
@@ -162,7 +171,7 @@ def theoretical_vs_realizable(plan: Plan, unit: str = "ha") -> pd.DataFrame:
     if not theory or not real:
         return pd.DataFrame(columns=columns)
     theory_t, real_t = theory[0], real[0]
-    area_unit = next((u for u in re.split(r"[、,，/ ]+", theory_t.unit) if is_area_unit(u)), "公顷")
+    area_unit = unit_in_text(theory_t.unit) or "公顷"
     real_rows = {re.sub(r"\s+", "", str(r[real_t.key])): r for _, r in real_t.frame.iterrows()}
     rows = []
     for order, (_, record) in enumerate(theory_t.frame.iterrows()):
