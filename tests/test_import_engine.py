@@ -127,6 +127,11 @@ def test_valid_only_imports_the_valid_rows_and_lists_every_other(db_url):
     data_rows = [r.number for r in result.checked.analysis.layers[0].table.data_rows]
     imported_rows = {int(s.rsplit("第", 1)[1].rstrip("行")) for s in imported["source"]}
     assert imported_rows | errors == set(data_rows) and not imported_rows & errors
+    # the row numbers travel as integers beside the records, and only the shown 出处 says 第n行
+    checked = result.checked
+    assert checked.frame["source_row"].tolist() == data_rows
+    assert checked.rejected_rows == errors
+    assert "source_row" not in imported.columns
 
 
 def test_disagreeing_subtotal_is_reported_and_kept_for_the_audit(sqlite_url):
