@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
 from panhuo.catalog import get_catalog
 from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
-from panhuo.units import AREA_UNITS, format_area, to_ha
+from panhuo.units import AREA_UNITS, find_unit, format_area, to_ha
 
 
 def _print_json(data: object) -> None:
@@ -113,6 +113,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return import_cli.run(args)
 
 
+def _unit_arg(text: str) -> str:
+    """``--unit`` takes any spelling of the unit table (亩, mu, 公顷, hm² …) and gives its code."""
+    unit = find_unit(text)
+    if unit is None:
+        raise argparse.ArgumentTypeError(f"未知的面积单位：{text}")
+    return unit.code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m panhuo", description="盘活：城镇低效用地再开发数据工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan")
     p.add_argument("--of", choices=["parcels", "zones"])
     p.add_argument("--by", choices=GROUP_FIELDS)
-    p.add_argument("--unit", choices=["mu", "ha"], default="ha")
+    p.add_argument("--unit", type=_unit_arg, choices=["mu", "ha"], default="ha", help="亩（mu）或公顷（ha）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
 
@@ -138,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("briefing", help="领导小组会议简报（PPTX，公开版）")
     p.add_argument("plan")
     p.add_argument("-o", "--output", required=True, help="输出文件，如 简报.pptx")
-    p.add_argument("--unit", choices=["mu", "ha"], default=None, help="默认取文件所用单位")
+    p.add_argument(
+        "--unit", type=_unit_arg, choices=["mu", "ha"], default=None, help="亩或公顷，默认取文件所用单位"
+    )
     p.set_defaults(func=cmd_briefing)
 
     p = sub.add_parser("validate", help="检查待导入的文件，逐行列出问题")

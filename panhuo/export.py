@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -30,11 +32,28 @@ LABELS = FIELD_LABELS | {
     "note": "备注",
     "count": "宗数",
 }
+# labels used inside notes: "面积（原值）" would read oddly in a sentence
+_NOTE_LABELS = LABELS | {"area": "面积", "area_unit": "面积单位", "parcel_count": "宗数"}
+
+
+# a record column named inside a note (data files write "phase由第四章…推定")
+_FIELD_NAME = re.compile(r"(?<![A-Za-z_])([a-z]+(?:_[a-z]+)*)(?![A-Za-z_])")
+
+
+def derived_text(note: object) -> str:
+    """A 推算说明 as shown: record column names in it replaced by their Chinese labels.
+
+    >>> derived_text("phase由第四章推定；同值写入right_holder"), derived_text("GIS 图层")
+    ('实施时序由第四章推定；同值写入权利人', 'GIS 图层')
+    """
+    return _FIELD_NAME.sub(lambda m: _NOTE_LABELS.get(m.group(1), m.group(1)), str(note or ""))
 
 
 def records_table(frame: pd.DataFrame, dataset: str, unit: str, public: bool) -> pd.DataFrame:
     """The records with Chinese headers, the area in ``unit`` first; empty columns dropped."""
     frame = public_records(frame) if public else frame.copy()
+    if "derived" in frame:
+        frame["derived"] = frame["derived"].map(derived_text)
     frame["area_shown"] = [
         float(from_ha(to_ha(a, u), unit)) if str(a).strip() else None
         for a, u in zip(frame["area"], frame["area_unit"], strict=True)
@@ -74,26 +93,84 @@ def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
     return frame[haystack.str.contains(text, case=False, regex=False)]
 
 
+# a cell beginning with one of these is a formula to Excel/WPS when it opens a CSV (OWASP "CSV
+# injection"): "=HYPERLINK(…)", "+cmd|…", "@SUM(…)", "-2+3", and a leading tab or CR
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# …unless it is a plain number, which stays a number (-12.5, +3, -1,234.5, 1e-3)
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
+# control characters other than tab and newline: not allowed in an XLSX cell, never meant in text
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+def csv_safe(value: object) -> object:
+    """A cell as it may go into a CSV: text that a spreadsheet would run as a formula gets a
+    leading single quote, so it shows as the text it is; numbers and plain text are unchanged.
+
+    >>> csv_safe("=SUM(A1)"), csv_safe("-2+3"), csv_safe("-12.5"), csv_safe("-12亩"), csv_safe(-3)
+    ("'=SUM(A1)", "'-2+3", '-12.5', "'-12亩", -3)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a BOM so that Excel on Windows opens the Chinese headers correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV with a BOM so that Excel on Windows opens the Chinese headers correctly.
+
+    Cells and headers that would be formulas are guarded (:func:`csv_safe`).
+    """
+    safe = frame.map(csv_safe).rename(columns=csv_safe)
+    # CRLF rows (RFC 4180, what Excel writes): a cell holding a lone CR is then quoted, not split
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook written by :func:`write_xlsx`."""
+
+    name: str
+    frame: pd.DataFrame
+    title: str = ""  # a bold first row above the table
+    header: bool = True  # False: the frame's rows only (a key/value sheet)
+    wrap: bool = False  # wrap long text in its cell
+    widths: dict[int, float] = field(default_factory=dict)  # column index -> width, else from content
+
+
+def _xlsx_cell(value: object) -> object:
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def write_xlsx(sheets: list[Sheet]) -> bytes:
+    """The one XLSX writer: bold Chinese headers, frozen header row, column widths.
+
+    Text is written as text cells, never as a formula or a link (a name in imported data such as
+    ``=HYPERLINK(…)`` or ``-12亩`` reaches the user as the text it is, without an added quote).
+    """
+    buffer = io.BytesIO()
+    options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
+        book = writer.book
+        header_format = book.add_format({"bold": True, "bg_color": "#e6efe9", "border": 1})
+        wrap_format = book.add_format({"text_wrap": True, "valign": "top"})
+        for sheet in sheets:
+            frame = sheet.frame.map(_xlsx_cell).rename(columns=_xlsx_cell)
+            start = 2 if sheet.title else 0
+            frame.to_excel(writer, sheet_name=sheet.name, index=False, startrow=start, header=sheet.header)
+            ws = writer.sheets[sheet.name]
+            if sheet.title:
+                ws.write(0, 0, sheet.title, book.add_format({"bold": True, "font_size": 13}))
+            for col, name in enumerate(frame.columns):
+                if sheet.header:
+                    ws.write(start, col, name, header_format)
+                width = sheet.widths.get(col) or min(
+                    max([8, len(str(name)) * 2] + [len(str(v)) * 1.6 for v in frame.iloc[:200, col]]), 50
+                )
+                ws.set_column(col, col, width, wrap_format if sheet.wrap else None)
+            if sheet.header:
+                ws.freeze_panes(start + 1, 0)
+    return buffer.getvalue()
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "明细", title: str = "") -> bytes:
-    """An XLSX workbook: an optional title row, bold Chinese headers, frozen header, widths."""
-    buffer = io.BytesIO()
-    # text that starts with "=" stays text: a name in imported data must not become a live formula
-    options = {"options": {"strings_to_formulas": False}}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
-        start = 2 if title else 0
-        frame.to_excel(writer, sheet_name=sheet, index=False, startrow=start)
-        book, ws = writer.book, writer.sheets[sheet]
-        if title:
-            ws.write(0, 0, title, book.add_format({"bold": True, "font_size": 13}))
-        header = book.add_format({"bold": True, "bg_color": "#e6efe9", "border": 1})
-        for col, name in enumerate(frame.columns):
-            ws.write(start, col, name, header)
-            width = max([len(str(name)) * 2] + [len(str(v)) * 1.6 for v in frame.iloc[:200, col]])
-            ws.set_column(col, col, min(max(8, width), 50))
-        ws.freeze_panes(start + 1, 0)
-    return buffer.getvalue()
+    """An XLSX workbook of one table: an optional title row, then the table (see :func:`write_xlsx`)."""
+    return write_xlsx([Sheet(sheet, frame, title)])

@@ -21,7 +21,17 @@ from decimal import Decimal
 import pandas as pd
 
 from panhuo.model import Plan, PublishedTable
-from panhuo.units import format_number, from_ha, parse_number, to_ha, unit_code, unit_label
+from panhuo.ranges import within
+from panhuo.units import (
+    format_number,
+    from_ha,
+    is_area_unit,
+    parse_number,
+    to_ha,
+    unit_code,
+    unit_in_text,
+    unit_label,
+)
 from panhuo.views import Metric
 
 LEVELS = ("低潜力区", "中潜力区", "高潜力区")
@@ -69,14 +79,6 @@ def _number(text: object) -> float | None:
     return float(value) if value is not None else None
 
 
-def _is_area_unit(unit: str) -> bool:
-    try:
-        unit_label(unit)
-    except (KeyError, ValueError):
-        return False
-    return True
-
-
 def _convert(value: Decimal | None, from_unit: str, to_unit: str) -> float | None:
     if value is None:
         return None
@@ -85,7 +87,7 @@ def _convert(value: Decimal | None, from_unit: str, to_unit: str) -> float | Non
 
 def value_unit(table: PublishedTable, unit: str) -> str:
     """The unit a table's values are shown in: the chosen area unit for areas, else as printed."""
-    return unit_label(unit) if _is_area_unit(table.unit) else table.unit
+    return unit_label(unit) if is_area_unit(table.unit) else table.unit
 
 
 def level_cells(table: PublishedTable, unit: str = "ha") -> pd.DataFrame:
@@ -103,7 +105,7 @@ def level_cells(table: PublishedTable, unit: str = "ha") -> pd.DataFrame:
     146.59
     """
     frame, key = table.frame, table.key
-    convert = _is_area_unit(table.unit)
+    convert = is_area_unit(table.unit)
     decimals = 1 if convert and unit_code(unit) == "mu" else 2
     rows = []
     for _, record in frame.iterrows():
@@ -169,7 +171,7 @@ def theoretical_vs_realizable(plan: Plan, unit: str = "ha") -> pd.DataFrame:
     if not theory or not real:
         return pd.DataFrame(columns=columns)
     theory_t, real_t = theory[0], real[0]
-    area_unit = next((u for u in re.split(r"[、,，/ ]+", theory_t.unit) if _is_area_unit(u)), "公顷")
+    area_unit = unit_in_text(theory_t.unit) or "公顷"
     real_rows = {re.sub(r"\s+", "", str(r[real_t.key])): r for _, r in real_t.frame.iterrows()}
     rows = []
     for order, (_, record) in enumerate(theory_t.frame.iterrows()):
@@ -447,11 +449,7 @@ def parcel_intensity(records: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame
     rows = []
     for _, p in parcels.iterrows():
         values = {c: _number(p.get(c, "")) for c in INTENSITY_COLUMNS}
-        bad = [
-            c
-            for c in INTENSITY_COLUMNS
-            if values[c] is not None and not (0 <= values[c] <= (100 if "density" in c else 20))
-        ]
+        bad = [c for c in INTENSITY_COLUMNS if values[c] is not None and within(c, values[c]) is False]
         for c in bad:
             values[c] = None
         use = str(p.get("planned_use", "")).strip()

@@ -20,7 +20,8 @@ import pandas as pd
 
 from panhuo.aggregate import record_count
 from panhuo.model import Plan, PublishedTable
-from panhuo.units import AREA_UNITS, UNIT_ALIASES, decimals_of, parse_number, to_ha, unit_code
+from panhuo.ranges import RANGES
+from panhuo.units import AREA_UNITS, decimals_of, is_area_unit, parse_number, to_ha, unit_code
 
 SEVERITIES = ("ok", "rounding", "mismatch", "invalid")
 SEVERITY_LABELS = {"ok": "一致", "rounding": "舍入误差", "mismatch": "不一致", "invalid": "数值无效"}
@@ -348,10 +349,6 @@ def _fact_unit(fact: dict) -> str:
     return str(fact.get("unit", "")).strip()
 
 
-def _is_area_unit(unit: str) -> bool:
-    return unit.lower() in UNIT_ALIASES
-
-
 def _find_row(table: PublishedTable, row_name: str) -> pd.Series | None:
     frame = table.frame
     wanted = clean_key(row_name)
@@ -381,7 +378,7 @@ def _compute_fact(plan: Plan, fact: dict, facts_by_id: dict) -> tuple[Decimal, D
                 return _sum(_values(frame, "count")), Decimal(0), ""
             return Decimal(record_count(frame)), Decimal(0), ""
         if metric == "area":
-            target_unit = unit if _is_area_unit(unit) else "公顷"
+            target_unit = unit if is_area_unit(unit) else "公顷"
             total = Decimal(0)
             texts = []
             for area, area_unit in zip(frame["area"], frame["area_unit"], strict=False):
@@ -417,7 +414,7 @@ def _compute_fact(plan: Plan, fact: dict, facts_by_id: dict) -> tuple[Decimal, D
         computed = _sum(texts)
         tolerance = sum((_half_ulp(decimals_of(t)) for t in texts if decimals_of(t) > 0), Decimal(0))
         table_unit = "%" if texts and texts[0].strip().endswith("%") else table.unit
-        if _is_area_unit(unit) and _is_area_unit(table_unit) and unit_code(unit) != unit_code(table_unit):
+        if is_area_unit(unit) and is_area_unit(table_unit) and unit_code(unit) != unit_code(table_unit):
             factor = AREA_UNITS[unit_code(table_unit)][1] / AREA_UNITS[unit_code(unit)][1]
             computed, tolerance = computed * factor, tolerance * factor
         return computed, tolerance, f"{table.id} {column}"
@@ -486,12 +483,8 @@ def check_facts(plan: Plan) -> list[Finding]:
 
 # --- records ------------------------------------------------------------------------------------
 
-_RANGES = [
-    ("density_before", 0, 100, "%", "建筑密度（改造前）"),
-    ("density_after", 0, 100, "%", "建筑密度（改造后）"),
-    ("far_before", 0, 20, "", "容积率（改造前）"),
-    ("far_after", 0, 20, "", "容积率（改造后）"),
-]
+# densities first, then FAR: the order the findings were always listed in
+_RECORD_RANGES = {c: RANGES[c] for c in ("density_before", "density_after", "far_before", "far_after")}
 
 
 def check_records(plan: Plan) -> list[Finding]:
@@ -516,20 +509,20 @@ def check_records(plan: Plan) -> list[Finding]:
                         note="面积应大于 0",
                     )
                 )
-            for column, low, high, unit, column_label in _RANGES:
+            for column, bounds in _RECORD_RANGES.items():
                 value = parse_number(row.get(column, "")) if column in row else None
-                if value is not None and not (low <= value <= high):
+                if value is not None and not bounds.contains(value):
                     findings.append(
                         Finding(
                             label,
-                            f"{name} {column_label}",
+                            f"{name} {bounds.label}",
                             _num(value),
                             None,
                             None,
                             "invalid",
-                            unit,
+                            bounds.unit,
                             source=row.get("source", ""),
-                            note=f"取值应在 {low}–{high}{unit} 之间",
+                            note=f"取值应在 {bounds.text} 之间",
                         )
                     )
     return findings

@@ -21,7 +21,7 @@ import pandas as pd
 from panhuo.aggregate import EMPTY_KEY, area_in, record_count
 from panhuo.classify import first_level, landuse_code
 from panhuo.model import Plan, PublishedTable
-from panhuo.units import convert, format_area, format_in, unit_code, unit_label
+from panhuo.units import convert, format_area, format_in, unit_code, unit_in_text, unit_label
 from panhuo.views import Metric
 
 RETAINED = "保留"
@@ -66,10 +66,7 @@ def _level1(word: str) -> tuple[str, str]:
 
 
 def _table_unit(table: PublishedTable, plan: Plan) -> str:
-    for word in ("公顷", "亩", "平方米"):
-        if word in (table.unit or ""):
-            return word
-    return plan.area_unit
+    return unit_in_text(table.unit or "") or plan.area_unit
 
 
 def structure_frame(plan: Plan, unit: str) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Area units and number parsing.
 
-The canonical area unit is the hectare (公顷). Original values and units are kept beside it.
+:data:`UNITS` is the one table of area units (name, spellings, exact size in hectares); every
+parser of a unit word is built from it. The canonical area unit is the hectare (公顷). Original values and units are kept beside it.
 Sums are done in :class:`decimal.Decimal` on the printed values so that display never shows
 float noise (湖州's list totals exactly 23743 亩).
 
@@ -13,44 +14,130 @@ Decimal('23743.0000')
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
-# unit code -> (Chinese label, hectares per unit)
+
+@dataclass(frozen=True)
+class AreaUnit:
+    """One area unit: its code, the Chinese name shown, how people write it, its size in hectares."""
+
+    code: str
+    label: str
+    spellings: tuple[str, ...]  # every way a header, a cell, a mapping or ``--unit`` may write it
+    hectares: Fraction  # exact: 1 亩 is 1/15 公顷
+    decimals: int  # decimals shown (亩 drops its one decimal when whole, see format_area)
+
+
+# THE unit table: every parser of a unit word (header brackets, a cell's trailing unit, the
+# mapping JSON, the command line, validation) is built from it, so they cannot disagree.
+UNITS: tuple[AreaUnit, ...] = (
+    AreaUnit("ha", "公顷", ("公顷", "ha", "hm2", "hm²"), Fraction(1), 2),
+    AreaUnit("mu", "亩", ("亩", "mu"), Fraction(1, 15), 1),
+    AreaUnit("m2", "平方米", ("平方米", "平米", "平方", "㎡", "m2", "m²"), Fraction(1, 10_000), 0),
+    AreaUnit("wanmu", "万亩", ("万亩",), Fraction(10_000, 15), 2),
+    AreaUnit("km2", "平方公里", ("平方公里", "平方千米", "km2", "km²", "㎢"), Fraction(100), 2),
+)
+
+
+def _key(word: object) -> str:
+    """How a spelling is compared: NFKC (㎡ → m2, ² → 2, full-width → ASCII), no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(word))).lower()
+
+
+_BY_CODE = {u.code: u for u in UNITS}
+_BY_SPELLING = {_key(w): u for u in UNITS for w in (u.code, u.label, *u.spellings)}
+# the longest spelling first, so that "hm2" is not read as "m2" nor "万亩" as "亩"
+_SPELLINGS = sorted(
+    {w for u in UNITS for w in (*u.spellings, *(_key(s) for s in u.spellings))}, key=len, reverse=True
+)
+UNIT_PATTERN = "|".join(re.escape(w) for w in _SPELLINGS)
+_ANY_UNIT = re.compile(rf"(?<![A-Za-z/])({UNIT_PATTERN})(?![A-Za-z])", re.I)
+_TRAILING_UNIT = re.compile(rf"(?<![A-Za-z])({UNIT_PATTERN})\s*$", re.I)
+
+# unit code -> (Chinese label, hectares per unit as a Decimal), for arithmetic in Decimal
 AREA_UNITS: dict[str, tuple[str, Decimal]] = {
-    "ha": ("公顷", Decimal(1)),
-    "mu": ("亩", Decimal(1) / Decimal(15)),
-    "m2": ("平方米", Decimal("0.0001")),
+    u.code: (u.label, Decimal(u.hectares.numerator) / Decimal(u.hectares.denominator)) for u in UNITS
 }
-UNIT_ALIASES = {
-    "公顷": "ha",
-    "ha": "ha",
-    "hm2": "ha",
-    "hm²": "ha",
-    "亩": "mu",
-    "mu": "mu",
-    "平方米": "m2",
-    "m2": "m2",
-    "m²": "m2",
-    "㎡": "m2",
-    "平米": "m2",
-}
-# display decimals per unit: 亩 0-1 (1 only when needed), 公顷 2
-DISPLAY_DECIMALS = {"ha": 2, "mu": 1, "m2": 0}
+# every accepted spelling (normalised as :func:`find_unit` compares them) -> unit code
+UNIT_ALIASES: dict[str, str] = {key: u.code for key, u in _BY_SPELLING.items()}
+DISPLAY_DECIMALS = {u.code: u.decimals for u in UNITS}
+UNIT_LABELS: tuple[str, ...] = tuple(u.label for u in UNITS)  # what a user picks a unit from
 # internal rounding of computed areas: removes binary noise, keeps far more than printed precision
 _QUANT = Decimal("0.0001")
 
 
+def find_unit(word: object) -> AreaUnit | None:
+    """The unit a word names (``"hm²"``, ``"平米"``, ``"KM2"`` …), None when it names none.
+
+    >>> find_unit("hm2").label, find_unit(" 平米 ").label, find_unit("万亩").code, find_unit("元")
+    ('公顷', '平方米', 'wanmu', None)
+    """
+    if word is None:
+        return None
+    return _BY_SPELLING.get(_key(word))
+
+
+def is_area_unit(word: object) -> bool:
+    """True when ``word`` is a spelling of an area unit."""
+    return find_unit(word) is not None
+
+
+def cell_unit(value: object) -> str:
+    """The Chinese label of a unit written at the end of a cell (``"300平米"`` → 平方米), '' if none.
+
+    >>> cell_unit("2.5 hm2"), cell_unit("300平米"), cell_unit("1.2万亩"), cell_unit("12.5")
+    ('公顷', '平方米', '万亩', '')
+    """
+    match = _TRAILING_UNIT.search(str(value))
+    unit = find_unit(match.group(1)) if match else None
+    return unit.label if unit else ""
+
+
+def unit_in_text(text: str) -> str:
+    """The label of the first unit word in a text such as a table's unit line, '' when none.
+
+    >>> unit_in_text("单位：万亩、个"), unit_in_text("公顷/%"), unit_in_text("个")
+    ('万亩', '公顷', '')
+    """
+    match = _ANY_UNIT.search(str(text))
+    return label_or_empty(match.group(1)) if match else ""
+
+
+def strip_unit(text: str) -> tuple[str, str]:
+    """(text without a trailing unit word, the unit's label or '')."""
+    match = _TRAILING_UNIT.search(text)
+    unit = find_unit(match.group(1)) if match else None
+    if unit is None:
+        return text, ""
+    return text[: match.start()].rstrip(), unit.label
+
+
 def unit_code(unit: str) -> str:
-    """Normalise a unit word (公顷, 亩, ha, mu, 平方米 …) to ``ha``, ``mu`` or ``m2``."""
-    key = str(unit).strip().lower()
-    if key not in UNIT_ALIASES:
+    """Normalise a unit word (公顷, 亩, ha, mu, 平方米, 万亩, km² …) to its code (``ha``, ``mu`` …)."""
+    found = find_unit(unit)
+    if found is None:
         raise ValueError(f"未知的面积单位：{unit}")
-    return UNIT_ALIASES[key]
+    return found.code
 
 
 def unit_label(unit: str) -> str:
     """Chinese label of a unit code or word: ``mu`` → 亩."""
-    return AREA_UNITS[unit_code(unit)][0]
+    return _BY_CODE[unit_code(unit)].label
+
+
+def label_or_empty(unit: object) -> str:
+    """The Chinese label of a unit word, '' for an empty or unknown one."""
+    found = find_unit(unit) if unit else None
+    return found.label if found else ""
+
+
+def units_text(last: str = "或") -> str:
+    """The unit names for a hint: ``公顷、亩、平方米、万亩或平方公里``."""
+    *rest, final = UNIT_LABELS
+    return f"{'、'.join(rest)}{last}{final}"
 
 
 def to_decimal(value: object) -> Decimal | None:
@@ -115,7 +202,7 @@ def format_area(value_ha: object, unit: str, with_unit: bool = False) -> str:
     if code == "mu" and value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) % 1 == 0:
         decimals = 0
     text = format_number(value, decimals)
-    return f"{text} {AREA_UNITS[code][0]}" if with_unit else text
+    return f"{text} {_BY_CODE[code].label}" if with_unit else text
 
 
 def format_in(value: object, unit: str, with_unit: bool = False) -> str:
@@ -127,6 +214,8 @@ def format_in(value: object, unit: str, with_unit: bool = False) -> str:
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+# words beside a number that are not area units: percent, counts, money
+_OTHER_UNITS = re.compile(r"(%|％|个|宗|块|处|万元|亿元)", re.I)
 _APPROX = ("约", "近", "超过", "大于", "不少于", "≥", ">=", "逾", "左右", "余")
 
 
@@ -148,6 +237,7 @@ def parse_number(text: str) -> Decimal | None:
     cleaned = cleaned.translate(_FULLWIDTH)
     cleaned = re.sub(r"(?<=\d),(?=\d{3}(\D|$))", "", cleaned)
     cleaned = cleaned.replace(" ", "")
+    cleaned = strip_unit(cleaned)[0]  # before the digits are counted: "300m2" is one number
     found = _NUMBER.findall(cleaned)
     if len(found) != 1:
         return None
@@ -155,7 +245,7 @@ def parse_number(text: str) -> Decimal | None:
     rest = cleaned.replace(found[0], "", 1)
     for word in _APPROX:
         rest = rest.replace(word, "")
-    rest = re.sub(r"(公顷|亩|平方米|平米|㎡|m2|m²|ha|%|％|个|宗|块|处|万元|亿元)", "", rest, flags=re.I)
+    rest = _OTHER_UNITS.sub("", strip_unit(rest)[0])
     if rest.strip():
         return None
     try:

@@ -127,6 +127,11 @@ def test_valid_only_imports_the_valid_rows_and_lists_every_other(db_url):
     data_rows = [r.number for r in result.checked.analysis.layers[0].table.data_rows]
     imported_rows = {int(s.rsplit("第", 1)[1].rstrip("行")) for s in imported["source"]}
     assert imported_rows | errors == set(data_rows) and not imported_rows & errors
+    # the row numbers travel as integers beside the records, and only the shown 出处 says 第n行
+    checked = result.checked
+    assert checked.frame["source_row"].tolist() == data_rows
+    assert checked.rejected_rows == errors
+    assert "source_row" not in imported.columns
 
 
 def test_disagreeing_subtotal_is_reported_and_kept_for_the_audit(sqlite_url):
@@ -297,9 +302,9 @@ def test_report_workbook_is_readable_and_safe():
     rows = list(ws.values)
     assert rows[0] == ("级别", "文件", "工作表", "行", "列", "值", "问题", "建议")
     assert rows[1][:4] == ("提示", "a.xlsx", None, None)  # what concerns the whole file comes first
-    assert (
-        rows[2][0] == "错误（该行未导入）" and rows[2][3] == 9 and rows[2][5] == "'=1+1"
-    )  # never a live formula
+    # never a live formula, and shown as written: a text cell "=1+1", no apostrophe added
+    assert rows[2][0] == "错误（该行未导入）" and rows[2][3] == 9 and rows[2][5] == "=1+1"
+    assert ws.cell(row=3, column=6).data_type == "s"
     assert wb["概要"]["B1"].value == "x"
 
 

@@ -45,7 +45,7 @@ from panhuo.importing.mapping import (
         ("规划_用途", "planned_use", ""),
         ("基本情况_地块名称", "name", ""),
         ("权利人", "right_holder", ""),
-        # pinyin codes of provincial survey databases (PRODUCT.md)
+        # pinyin field codes of provincial survey databases (DCDYBH, XZMC, MJ …)
         ("DCDYBH", "id", ""),
         ("XZMC", "town", ""),
         ("MJ", "area", "平方米"),

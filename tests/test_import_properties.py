@@ -135,9 +135,9 @@ def test_malformed_csv(store, header, rows, prefix, encoding, delimiter, valid_o
 
 
 workbook_cells = st.one_of(
-    cells.map(
-        lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)
-    ),  # openpyxl cannot write control characters st.integers(-10**6, 10**9), st.floats(allow_nan=True, allow_infinity=False, width=32),
+    cells.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),  # openpyxl cannot write control characters
+    st.integers(-(10**6), 10**9),
+    st.floats(allow_nan=True, allow_infinity=False, width=32),
     st.sampled_from(
         ["=1/0", "=A1+1", "=SUM(D3:D9)", None, True, dt.datetime(2024, 1, 1), dt.date(2021, 6, 30)]
     ),

@@ -1,8 +1,22 @@
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
-from panhuo.units import convert, decimals_of, format_area, from_ha, parse_number, to_ha, unit_code
+from panhuo.units import (
+    UNITS,
+    cell_unit,
+    convert,
+    decimals_of,
+    find_unit,
+    format_area,
+    from_ha,
+    parse_number,
+    to_ha,
+    unit_code,
+    unit_in_text,
+    unit_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -71,3 +85,133 @@ def test_unit_words():
 @pytest.mark.parametrize(("text", "decimals"), [("24.80", 2), ("89", 0), ("4.54%", 2), ("0.5", 1)])
 def test_decimals_of(text, decimals):
     assert decimals_of(text) == decimals
+
+
+# --- the one unit table: every spelling, through every parser built from it -----------------------
+
+
+SPELLINGS = [
+    # (how a file or a user writes it, the unit's Chinese name)
+    ("公顷", "公顷"),
+    ("ha", "公顷"),
+    ("HA", "公顷"),
+    ("hm2", "公顷"),
+    ("hm²", "公顷"),
+    ("亩", "亩"),
+    ("mu", "亩"),
+    ("平方米", "平方米"),
+    ("平米", "平方米"),
+    ("平方", "平方米"),
+    ("㎡", "平方米"),
+    ("m2", "平方米"),
+    ("m²", "平方米"),
+    ("M2", "平方米"),
+    ("万亩", "万亩"),
+    ("平方公里", "平方公里"),
+    ("平方千米", "平方公里"),
+    ("km2", "平方公里"),
+    ("km²", "平方公里"),
+    ("㎢", "平方公里"),
+]
+
+
+def test_every_spelling_of_the_table_is_tested():
+    listed = {word for unit in UNITS for word in unit.spellings}
+    assert listed <= {word for word, _ in SPELLINGS}
+
+
+@pytest.mark.parametrize(("word", "label"), SPELLINGS)
+def test_unit_word(word, label):
+    assert find_unit(word).label == label
+    assert find_unit(f" {word} ").label == label
+
+
+@pytest.mark.parametrize(("word", "label"), SPELLINGS)
+@pytest.mark.parametrize("space", ["", " "])
+def test_unit_in_a_cell(word, label, space):
+    cell = f"2.5{space}{word}"
+    assert cell_unit(cell) == label
+    assert parse_number(cell) == Decimal("2.5")
+
+
+@pytest.mark.parametrize(("word", "label"), SPELLINGS)
+@pytest.mark.parametrize(
+    "header", ["面积（{}）", "面积({})", "面积【{}】", "面积（单位：{}）", "面积/{}", "面积_{}"]
+)
+def test_unit_in_a_header(word, label, header):
+    from panhuo.importing.mapping import match_header, normalise_header
+
+    assert normalise_header(header.format(word)) == ("面积", label)
+    assert match_header(header.format(word), "parcels")[0] == "area"
+
+
+@pytest.mark.parametrize(("word", "label"), SPELLINGS)
+def test_unit_in_a_mapping_file(word, label):
+    from panhuo.importing.mapping import apply_saved, propose_mapping
+
+    mapping = propose_mapping(["编号", "地块面积"], [["1", "3"]])
+    apply_saved(mapping, {"地块面积": {"field": "area", "unit": word}}, "user")
+    assert mapping.choice("area").unit == label
+
+
+@pytest.mark.parametrize(("word", "label"), [s for s in SPELLINGS if s[1] in ("公顷", "亩")])
+def test_unit_on_the_command_line(word, label):
+    from panhuo.cli import build_parser
+
+    args = build_parser().parse_args(["summary", "x", "--unit", word])
+    assert unit_label(args.unit) == label
+
+
+def test_unknown_unit_words():
+    from panhuo.importing.mapping import apply_saved, propose_mapping
+
+    for word in ("元", "米", "立方米", "hm", "万元/亩", ""):
+        assert find_unit(word) is None
+    assert cell_unit("12.5") == cell_unit("Alpha") == cell_unit("12万元") == ""
+    mapping = propose_mapping(["编号", "地块面积"], [["1", "3"]])
+    with pytest.raises(
+        ValueError, match="映射中的单位“立方米”无法识别；可用：公顷、亩、平方米、万亩、平方公里"
+    ):
+        apply_saved(mapping, {"地块面积": {"field": "area", "unit": "立方米"}}, "user")
+
+
+def test_the_disagreements_of_the_old_parsers_are_gone():
+    # "2.5 hm2" was 平方米 to the cell parser; "300平米" a unit only to one parser
+    assert cell_unit("2.5 hm2") == "公顷"
+    assert parse_number("300平米") == Decimal("300") and cell_unit("300平米") == "平方米"
+    assert parse_number("300m2") == Decimal("300")  # the 2 of m2 is no second number
+
+
+@pytest.mark.parametrize(
+    ("code", "hectares"),
+    [
+        ("ha", 1),
+        ("mu", Fraction(1, 15)),
+        ("m2", Fraction(1, 10_000)),
+        ("wanmu", Fraction(2000, 3)),
+        ("km2", 100),
+    ],
+)
+def test_unit_sizes_are_exact(code, hectares):
+    assert next(u for u in UNITS if u.code == code).hectares == hectares
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "target", "expected"),
+    [
+        ("1", "万亩", "亩", Decimal("10000")),
+        ("1", "平方公里", "公顷", Decimal("100")),
+        ("1", "km²", "平方米", Decimal("1000000")),
+        ("2.5", "hm2", "亩", Decimal("37.5")),
+        ("1.5", "万亩", "公顷", Decimal("1000")),
+    ],
+)
+def test_convert_new_units(value, unit, target, expected):
+    assert convert(value, unit, target) == expected
+
+
+def test_unit_named_in_a_table_unit_line():
+    assert unit_in_text("单位：万亩") == "万亩"
+    assert unit_in_text("个、公顷") == "公顷"
+    assert unit_in_text("万元/亩") == ""  # money per 亩 is no area
+    assert unit_in_text("%") == ""

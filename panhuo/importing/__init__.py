@@ -1,6 +1,10 @@
 """Import survey data (XLSX, CSV, GeoPackage, zipped Shapefile, GeoJSON) into the store.
 
-The page 数据导入 and ``python -m panhuo import`` use the same engine:
+The page 数据导入 and ``python -m panhuo import`` use the same steps, one module each:
+:mod:`~panhuo.importing.analyse` (read, find the header, propose a mapping) →
+:mod:`~panhuo.importing.rows` (cells to field values, join a second file) →
+:mod:`~panhuo.importing.check` (validate, list every row not taken) →
+:mod:`~panhuo.importing.commit` (one transaction); :mod:`~panhuo.importing.engine` runs all four.
 
 >>> from panhuo.importing import InputFile, import_files          # doctest: +SKIP
 >>> result = import_files([InputFile.from_path("地块.xlsx")], "my-plan", valid_only=True)  # doctest: +SKIP
@@ -11,18 +15,11 @@ Limits: 50 MB per file, 300 MB unpacked for zip containers, 200,000 rows per she
 
 from panhuo.importing import engine, examples, mapping
 from panhuo.importing._limits import MAX_FILE_BYTES, MAX_ROWS, MAX_UNPACKED_BYTES, ImportFailure
-from panhuo.importing.engine import (
-    Analysis,
-    Checked,
-    ImportResult,
-    InputFile,
-    analyse,
-    check,
-    commit,
-    context_for,
-    import_files,
-    new_plan_meta,
-)
+from panhuo.importing.analyse import Analysis, InputFile, Layer, analyse, apply_mappings
+from panhuo.importing.check import Checked, check
+from panhuo.importing.commit import ImportResult, commit, new_plan_meta
+from panhuo.importing.context import context_for
+from panhuo.importing.engine import find_plan, import_files
 from panhuo.importing.mapping import Mapping, fields_for, propose_mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
 
@@ -35,15 +32,18 @@ __all__ = [
     "ImportFailure",
     "ImportResult",
     "InputFile",
+    "Layer",
     "Mapping",
     "Problem",
     "analyse",
+    "apply_mappings",
     "check",
     "commit",
     "context_for",
     "engine",
     "examples",
     "fields_for",
+    "find_plan",
     "import_files",
     "mapping",
     "new_plan_meta",

@@ -19,8 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from panhuo.importing import ImportResult, InputFile, find_plan, import_files, new_plan_meta
 from panhuo.importing._limits import MAX_FILE_BYTES, ImportFailure
-from panhuo.importing.engine import ImportResult, InputFile, find_plan, import_files, new_plan_meta
 from panhuo.importing.mapping import HOW_LABELS, KIND_LABELS, fields_for
 from panhuo.importing.report import Problem, report_xlsx, sort_problems
 

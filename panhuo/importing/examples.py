@@ -1,6 +1,6 @@
 """Example input files built by code: a bureau workbook and a survey-database layer.
 
-They look like what analysts bring (PRODUCT.md "What users bring"): the workbook has a title
+They look like the survey data analysts bring from bureaus and survey databases: the workbook has a title
 row, a two-row header with merged cells, 区县 merged over their parcels, 小计 rows with SUM
 formulas, a 合计 row, 面积（亩） and a note at the end; the layer uses the pinyin field codes
 of a provincial survey database, areas in m², in a CGCS2000 Gauss-Krüger zone. The tests use

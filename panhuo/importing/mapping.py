@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from panhuo.units import UNIT_ALIASES, unit_label
+from panhuo.units import UNIT_LABELS, UNIT_PATTERN, cell_unit, is_area_unit, label_or_empty
 
 ALIASES_FILE = Path(__file__).with_name("aliases.toml")
 KINDS = ("parcels", "zones")
@@ -52,15 +52,10 @@ _PAIRED = {
     "建筑密度": ("density_before", "density_after"),
 }
 _UNIT_IN_BRACKETS = re.compile(r"\(([^()]*)\)")
-_UNIT_WORDS = {
-    "公顷": "公顷",
-    "HA": "公顷",
-    "HM2": "公顷",
-    "亩": "亩",
-    "平方米": "平方米",
-    "M2": "平方米",
-    "平米": "平方米",
-}
+# a unit in brackets that is not an area unit, removed from the header all the same
+_OTHER_UNITS = ("%", "万元/亩", "万元/公顷", "万元")
+# a unit after the name: 面积/亩, 面积_公顷 (any spelling of the unit table)
+_UNIT_SUFFIX = re.compile(rf"[/_]({UNIT_PATTERN})$", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -94,21 +89,13 @@ def normalise_header(header: str) -> tuple[str, str]:
     text = text.replace("²", "2").upper() if re.fullmatch(r"[A-Za-z0-9_²]+", text) else text.replace("²", "2")
     unit = ""
     for inner in _UNIT_IN_BRACKETS.findall(text):
-        word = inner.replace("单位:", "").replace("单位", "").strip().upper()
-        if word in _UNIT_WORDS or word in ("%", "万元/亩", "万元/公顷", "万元"):
-            unit = _UNIT_WORDS.get(word, "")
+        word = inner.replace("单位:", "").replace("单位", "").strip()
+        if is_area_unit(word) or word.upper() in _OTHER_UNITS:
+            unit = label_or_empty(word)
             text = text.replace(f"({inner})", "")
-    for word, label in (
-        ("/亩", "亩"),
-        ("_亩", "亩"),
-        ("/公顷", "公顷"),
-        ("_公顷", "公顷"),
-        ("/平方米", "平方米"),
-        ("_平方米", "平方米"),
-        ("(M2)", "平方米"),
-    ):
-        if text.endswith(word):
-            unit, text = label, text[: -len(word)]
+    suffix = _UNIT_SUFFIX.search(text)
+    if suffix:
+        unit, text = label_or_empty(suffix.group(1)), text[: suffix.start()]
     return text.strip("_*：:"), unit
 
 
@@ -200,7 +187,7 @@ class Mapping:
 
 EXTRA_LABEL = "（附加列）"
 NO_UNIT = "—"  # no unit (or not stated), shown instead of an empty cell
-UNIT_CHOICES = [NO_UNIT, "公顷", "亩", "平方米"]
+UNIT_CHOICES = [NO_UNIT, *UNIT_LABELS]
 
 
 def field_choices(kind: str) -> list[str]:
@@ -260,11 +247,7 @@ def layout_hash(headers: list[str]) -> str:
 
 
 def _unit_from_samples(samples: list[str]) -> str:
-    for text in samples:
-        found = re.search(r"(公顷|亩|平方米|㎡|m2|m²)\s*$", str(text))
-        if found:
-            return unit_label(found.group(1))
-    return ""
+    return next((unit for unit in map(cell_unit, samples) if unit), "")
 
 
 def propose_mapping(headers: list[str], sample_rows: list[list[str]], kind: str = "parcels") -> Mapping:
@@ -324,13 +307,13 @@ def apply_saved(mapping: Mapping, saved: dict, how: str = "saved") -> Mapping:
         target.field, target.how = field_name, how
         if unit is not None:
             if unit and unit_label_or_none(unit) is None:
-                raise ValueError(f"映射中的单位“{unit}”无法识别；可用：公顷、亩、平方米")
+                raise ValueError(f"映射中的单位“{unit}”无法识别；可用：{'、'.join(UNIT_LABELS)}")
             target.unit = unit_label_or_none(unit) or ""
     return mapping
 
 
 def unit_label_or_none(unit: str) -> str | None:
+    """The label of a unit word, '' for no unit, None for a word that names no unit."""
     if not unit:
         return ""
-    key = str(unit).strip().lower()
-    return unit_label(key) if key in UNIT_ALIASES else None
+    return label_or_empty(unit) or None

@@ -7,7 +7,6 @@ import did (a note row skipped, the encoding used).
 
 from __future__ import annotations
 
-import io
 import numbers
 from dataclasses import asdict, dataclass
 
@@ -39,13 +38,23 @@ class Problem:
     sheet: str = ""
 
     @property
+    def stops_file(self) -> bool:
+        """An error that concerns no single row: the whole file cannot be imported."""
+        return self.severity == "error" and self.row is None
+
+    @property
     def severity_label(self) -> str:
         if self.severity == "error":
-            return "错误（整个文件）" if self.row is None else "错误（该行未导入）"
+            return "错误（整个文件）" if self.stops_file else "错误（该行未导入）"
         return SEVERITY_LABELS[self.severity]
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def is_fatal(problems: list[Problem]) -> bool:
+    """True when a problem stops the whole file (nothing of it can be imported)."""
+    return any(p.stops_file for p in problems)
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -75,54 +84,24 @@ def report_frame(problems: list[Problem]) -> pd.DataFrame:
 
 
 def report_xlsx(problems: list[Problem], summary: dict[str, object] | None = None) -> bytes:
-    """The report as an XLSX workbook: sheet 问题清单, and 概要 when a summary is given."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """The report as an XLSX workbook: sheet 问题清单, and 概要 when a summary is given.
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "问题清单"
-    frame = report_frame(problems)
-    ws.append(list(frame.columns))
-    for values in frame.itertuples(index=False):
-        ws.append(
-            [None if v is pd.NA else int(v) if isinstance(v, numbers.Integral) else _safe(v) for v in values]
+    Written by the same writer as every download (:func:`panhuo.export.write_xlsx`): a value
+    such as ``=1+1`` or ``-12亩`` from the file is a text cell showing exactly that.
+    """
+    from panhuo.export import Sheet, write_xlsx
+
+    sheets = [
+        Sheet(
+            "问题清单",
+            report_frame(problems),
+            wrap=True,
+            widths={0: 16, 1: 24, 2: 12, 3: 6, 4: 18, 5: 18, 6: 48, 7: 48},
         )
-    widths = {"A": 16, "B": 24, "C": 12, "D": 6, "E": 18, "F": 18, "G": 48, "H": 48}
-    for col, width in widths.items():
-        ws.column_dimensions[col].width = width
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+    ]
     if summary:
-        info = wb.create_sheet("概要")
-        for key, value in summary.items():
-            info.append([_safe(key), _safe(value)])
-        info.column_dimensions["A"].width = 20
-        info.column_dimensions["B"].width = 60
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe(value: object) -> object:
-    """Text that cannot be taken for a formula and carries no control characters."""
-    if value is None:
-        return ""
-    text = str(value)
-    text = "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 32)
-    if text.startswith(("=", "+", "-", "@")) and not _is_plain_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_plain_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        rows = pd.DataFrame(
+            [(str(k), v if isinstance(v, numbers.Number) else str(v)) for k, v in summary.items()]
+        )
+        sheets.append(Sheet("概要", rows, header=False, widths={0: 20, 1: 60}))
+    return write_xlsx(sheets)

@@ -14,8 +14,7 @@ import pandas as pd
 
 from panhuo.importing.header import SheetRow, Table
 from panhuo.importing.report import Problem
-from panhuo.importing.validation import cell_unit
-from panhuo.units import convert, decimals_of, parse_number
+from panhuo.units import cell_unit, convert, decimals_of, parse_number
 
 
 @dataclass
@@ -127,7 +126,8 @@ def total_problems(checks: list[TotalCheck], file: str, sheet: str) -> list[Prob
 def published_frame(
     table: Table, group_column: int | None, drop_columns: set[int], source: str
 ) -> pd.DataFrame:
-    """The sheet as a published table (data/FORMAT.md tables/): headers, row_kind, group, source.
+    """The sheet as a published table (data/FORMAT.md tables/): headers, row_kind, group, source,
+    and ``source_row``, the row's number in the file as an integer (``source`` shows it as 第n行).
 
     ``group`` of a data row is the key of the 小计 that closes its block: the 小计's label
     (``上党区小计`` → 上党区), else the block's ``group_column`` value when it is the same for
@@ -140,7 +140,7 @@ def published_frame(
         if row.kind not in ("data", "subtotal", "total"):
             continue
         record = {table.headers[i]: row.cells[i] for i in keep}
-        record.update(row_kind=row.kind, group="", source=f"{source} 第{row.number}行")
+        record.update(row_kind=row.kind, group="", source=f"{source} 第{row.number}行", source_row=row.number)
         records.append(record)
         if row.kind == "data":
             block.append(record)

@@ -21,12 +21,12 @@ import pandera.pandas as pa
 
 from panhuo.importing.mapping import synonym, vocabulary
 from panhuo.importing.report import Problem
-from panhuo.units import UNIT_ALIASES, parse_number, unit_label
+from panhuo.ranges import RANGES
+from panhuo.units import cell_unit, is_area_unit, parse_number, units_text
 
 UNCACHED = "\x1f公式未计算"  # marks a formula cell saved without its result
 _EXCEL_ERROR = re.compile(r"^#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!)$")
 _APPROX_WORDS = ("约", "近", "超过", "大于", "不少于", "逾", "左右", "余", "≥", ">", "<", "≤")
-_CELL_UNIT = re.compile(r"(公顷|亩|平方米|平米|㎡|m2|m²|ha)\s*$", re.I)
 _YEAR_RANGE = re.compile(r"^\d{4}\s*年?\s*[-—–~～至到]\s*\d{4}\s*年?$")
 _DATE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*([-/.月]\s*\d{1,2}\s*日?)?\s*月?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -56,7 +56,9 @@ def is_number(value: object) -> bool:
     return not _cell_ok(value) or _number(value) is not None
 
 
-def _in_range(low: float, high: float, strict_low: bool = False) -> Callable[[object], bool]:
+def _in_range(
+    low: Decimal | float, high: Decimal | float, strict_low: bool = False
+) -> Callable[[object], bool]:
     def check(value: object) -> bool:
         number = _number(value)
         if number is None:
@@ -123,14 +125,6 @@ def _not_approximate(value: object) -> bool:
     return not any(word in text for word in _APPROX_WORDS)
 
 
-def cell_unit(value: object) -> str:
-    """The unit written in a cell (``300亩`` → 亩), '' when none."""
-    match = _CELL_UNIT.search(str(value))
-    if not match or match.group(1).lower() not in UNIT_ALIASES:
-        return ""
-    return unit_label(match.group(1))
-
-
 def _element(fn: Callable[[object], bool], name: str) -> pa.Check:
     return pa.Check(fn, element_wise=True, name=name)
 
@@ -146,18 +140,12 @@ def error_schema(ctx: Context, columns: list[str]) -> pa.DataFrameSchema:
             checks=[_element(is_number, "number"), _element(_in_range(0, 1e12, True), "positive")],
         ),
     }
-    numeric = {
-        "far_before": (0, 20, "range_far"),
-        "far_after": (0, 20, "range_far"),
-        "density_before": (0, 100, "range_density"),
-        "density_after": (0, 100, "range_density"),
-    }
-    for name, (low, high, check) in numeric.items():
+    for name, bounds in RANGES.items():
         col[name] = pa.Column(
             object,
             nullable=True,
             required=False,
-            checks=[_element(is_number, "number"), _element(_in_range(low, high), check)],
+            checks=[_element(is_number, "number"), _element(_in_range(bounds.low, bounds.high), "range")],
         )
     col["parcel_count"] = pa.Column(
         object,
@@ -173,7 +161,7 @@ def error_schema(ctx: Context, columns: list[str]) -> pa.DataFrameSchema:
         object,
         nullable=True,
         required=False,
-        checks=[_element(lambda v: str(v).strip().lower() in UNIT_ALIASES, "unit")],
+        checks=[_element(is_area_unit, "unit")],
     )
     col["stage"] = pa.Column(
         object,
@@ -273,12 +261,15 @@ def _message(check: str, value: str, ctx: Context, field_name: str) -> tuple[str
         return f"“{value}”不是可识别的数值", "请填写数字，如 12.5；可带单位（300亩）或千分位（1,234.5）"
     if check == "positive":
         return "面积必须大于 0", "请核对面积；若该地块不存在请删除此行"
-    if check == "range_far":
-        return f"容积率 {value} 超出 0–20 的合理范围", "请核对容积率（建筑面积 ÷ 用地面积）"
-    if check == "range_density":
-        return f"建筑密度 {value} 超出 0–100% 的范围", "建筑密度是百分数，请核对"
+    if check == "range" and RANGES[field_name].measure == "容积率":
+        return (
+            f"容积率 {value} 超出 {RANGES[field_name].text} 的合理范围",
+            "请核对容积率（建筑面积 ÷ 用地面积）",
+        )
+    if check == "range":
+        return f"建筑密度 {value} 超出 {RANGES[field_name].text} 的范围", "建筑密度是百分数，请核对"
     if check == "unit":
-        return f"面积单位“{value}”无法识别", "请填写 公顷、亩 或 平方米"
+        return f"面积单位“{value}”无法识别", f"请填写 {units_text(' 或 ')}"
     if check == "count":
         return f"宗数“{value}”应为不小于 1 的整数", "请填写地块个数，如 1 或 3"
     if check in ("vocab_stage", "vocab_potential"):

@@ -1,0 +1,232 @@
+"""Step 3 of an import, *check*: build the records, validate them, check 小计/合计 rows against
+their detail and list every row that cannot be taken, and why. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from panhuo.geo.schematic import SURVEYED
+from panhuo.importing.analyse import Analysis, Layer
+from panhuo.importing.gis import area_problems
+from panhuo.importing.mapping import Mapping
+from panhuo.importing.notes import layer_notes, layer_totals
+from panhuo.importing.report import Problem, is_fatal, sort_problems
+from panhuo.importing.rows import Rows, area_unit_of, join_second, rows_of
+from panhuo.importing.validation import UNCACHED, Context, validate_frame
+from panhuo.model import COLUMNS, PublishedTable
+from panhuo.units import cell_unit, label_or_empty, units_text
+
+# the integer column of the checked records holding each row's number in the source file
+SOURCE_ROW = "source_row"
+
+
+@dataclass
+class Checked:
+    """Records built from an analysis, with what validation found."""
+
+    analysis: Analysis
+    context: Context
+    frame: pd.DataFrame  # one row per data row of the main file: FORMAT.md columns, extras, SOURCE_ROW
+    rejected: set[int]
+    problems: list[Problem]
+    tables: list[PublishedTable] = field(default_factory=list)
+    unjoined: int = 0  # rows of the second file that could not be joined (listed as errors)
+
+    @property
+    def fatal(self) -> bool:
+        return is_fatal(self.problems)
+
+    @property
+    def valid_frame(self) -> pd.DataFrame:
+        """The records to store: the rows not rejected, without the internal row numbers."""
+        kept = self.frame.drop(index=sorted(self.rejected), columns=[SOURCE_ROW], errors="ignore")
+        return kept.reset_index(drop=True)
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        """Source row numbers (as the file counts them) of the rows rejected in the main file."""
+        if SOURCE_ROW not in self.frame:
+            return set()
+        return {int(n) for n in self.frame.loc[sorted(self.rejected), SOURCE_ROW]}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": len(self.frame),
+            "rejected": len(self.rejected) + self.unjoined,
+            "valid": len(self.frame) - len(self.rejected),
+            "warnings": sum(p.severity == "warning" for p in self.problems),
+        }
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """The counts with their Chinese labels (what the page shows above the report)."""
+        counts = self.counts
+        return {
+            "数据行": counts["rows"],
+            "可导入": counts["valid"],
+            "有错误（不导入）": counts["rejected"],
+            "警告": counts["warnings"],
+        }
+
+    def refusal(self, valid_only: bool = False) -> str:
+        """Why nothing would be written (a Chinese sentence), '' when the import can go ahead.
+
+        With ``valid_only`` the rows that passed are imported and the rejected ones listed.
+        """
+        counts = self.counts
+        if self.fatal:
+            return "文件无法导入，未写入任何数据。"
+        if counts["valid"] == 0:
+            return "没有可以导入的行，未写入任何数据。"
+        if counts["rejected"] and not valid_only:
+            return (
+                f"有 {counts['rejected']} 行未通过检查，未写入任何数据。请修正文件后重新导入，"
+                "或选择只导入有效行。"
+            )
+        return ""
+
+    @property
+    def importable(self) -> bool:
+        """True when every row can be imported as it is (no ``valid_only`` needed)."""
+        return not self.refusal(valid_only=False)
+
+
+def check(analysis: Analysis, context: Context) -> Checked:
+    """Build and validate the records of an analysis (never raises for bad input)."""
+    problems = list(analysis.problems)
+    main = analysis.layers[0] if analysis.layers else None
+    empty = pd.DataFrame(columns=COLUMNS[analysis.kind], dtype=object)
+    if main is None or analysis.fatal or main.table is None or main.mapping is None:
+        return Checked(analysis, context, empty, set(), sort_problems(problems))
+    for problem in problems:
+        problem.file = problem.file or main.file.name
+    area_unit, stated = area_unit_of(main, context.area_unit)
+    context.area_unit = area_unit
+    if main.mapping.choice("area") is not None and not stated and main.mapping.choice("area_unit") is None:
+        problems.append(
+            Problem(
+                "warning",
+                f"面积列“{main.mapping.choice('area').column}”未注明单位，按“{area_unit}”处理",
+                f"如不是，请在映射中为面积列指定单位（{units_text()}）",
+                file=main.file.name,
+                sheet=main.sheet,
+                column=main.mapping.choice("area").column,
+            )
+        )
+    for layer in analysis.layers:
+        problems += layer_notes(layer)
+    rows = rows_of(main)
+    values, origins = rows.values, rows.origins
+    if not rows.geometry and len(analysis.layers) > 1 and analysis.layers[1].is_gis:
+        rows.geometry = [None] * len(values)  # filled from the second file by the join
+        problems.append(Problem("info", "图形取自第二个文件", "", file=analysis.layers[1].file.name))
+    unjoined = 0
+    if len(analysis.layers) > 1 and analysis.layers[1].table is not None:
+        joined = join_second(analysis.layers[1], main, rows)
+        unjoined = len({p.row for p in joined if p.severity == "error" and p.row is not None})
+        problems += joined
+    generated_ids = main.mapping.column_of("id") is None
+    if generated_ids:
+        for i, row in enumerate(values):
+            row["id"] = str(i + 1)
+        problems.append(
+            Problem(
+                "info",
+                "文件没有编号列，按数据行顺序编号（1、2、3…）",
+                "如有编号列，请在映射中指定",
+                file=main.file.name,
+                sheet=main.sheet,
+            )
+        )
+    frame = _validation_frame(rows, main.mapping)
+
+    def locate(index: int, field_name: str) -> dict[str, object]:
+        cell = origins[index].get(field_name) or origins[index][""]
+        layer, row = cell.layer, cell.row
+        column = layer.table.headers[cell.column] if layer.table and cell.column is not None else ""
+        value = "" if cell.column is None else row.cells[cell.column]
+        if field_name == "id" and generated_ids:
+            column, value = "（生成的编号）", values[index]["id"]
+        if field_name == "geometry":
+            column = "图形"
+        return {
+            "row": row.number,
+            "column": column,
+            "value": value,
+            "file": layer.file.name,
+            "sheet": layer.sheet,
+        }
+
+    outcome = validate_frame(frame, context, locate)
+    for problem in outcome.problems:
+        problem.file = problem.file or main.file.name
+    problems += outcome.problems
+    for layer in analysis.layers:
+        area = layer.mapping.choice("area") if layer.mapping else None
+        if layer.gis is not None and area is not None:
+            id_choice = layer.mapping.choice("id")
+            problems += area_problems(
+                layer.gis,
+                area.column,
+                area.unit or area_unit,
+                id_choice.column if id_choice else None,
+                layer.file.name,
+            )
+    tables = []
+    for layer in analysis.layers:
+        found, table = layer_totals(layer, area_unit if layer is main else area_unit_of(layer, area_unit)[0])
+        problems += found
+        if table is not None:
+            tables.append(table)
+    records = _records(rows, main, context, area_unit)
+    return Checked(analysis, context, records, outcome.rejected, sort_problems(problems), tables, unjoined)
+
+
+def _validation_frame(rows: Rows, mapping: Mapping) -> pd.DataFrame:
+    """The field values as validation sees them: one column per field, None for an empty cell."""
+    values, geometry = rows.values, rows.geometry
+    fields = list(dict.fromkeys(["id", *mapping.mapped_fields(), *(k for v in values for k in v)]))
+    frame = pd.DataFrame(
+        [{f: (v.get(f) or None) for f in fields} for v in values], columns=fields, dtype=object
+    )
+    if geometry:
+        frame["geometry"] = pd.Series(geometry, dtype=object)
+    return frame
+
+
+def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFrame:
+    """The rows to store: FORMAT.md columns as text, then extra columns, then geometry, and the
+    source row number as an integer in :data:`SOURCE_ROW` (``source`` shows it as 第n行)."""
+    values, extras, geometry = rows.values, rows.extras, rows.geometry
+    kind = ctx.kind
+    single_county = ctx.plan_counties[0] if len(ctx.plan_counties) == 1 else ""
+    sheet = f" {main.sheet}" if main.sheet else ""
+    unit_word = "个要素" if main.is_gis else "行"
+    numbers = rows.numbers
+    records = []
+    for i, value in enumerate(values):
+        record = {c: (value.get(c) or "").replace(UNCACHED, "") for c in COLUMNS[kind]}
+        derived = []
+        area = record.get("area", "")
+        record["area_unit"] = cell_unit(area) or label_or_empty(record.get("area_unit")) or area_unit
+        if not record.get("county") and single_county:
+            record["county"] = single_county
+            derived.append(f"区县为空，按规划范围（仅{single_county}）填写")
+        record["source"] = f"{main.file.name}{sheet} 第{numbers[i]}{unit_word}"
+        record["derived"] = "；".join(derived)
+        for name, text in extras[i].items():
+            key = name if name not in record else f"{name}（原表）"
+            record[key] = text
+        if geometry:
+            record["geometry"] = geometry[i] or ""
+            record["geometry_source"] = SURVEYED if geometry[i] else ""
+        records.append(record)
+    if not records:
+        return pd.DataFrame(columns=[*COLUMNS[kind], SOURCE_ROW], dtype=object)
+    frame = pd.DataFrame(records, dtype=object)
+    frame[SOURCE_ROW] = pd.array(numbers, dtype="Int64")
+    return frame
