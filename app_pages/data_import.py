@@ -1,6 +1,6 @@
 """数据导入 (/import): upload a workbook or layer, confirm the mapping, read the report, import;
 see and restore earlier versions. Thin: the work is done by ``panhuo.importing`` and
-``panhuo.store``. Defines ``render()`` only and does nothing when executed on its own.
+``panhuo.store``. Streamlit runs it as a page (``render()``); importing it does nothing.
 """
 
 from __future__ import annotations
@@ -265,3 +265,7 @@ def render() -> None:
         _import_tab(store)
     with tab_versions:
         _versions_tab(store)
+
+
+if __name__ == "__main__":
+    render()

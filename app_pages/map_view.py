@@ -91,3 +91,7 @@ def render() -> None:
         )
         for note in features.loc[chosen.index, "placement_note"] if features is not None else []:
             st.caption(note)
+
+
+if __name__ == "__main__":
+    render()

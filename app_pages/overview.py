@@ -6,9 +6,9 @@ from functools import partial
 import streamlit as st
 
 from components import charts
+from components.drilldown import DRILL_FILTERS, drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
-from components.navigation import DRILL_FILTERS, drill_to_records
 from components.sidebar import current
 from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
 from panhuo.views import breakdowns, headline, outline_metrics, totals_by
@@ -77,3 +77,7 @@ def _source(plan) -> None:
         )
         for note in plan.meta.get("notes", []):
             st.markdown(f"- {note}")
+
+
+if __name__ == "__main__":
+    render()

@@ -134,3 +134,7 @@ def _others(shown) -> None:
         with tab:
             table = pol.measures_table(others[others["kind"] == kind])
             st.dataframe(table, hide_index=True, width="stretch", key=f"policy_kind_{kind}")
+
+
+if __name__ == "__main__":
+    render()

@@ -160,3 +160,7 @@ def _parcels(records, rules) -> None:
     st.dataframe(
         pt.parcel_intensity_table(parcels), hide_index=True, width="stretch", key="potential_parcels_table"
     )
+
+
+if __name__ == "__main__":
+    render()

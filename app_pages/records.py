@@ -62,3 +62,7 @@ def render() -> None:
         key="records_xlsx",
         width="stretch",
     )
+
+
+if __name__ == "__main__":
+    render()

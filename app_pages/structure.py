@@ -114,3 +114,7 @@ def _parcels(ctx) -> None:
     name = labels[level].removeprefix("按")
     figure = charts.bar_totals(rollup, f"地块现状用途（{name}）", ctx.unit_label, name)
     st.plotly_chart(figure, key="structure_parcel_uses", width="stretch")
+
+
+if __name__ == "__main__":
+    render()

@@ -106,3 +106,7 @@ def _published(plan) -> None:
                              hide_index=True, width="stretch", key=f"timeline_published_{role}")  # fmt: skip
                 if table.note:
                     st.caption(table.note)
+
+
+if __name__ == "__main__":
+    render()

@@ -9,9 +9,9 @@ import json
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
-from tests.conftest import ROOT, SAMPLE_IDS
+from tests.conftest import SAMPLE_IDS
+from tests.pages import open_page
 
 
 @pytest.fixture(autouse=True)
@@ -20,21 +20,6 @@ def _fresh_caches():
 
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def open_page(url_path: str, **params: str) -> AppTest:
-    """Run app.py on the page at ``url_path`` with these query parameters.
-
-    The pages are callables given to st.navigation, so AppTest.switch_page (file paths) cannot
-    reach them; st.Page identifies a page by the hash of its url_path, which is what we request.
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at._page_hash = calc_hash(url_path)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def _decode(value):
