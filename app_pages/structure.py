@@ -6,6 +6,7 @@ from components import charts
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
+from components.text import plain
 from panhuo import structure as domain
 
 
@@ -31,10 +32,10 @@ def render() -> None:
 
 def _adjustment(ctx, frame) -> None:
     table = domain.table_by_role(ctx.plan, "structure")
-    st.subheader(f"{table.id} {table.title}")
+    st.subheader(f"{plain(table.id)} {plain(table.title)}")
     kpi_row(domain.structure_metrics(ctx.plan, frame, ctx.unit))
     if domain.is_unchanged(frame):
-        st.info(domain.unchanged_sentence(ctx.plan, frame, ctx.unit), icon="ℹ️")
+        st.info(plain(domain.unchanged_sentence(ctx.plan, frame, ctx.unit)), icon="ℹ️")
     flows = domain.structure_flows(frame)
     st.plotly_chart(
         charts.sankey(flows, "现状用途 → 规划用途", ctx.unit_label), key="structure_sankey", width="stretch"
@@ -50,13 +51,13 @@ def _adjustment(ctx, frame) -> None:
     else:
         _paired_and_change(ctx, frame, paired)
     for sentence in domain.change_mismatches(frame, ctx.unit):
-        st.warning(f"原表调整量与规划−现状不一致：{sentence}", icon="⚠️")
+        st.warning(f"原表调整量与规划−现状不一致：{plain(sentence)}", icon="⚠️")
     st.dataframe(
         domain.structure_table_view(frame, ctx.unit), hide_index=True, width="stretch", key="structure_table"
     )
     st.caption(
-        f"面积单位：{ctx.unit_label}（原表单位：{table.unit}）。"
-        + (f"原表说明：{table.note}" if table.note else "")
+        f"面积单位：{ctx.unit_label}（原表单位：{plain(table.unit)}）。"
+        + (f"原表说明：{plain(table.note)}" if table.note else "")
     )
 
 
@@ -73,8 +74,8 @@ def _paired_and_change(ctx, frame, paired) -> None:
 
 def _detail(ctx, frame, detail) -> None:
     table = domain.table_by_role(ctx.plan, "structure_detail")
-    st.subheader(f"{table.id} {table.title}")
-    labels = {"use": "按原表用途", "level1": "按用地用海一级类", "class": f"按{table.id}分类"}
+    st.subheader(f"{plain(table.id)} {plain(table.title)}")
+    labels = {"use": "按原表用途", "level1": "按用地用海一级类", "class": f"按{plain(table.id)}分类"}
     level = st.radio(
         "汇总层级", list(labels), format_func=labels.get, horizontal=True, key="structure_level", index=1
     )
@@ -89,9 +90,9 @@ def _detail(ctx, frame, detail) -> None:
         figure = charts.sunburst(hierarchy, "逐级展开（点击扇区下钻）", ctx.unit_label)
         st.plotly_chart(figure, key="structure_sunburst", width="stretch")
     for sentence in domain.detail_mismatches(frame, detail, ctx.unit):
-        st.caption(f"⚠️ 与结构调整表不一致：{sentence}")
+        st.caption(f"⚠️ 与结构调整表不一致：{plain(sentence)}")
     if table.note:
-        st.caption(f"原表说明：{table.note}")
+        st.caption(f"原表说明：{plain(table.note)}")
 
 
 def _parcels(ctx) -> None:
