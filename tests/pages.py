@@ -9,6 +9,8 @@ sets the link's parameters and switches. ``open_page(None, ...)`` opens ``/`` it
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -62,3 +64,9 @@ def open_page(
     if check:
         assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def rendered_text(markdown: str) -> str:
+    """The text a reader sees of Markdown that components.text.plain escaped: backslash escapes
+    resolved, the invisible word joiners (which keep addresses from turning into links) dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

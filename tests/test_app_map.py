@@ -22,7 +22,7 @@ from components.map_builder import (
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.privacy import MASK, sensitive_values
 from panhuo.store import Store
-from tests.pages import open_page
+from tests.pages import open_page, rendered_text
 
 # the 区县 outlines each plan must show (湖州's 南太湖新区 is drawn inside 吴兴区)
 OUTLINES = {
@@ -91,7 +91,8 @@ def _outline_shapes(layers: dict) -> dict[str, shapely.Geometry]:
 
 
 def _markdown(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+    text = "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+    return rendered_text(text)
 
 
 @pytest.mark.parametrize("plan_id", list(OUTLINES))
