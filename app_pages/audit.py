@@ -54,3 +54,7 @@ def render() -> None:
         mime="text/csv",
         key="audit_download",
     )
+
+
+if __name__ == "__main__":
+    render()

@@ -1,16 +1,18 @@
 """数据导入 (/import): upload a workbook or layer, confirm the mapping, read the report, import;
 see and restore earlier versions. Thin: the work is done by ``panhuo.importing`` and
-``panhuo.store``. Defines ``render()`` only and does nothing when executed on its own.
+``panhuo.store``. Streamlit runs it as a page (``render()``); importing it does nothing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from components import data
+from components.text import plain
 from panhuo.importing import MAX_FILE_BYTES, InputFile, engine, examples, mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
 from panhuo.settings import Settings
@@ -63,10 +65,11 @@ def _show_done() -> None:
     if not done:
         return
     message, plan_id, problems = done
-    st.success(message)
+    st.success(plain(message))
+    link = quote(plan_id, safe="")  # the id is typed by the user: inert in the link target too
     st.markdown(
-        f"[在总览中查看“{plan_id}”](/overview?plan={plan_id}) · "
-        f"[明细](/records?plan={plan_id}) · [数据核查](/audit?plan={plan_id})"
+        f"[在总览中查看“{plain(plan_id)}”](/overview?plan={link}) · "
+        f"[明细](/records?plan={link}) · [数据核查](/audit?plan={link})"
     )
     if any(p["severity"] in ("error", "warning") for p in problems):
         st.download_button(
@@ -99,7 +102,7 @@ def _mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
         return None
     role = "现状" if index == 0 else "规划"
     st.markdown(
-        f"**{role}文件 {layer.file.name}**{f'（工作表 {layer.sheet}）' if layer.sheet else ''}："
+        f"**{role}文件 {plain(layer.file.name)}**{f'（工作表 {plain(layer.sheet)}）' if layer.sheet else ''}："
         "请核对每列对应的字段和面积单位，可直接修改"
     )
     config = {
@@ -204,7 +207,7 @@ def _import_tab(store: Store) -> None:
         result = engine.commit(checked, store, plan_id, valid_only=go_valid, new_meta=None if plan else meta)
         if result.ok:
             _finish(result.message, plan_id, result.problems, clear_upload=True)
-        st.error(result.message)
+        st.error(plain(result.message))
 
 
 def _versions_tab(store: Store) -> None:
@@ -226,7 +229,7 @@ def _versions_tab(store: Store) -> None:
     st.dataframe(rows, width="stretch", key="versions_rows")
     for i, (name, digest, content) in enumerate(store.source_files(version.id)):
         st.download_button(
-            f"下载原始文件 {name}",
+            f"下载原始文件 {plain(name)}",
             content,
             name,
             key=f"versions_file_{version.id}_{i}",
@@ -257,7 +260,7 @@ def render() -> None:
     try:
         store = _store(settings.effective_database_url, str(settings.data_dir))
     except Exception as exc:
-        st.error(f"无法打开数据库，暂时不能导入：{type(exc).__name__}: {str(exc)[:300]}")
+        st.error(f"无法打开数据库，暂时不能导入：{plain(f'{type(exc).__name__}: {exc}', limit=300)}")
         return
     _show_done()
     tab_import, tab_versions = st.tabs(["导入数据", "版本与导入记录"])
@@ -265,3 +268,7 @@ def render() -> None:
         _import_tab(store)
     with tab_versions:
         _versions_tab(store)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,5 +1,7 @@
 """地图: 区县 outlines and choropleth, parcels / zones (surveyed or 示意位置); click to select one."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from components import data, map_data
@@ -7,15 +9,24 @@ from components.header import missing, page_header
 from components.map_builder import (
     DEFAULT_LAYERS,
     LAYER_TOGGLES,
+    Legend,
     build_map,
     color_options,
     legend_html,
     selected_record_ids,
 )
 from components.sidebar import current
+from components.text import plain
 from panhuo.export import records_table
 from panhuo.geo.features import available_measures, county_values
 from panhuo.privacy import public_records
+
+
+def _plain_legend(legend: Legend) -> Legend:
+    """The legend with its labels (categories from the data) safe in Markdown; legend_html
+    escapes them as HTML, which does not stop Markdown links and images."""
+    items = [replace(item, label=plain(item.label, html=True)) for item in legend.items]
+    return replace(legend, title=plain(legend.title, html=True), items=items)
 
 
 def render() -> None:
@@ -24,7 +35,7 @@ def render() -> None:
     plan = ctx.plan
     outlines, problems = map_data.plan_outlines(plan.id, data.revision())
     for problem in problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     records = ctx.records
     _dataset, all_records = plan.records()
 
@@ -75,12 +86,12 @@ def render() -> None:
     )
     with st.container(key="map_legend"):
         for legend in spec.legends:
-            st.markdown(legend_html(legend), unsafe_allow_html=True)
+            st.markdown(legend_html(_plain_legend(legend)), unsafe_allow_html=True)
         for note in [
             *spec.notes,
             *(choropleth.notes if choropleth and "choropleth" in (shown or ()) else []),
         ]:
-            st.caption(note)
+            st.caption(plain(note))
 
     picked = selected_record_ids(event.selection if event else None)
     chosen = records[records["id"].astype(str).isin(picked)] if picked and len(records) else records.iloc[0:0]
@@ -90,4 +101,8 @@ def render() -> None:
             records_table(chosen, ctx.dataset, ctx.unit, ctx.public), hide_index=True, width="stretch"
         )
         for note in features.loc[chosen.index, "placement_note"] if features is not None else []:
-            st.caption(note)
+            st.caption(plain(note))
+
+
+if __name__ == "__main__":
+    render()

@@ -6,11 +6,13 @@ from functools import partial
 import streamlit as st
 
 from components import charts
+from components.drilldown import DRILL_FILTERS, drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
-from components.navigation import DRILL_FILTERS, drill_to_records
 from components.sidebar import current
+from components.text import plain
 from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
+from panhuo.nouns import noun
 from panhuo.views import breakdowns, headline, outline_metrics, totals_by
 
 
@@ -19,7 +21,7 @@ def render() -> None:
     page_header("总览", ctx)
     plan = ctx.plan
     if plan.meta.get("summary"):
-        st.markdown(plan.meta["summary"])
+        st.markdown(plain(plan.meta["summary"]))
     if ctx.dataset == "zones" and not plan.has_zones:
         missing("本规划未列出地块或片区清单，以下为其阶段、措施与政策；见“时序安排”“政策与任务”。")
         _briefing(ctx)
@@ -31,7 +33,7 @@ def render() -> None:
         missing("当前筛选条件下没有记录。")
         return
     left, right = st.columns(2)
-    what = "地块" if ctx.dataset == "parcels" else "片区"
+    what = noun(ctx.dataset)
     for column, (field, label) in zip((left, right), breakdowns(ctx.records, ctx.dataset), strict=True):
         with column:
             groups = totals_by(ctx.records, field, ctx.unit)
@@ -73,7 +75,12 @@ def _counts(plan) -> None:
 def _source(plan) -> None:
     with st.expander("来源与说明"):
         st.markdown(
-            f"原文文件：`{plan.meta.get('source_file', '')}`（数据来源：{'样例数据' if plan.origin == 'sample' else '导入'}）"
+            f"原文文件：{plain(plan.meta.get('source_file', ''))}"
+            f"（数据来源：{'样例数据' if plan.origin == 'sample' else '导入'}）"
         )
         for note in plan.meta.get("notes", []):
-            st.markdown(f"- {note}")
+            st.markdown(f"- {plain(note)}")
+
+
+if __name__ == "__main__":
+    render()

@@ -8,6 +8,7 @@ import streamlit as st
 from components import charts_policy, theme
 from components.header import missing, page_header
 from components.sidebar import current
+from components.text import plain
 from panhuo import policy as pol
 
 MAIN_KINDS = pol.MAIN_KINDS
@@ -55,13 +56,15 @@ def _notice(notice: dict) -> None:
             state = f"征求意见中，截止 {notice['deadline']}（还有 {notice['days_left']} 天）"
         else:
             state = f"征求意见已于 {notice['deadline']} 截止"
-        st.markdown(f"发布日期：{notice['published'] or '未载明'}　·　{state}")
+        st.markdown(f"发布日期：{plain(notice['published']) or '未载明'}　·　{plain(state)}")
         if notice["text"]:
-            st.markdown(notice["text"])
+            st.markdown(plain(notice["text"]))
         if notice["channels"]:
-            st.markdown(f"**反馈方式**：{notice['channels']}")
+            st.markdown(f"**反馈方式**：{plain(notice['channels'])}")
         if notice["contacts"]:
-            st.markdown("　·　".join(f"{label}：{value}" for label, value in notice["contacts"]))
+            st.markdown(
+                "　·　".join(f"{plain(label)}：{plain(value)}" for label, value in notice["contacts"])
+            )
 
 
 def _overview(frame) -> None:
@@ -119,7 +122,7 @@ def _matrix(plan, frame, shown, department: str, groups) -> None:
         width="stretch",
     )
     note = "横轴为编号（悬停显示名称）；一个部门同时列为牵头和责任单位时记为牵头。"
-    st.caption(note + pol.unassigned_sentence(frame[frame["id"].isin(shown["id"])]))
+    st.caption(note + plain(pol.unassigned_sentence(frame[frame["id"].isin(shown["id"])])))
     with st.expander("各部门承担的事项数"):
         st.dataframe(pol.department_load(long), hide_index=True, width="stretch", key="policy_load")
 
@@ -130,7 +133,11 @@ def _others(shown) -> None:
         return
     st.header("模式与政策")
     kinds = pol.kinds(others)
-    for tab, kind in zip(st.tabs([pol.kind_label(k) for k in kinds]), kinds, strict=True):
+    for tab, kind in zip(st.tabs([plain(pol.kind_label(k)) for k in kinds]), kinds, strict=True):
         with tab:
             table = pol.measures_table(others[others["kind"] == kind])
             st.dataframe(table, hide_index=True, width="stretch", key=f"policy_kind_{kind}")
+
+
+if __name__ == "__main__":
+    render()

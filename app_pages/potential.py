@@ -6,6 +6,7 @@ from components import charts_potential, theme
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
+from components.text import plain
 from panhuo import potential as pt
 
 
@@ -40,7 +41,7 @@ def render() -> None:
 
 
 def _printed(table) -> None:
-    with st.expander(f"{table.id} 原表（照录）"):
+    with st.expander(f"{plain(table.id)} 原表（照录）"):
         st.dataframe(
             pt.printed_table(table),
             hide_index=True,
@@ -60,12 +61,12 @@ def _level_tables(tables, unit: str) -> None:
                     cells, f"{table.id} {table.title}", table.key, pt.ROLE_LABELS[role], shown_unit
                 )
                 st.plotly_chart(figure, key=f"potential_heat_{table.id}", width="stretch")
-                printed = f"（原表单位：{table.unit}，已换算）" if shown_unit != table.unit else ""
+                printed = f"（原表单位：{plain(table.unit)}，已换算）" if shown_unit != table.unit else ""
                 st.caption(
-                    f"单位：{shown_unit}{printed}；占比为占总计的百分比。总计行、列以灰色显示，不参与配色。"
+                    f"单位：{plain(shown_unit)}{printed}；占比为占总计的百分比。总计行、列以灰色显示，不参与配色。"
                 )
                 if table.note:
-                    st.caption(f"说明：{table.note}")
+                    st.caption(f"说明：{plain(table.note)}")
                 _printed(table)
 
 
@@ -100,16 +101,16 @@ def _zones(plan, zones) -> None:
     }
     st.dataframe(wide, hide_index=True, width="stretch", column_config=config, key="potential_zone_table")
     for table in pt.tables_with_role(plan, "potential_theoretical", "potential_realizable"):
-        st.caption(f"{table.id} {table.title}：{table.note}")
+        st.caption(f"{plain(table.id)} {plain(table.title)}：{plain(table.note)}")
 
 
 def _intensity(table) -> None:
-    st.subheader(f"{table.id} {table.title}")
+    st.subheader(f"{plain(table.id)} {plain(table.title)}")
     cells = pt.intensity_cells(table)
     invalid = pt.invalid_cells(table)
     sentence = pt.invalid_sentence(invalid)
     if sentence:
-        st.warning(f"以下数值不可能成立，未绘入图中：{sentence}。", icon="⚠️")
+        st.warning(f"以下数值不可能成立，未绘入图中：{plain(sentence)}。", icon="⚠️")
     figure = charts_potential.intensity_bars(
         cells, "容积率与建筑密度：现状与规划", pt.invalid_sentence(invalid, reasons=False)
     )
@@ -126,7 +127,7 @@ def _intensity(table) -> None:
         key=f"potential_intensity_table_{table.id}",
     )
     if table.note:
-        st.caption(f"说明：{table.note}")
+        st.caption(f"说明：{plain(table.note)}")
 
 
 def _guidance(rules) -> None:
@@ -160,3 +161,7 @@ def _parcels(records, rules) -> None:
     st.dataframe(
         pt.parcel_intensity_table(parcels), hide_index=True, width="stretch", key="potential_parcels_table"
     )
+
+
+if __name__ == "__main__":
+    render()

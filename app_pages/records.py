@@ -4,7 +4,9 @@ import streamlit as st
 
 from components.header import missing, page_header
 from components.sidebar import current
+from components.text import plain
 from panhuo.export import record_details, records_table, search, to_csv_bytes, to_xlsx_bytes
+from panhuo.nouns import noun
 
 
 def render() -> None:
@@ -14,7 +16,7 @@ def render() -> None:
     if not plan.has_parcels and not plan.has_zones:
         missing("本规划未列出地块或片区清单，没有明细可显示。")
         return
-    what = "地块" if ctx.dataset == "parcels" else "片区"
+    what = noun(ctx.dataset)
     query = st.text_input("搜索", key="records_search", placeholder=f"输入{what}名称、位置、类型等关键词")
     table = search(records_table(ctx.records, ctx.dataset, ctx.unit, ctx.public), query)
     bundles = "宗数" in table and (table["宗数"] > 1).any()
@@ -40,7 +42,7 @@ def render() -> None:
     if rows:
         title, details = record_details(table, rows[0])
         with st.container(border=True, key="records_detail"):
-            st.markdown(f"#### {title}")
+            st.markdown(f"#### {plain(title)}")
             st.dataframe(details, hide_index=True, width="stretch", key="records_detail_table")
     else:
         st.caption("点选表格中的一行查看详情。")
@@ -62,3 +64,7 @@ def render() -> None:
         key="records_xlsx",
         width="stretch",
     )
+
+
+if __name__ == "__main__":
+    render()

@@ -7,6 +7,7 @@ from components.charts_structure import change_bars, paired_bars, sankey, sunbur
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
+from components.text import plain
 from panhuo import structure as domain
 
 
@@ -32,10 +33,10 @@ def render() -> None:
 
 def _adjustment(ctx, frame) -> None:
     table = domain.table_by_role(ctx.plan, "structure")
-    st.subheader(f"{table.id} {table.title}")
+    st.subheader(f"{plain(table.id)} {plain(table.title)}")
     kpi_row(domain.structure_metrics(ctx.plan, frame, ctx.unit))
     if domain.is_unchanged(frame):
-        st.info(domain.unchanged_sentence(ctx.plan, frame, ctx.unit), icon="ℹ️")
+        st.info(plain(domain.unchanged_sentence(ctx.plan, frame, ctx.unit)), icon="ℹ️")
     flows = domain.structure_flows(frame)
     st.plotly_chart(
         sankey(flows, "现状用途 → 规划用途", ctx.unit_label), key="structure_sankey", width="stretch"
@@ -51,13 +52,13 @@ def _adjustment(ctx, frame) -> None:
     else:
         _paired_and_change(ctx, frame, paired)
     for sentence in domain.change_mismatches(frame, ctx.unit):
-        st.warning(f"原表调整量与规划−现状不一致：{sentence}", icon="⚠️")
+        st.warning(f"原表调整量与规划−现状不一致：{plain(sentence)}", icon="⚠️")
     st.dataframe(
         domain.structure_table_view(frame, ctx.unit), hide_index=True, width="stretch", key="structure_table"
     )
     st.caption(
-        f"面积单位：{ctx.unit_label}（原表单位：{table.unit}）。"
-        + (f"原表说明：{table.note}" if table.note else "")
+        f"面积单位：{ctx.unit_label}（原表单位：{plain(table.unit)}）。"
+        + (f"原表说明：{plain(table.note)}" if table.note else "")
     )
 
 
@@ -74,8 +75,8 @@ def _paired_and_change(ctx, frame, paired) -> None:
 
 def _detail(ctx, frame, detail) -> None:
     table = domain.table_by_role(ctx.plan, "structure_detail")
-    st.subheader(f"{table.id} {table.title}")
-    labels = {"use": "按原表用途", "level1": "按用地用海一级类", "class": f"按{table.id}分类"}
+    st.subheader(f"{plain(table.id)} {plain(table.title)}")
+    labels = {"use": "按原表用途", "level1": "按用地用海一级类", "class": f"按{plain(table.id)}分类"}
     level = st.radio(
         "汇总层级", list(labels), format_func=labels.get, horizontal=True, key="structure_level", index=1
     )
@@ -90,9 +91,9 @@ def _detail(ctx, frame, detail) -> None:
         figure = sunburst(hierarchy, "逐级展开（点击扇区下钻）", ctx.unit_label)
         st.plotly_chart(figure, key="structure_sunburst", width="stretch")
     for sentence in domain.detail_mismatches(frame, detail, ctx.unit):
-        st.caption(f"⚠️ 与结构调整表不一致：{sentence}")
+        st.caption(f"⚠️ 与结构调整表不一致：{plain(sentence)}")
     if table.note:
-        st.caption(f"原表说明：{table.note}")
+        st.caption(f"原表说明：{plain(table.note)}")
 
 
 def _parcels(ctx) -> None:
@@ -115,3 +116,7 @@ def _parcels(ctx) -> None:
     name = labels[level].removeprefix("按")
     figure = charts.bar_totals(rollup, f"地块现状用途（{name}）", ctx.unit_label, name)
     st.plotly_chart(figure, key="structure_parcel_uses", width="stretch")
+
+
+if __name__ == "__main__":
+    render()

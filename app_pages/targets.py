@@ -3,9 +3,9 @@
 import streamlit as st
 
 from components import charts, theme
+from components.drilldown import drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
-from components.navigation import drill_to_records
 from components.sidebar import current
 from panhuo.views import (
     counts_against_targets,
@@ -57,3 +57,7 @@ def _county_chart(ctx) -> None:
     )
     drill_to_records(event, "x", "county")
     st.caption("点击柱子可查看该区县的明细。")
+
+
+if __name__ == "__main__":
+    render()

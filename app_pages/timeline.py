@@ -9,7 +9,9 @@ from components import charts, charts_timeline
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
+from components.text import plain
 from panhuo import timeline as domain
+from panhuo.nouns import measure_word
 
 
 def render() -> None:
@@ -52,7 +54,7 @@ def _milestones(plan, milestones, today) -> None:
 
 def _quantities(ctx, by_phase: bool) -> None:
     plan = ctx.plan
-    noun = domain.count_word(ctx.dataset)
+    noun = measure_word(ctx.dataset)
     st.subheader("分期面积与数量" if by_phase else "按实施阶段的面积与数量")
     if not by_phase:
         missing("本规划的片区只载明实施阶段（正在实施/计划实施/储备），未按年份安排：无法画出逐年面积；"
@@ -91,7 +93,7 @@ def _quantities(ctx, by_phase: bool) -> None:
         )
     else:
         for sentence in domain.ladder_check(cumulative, targets, ctx.unit):
-            st.caption(sentence)
+            st.caption(plain(sentence))
     if not ctx.view.filters.is_empty() and not targets.empty:
         st.caption("目标为全规划目标；累计面积只含筛选后的记录。")
     _published(plan)
@@ -101,8 +103,12 @@ def _published(plan) -> None:
     for role, label in (("schedule", "原表时序安排"), ("schedule_previous", "上轮规划时序安排")):
         table = domain.schedule_table(plan, role)
         if table is not None:
-            with st.expander(f"{label}：{table.id} {table.title}"):
+            with st.expander(f"{label}：{plain(table.id)} {plain(table.title)}"):
                 st.dataframe(table.printed,
                              hide_index=True, width="stretch", key=f"timeline_published_{role}")  # fmt: skip
                 if table.note:
-                    st.caption(table.note)
+                    st.caption(plain(table.note))
+
+
+if __name__ == "__main__":
+    render()

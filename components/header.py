@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from components.sidebar import Context
+from components.text import plain
 from panhuo.views import period_position, status_text
 
 
@@ -16,25 +17,25 @@ def page_header(title: str, ctx: Context, today: date | None = None) -> None:
     st.title(title)
     meta = plan.meta
     parts = [plan.kind, meta.get("issuer") or "", meta.get("doc_number") or "", meta.get("date") or ""]
-    st.markdown(f"**{plan.title}**  \n" + " · ".join(p for p in parts if p))
+    st.markdown(f"**{plain(plan.title)}**  \n" + " · ".join(plain(p) for p in parts if p))
     fraction, sentence = period_position(plan, today)
     cols = st.columns([3, 2])
     with cols[0]:
         if fraction is not None:
-            st.progress(min(max(fraction, 0.0), 1.0), text=sentence)
+            st.progress(min(max(fraction, 0.0), 1.0), text=plain(sentence))
         else:
-            st.caption(sentence)
+            st.caption(plain(sentence))
     with cols[1]:
         status = status_text(plan, today)
         if plan.is_consultation and plan.consultation_open(today):
-            st.info(status, icon="📝")
+            st.info(plain(status), icon="📝")
         else:
-            st.caption(f"状态：{status}")
+            st.caption(f"状态：{plain(status)}")
     filters = ctx.view.filters
     if not filters.is_empty():
         shown = [("区县", filters.counties), ("片区", filters.zones), ("类型", filters.types),
                  ("阶段", filters.stages)]  # fmt: skip
-        st.caption("筛选：" + "；".join(f"{k} {'、'.join(v)}" for k, v in shown if v))
+        st.caption("筛选：" + "；".join(f"{k} {'、'.join(plain(x) for x in v)}" for k, v in shown if v))
 
 
 def missing(what: str) -> None:

@@ -12,8 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from components import data
+from components.text import plain
 from panhuo.aggregate import apply_filters
 from panhuo.model import Plan
+from panhuo.nouns import type_label
 from panhuo.units import unit_label
 from panhuo.viewstate import ViewState, default_unit, filter_options, for_plan, parse_query
 
@@ -133,7 +135,7 @@ def render_sidebar() -> Context:
         if options["zone"]:
             st.multiselect("片区", options["zone"], key=KEYS["zone"], placeholder="全部片区")
         if options["type"]:
-            label = "类别" if dataset == "zones" else "类型"
+            label = type_label(dataset)
             st.multiselect(label, options["type"], key=KEYS["type"], placeholder=f"全部{label}")
         if options["stage"]:
             st.multiselect("实施阶段", options["stage"], key=KEYS["stage"], placeholder="全部阶段")
@@ -150,7 +152,7 @@ def render_sidebar() -> Context:
     st.session_state[_SHOWN_PLAN] = view.plan
 
     for notice in st.session_state.pop(_NOTICES, []):
-        st.warning(notice, icon="⚠️")
+        st.warning(plain(notice), icon="⚠️")
 
     records = apply_filters(frame, view.filters, dataset)
     context = Context(plan=plan, view=view, dataset=dataset, records=records, public=public)

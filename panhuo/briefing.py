@@ -35,6 +35,8 @@ from pptx.util import Inches, Pt
 from panhuo import palette, timeline, views
 from panhuo.aggregate import exact_area_ha, record_count
 from panhuo.model import Plan
+from panhuo.nouns import measure_word
+from panhuo.nouns import noun as dataset_noun
 from panhuo.privacy import public_records, sensitive_values
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, reconcile, severity_counts
 from panhuo.units import format_area, format_in, unit_code, unit_label
@@ -282,8 +284,7 @@ def briefing_pptx(plan: Plan, records: pd.DataFrame, dataset: str, unit: str, to
     records = public_records(records)
     code = unit_code(unit)
     label_unit = unit_label(code)
-    noun = "宗" if dataset == "parcels" else "个"
-    what = "地块" if dataset == "parcels" else "片区"
+    noun, what = measure_word(dataset), dataset_noun(dataset)
     has_list = not plan.dataset(dataset).empty
     footer = f"{plan.title}｜会议简报（公开版，不含权利人信息）｜{today:%Y-%m-%d}"
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
 from panhuo.catalog import get_catalog
+from panhuo.nouns import noun
 from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
 from panhuo.units import AREA_UNITS, find_unit, format_area, to_ha
 
@@ -42,7 +43,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         _print_json(result)
         return 0
     label = AREA_UNITS[result["unit"]][0]
-    what = "地块" if result["of"] == "parcels" else "片区"
+    what = noun(result["of"])
     print(f"{plan.title}（{plan.id}）")
 
     def shown(area: float) -> str:

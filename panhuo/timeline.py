@@ -384,10 +384,6 @@ def schedule_table(plan: Plan, role: str = "schedule"):
     return table_by_role(plan, role)
 
 
-def count_word(dataset: str) -> str:
-    return "宗" if dataset == "parcels" else "个"
-
-
 def target_points(cumulative: pd.DataFrame, targets: pd.DataFrame, unit: str) -> pd.DataFrame:
     """Where each area target sits on the cumulative chart: ``x`` is the label of the period
     ending in the target's year (None when no period ends then: a horizontal line instead),

@@ -15,6 +15,8 @@ import pandas as pd
 
 from panhuo.aggregate import EMPTY_KEY, area_in, exact_area_ha, group_totals, record_count
 from panhuo.model import Plan
+from panhuo.nouns import measure_word, type_label
+from panhuo.nouns import noun as dataset_noun
 from panhuo.units import format_area, format_number, from_ha, parse_number, to_ha, unit_code, unit_label
 
 UNDER_WAY = "正在实施"
@@ -128,8 +130,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
     """The 总览 figures: count, area, share under way, target coverage, near term."""
     code = unit_code(unit)
     label = unit_label(code)
-    noun = "宗" if dataset == "parcels" else "个"
-    what = "地块" if dataset == "parcels" else "片区"
+    noun, what = measure_word(dataset), dataset_noun(dataset)
     total_ha = exact_area_ha(records)
     metrics = [
         Metric(
@@ -259,7 +260,7 @@ def breakdowns(records: pd.DataFrame, dataset: str) -> list[tuple[str, str]]:
         ),
         ("county", "区县"),
     )
-    second = ("category", "类别") if dataset == "zones" else ("type", "类型")
+    second = ("category" if dataset == "zones" else "type", type_label(dataset))
     return [first, second]
 
 

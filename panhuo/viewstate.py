@@ -83,6 +83,14 @@ def _split(text: object) -> list[str]:
     return [part.strip() for part in str(text).replace("，", ",").split(",") if part.strip()]
 
 
+QUOTE_LIMIT = 40  # characters of a refused link value quoted back in a notice
+
+
+def _quote(value: str) -> str:
+    """A refused value as a notice quotes it: cut short, since a link can carry anything."""
+    return value if len(value) <= QUOTE_LIMIT else value[:QUOTE_LIMIT] + "…"
+
+
 def parse_query(
     params: Mapping[str, object], plans: Mapping[str, Plan], default_plan: str
 ) -> tuple[ViewState, list[str]]:
@@ -90,7 +98,7 @@ def parse_query(
     notices: list[str] = []
     plan_id = str(params.get("plan") or default_plan)
     if plan_id not in plans:
-        notices.append(f"链接中的规划“{plan_id}”不存在，已显示默认规划。")
+        notices.append(f"链接中的规划“{_quote(plan_id)}”不存在，已显示默认规划。")
         plan_id = default_plan
     plan = plans[plan_id]
     options = filter_options(plan)
@@ -100,11 +108,15 @@ def parse_query(
         valid = tuple(v for v in wanted if v in options[key])
         dropped = [v for v in wanted if v not in options[key]]
         if dropped:
-            notices.append(f"链接中的{PARAM_LABELS[key]}“{'、'.join(dropped)}”不适用于本规划，已忽略。")
+            notices.append(
+                f"链接中的{PARAM_LABELS[key]}“{_quote('、'.join(dropped))}”不适用于本规划，已忽略。"
+            )
         chosen[key] = valid
     unit = str(params.get("unit") or default_unit(plan))
     if unit not in UNITS:
-        notices.append(f"链接中的单位“{unit}”无效，已改用{'亩' if default_unit(plan) == 'mu' else '公顷'}。")
+        notices.append(
+            f"链接中的单位“{_quote(unit)}”无效，已改用{'亩' if default_unit(plan) == 'mu' else '公顷'}。"
+        )
         unit = default_unit(plan)
     state = ViewState(plan_id, chosen["county"], chosen["zone"], chosen["type"], chosen["stage"], unit)
     return state, notices

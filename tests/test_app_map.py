@@ -22,7 +22,7 @@ from components.map_builder import (
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.privacy import MASK, sensitive_values
 from panhuo.store import Store
-from tests.conftest import ROOT
+from tests.pages import open_page, rendered_text
 
 # the 区县 outlines each plan must show (湖州's 南太湖新区 is drawn inside 吴兴区)
 OUTLINES = {
@@ -62,16 +62,7 @@ def _fresh_caches(monkeypatch, tmp_path):
 
 
 def _open_map(plan_id: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["plan"] = plan_id
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    # pages are callables, so AppTest.switch_page (which wants a file) cannot reach them
-    at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == "map")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page("map", timeout=120, plan=plan_id, **params)
     assert at.title[0].value == "地图"
     return at
 
@@ -100,7 +91,8 @@ def _outline_shapes(layers: dict) -> dict[str, shapely.Geometry]:
 
 
 def _markdown(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+    text = "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+    return rendered_text(text)
 
 
 @pytest.mark.parametrize("plan_id", list(OUTLINES))

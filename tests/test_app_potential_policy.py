@@ -9,9 +9,9 @@ import json
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
-from tests.conftest import ROOT, SAMPLE_IDS
+from tests.conftest import SAMPLE_IDS
+from tests.pages import open_page, rendered_text
 
 
 @pytest.fixture(autouse=True)
@@ -20,21 +20,6 @@ def _fresh_caches():
 
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def open_page(url_path: str, **params: str) -> AppTest:
-    """Run app.py on the page at ``url_path`` with these query parameters.
-
-    The pages are callables given to st.navigation, so AppTest.switch_page (file paths) cannot
-    reach them; st.Page identifies a page by the hash of its url_path, which is what we request.
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at._page_hash = calc_hash(url_path)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def _decode(value):
@@ -174,7 +159,7 @@ def test_wuwei_invalid_densities_are_named_and_never_plotted():
     assert density_before["x"] == ["居住用地", "工矿用地", "总计(或平均)"]
     assert density_before["y"][0] == 0.0 and all(v is None or np.isnan(v) for v in density_before["y"][1:])
     assert "1761.13" in intensity["layout"]["title"]["subtitle"]["text"]
-    warning = at.warning[0].value
+    warning = rendered_text(at.warning[0].value)
     assert "工矿用地 现状建筑密度 1761.13%" in warning and "总计(或平均) 现状建筑密度 1625.42%" in warning
     shown = table(at, "用途", "指标", "现状", "规划")
     assert len(shown) == 6
@@ -211,7 +196,7 @@ def test_urumqi_measures_matrix_and_notice():
     assert heat["text"][row][heat["x"].index("7 探索均衡片区征收成本")] == "牵"
     assert heat["text"][row][heat["x"].index("1 加强规划统筹引领")] == "责"
     assert matrix["layout"]["xaxis"]["ticktext"][:3] == ["1", "2", "3"]
-    notice = " ".join(m.value for m in at.markdown)
+    notice = rendered_text(" ".join(m.value for m in at.markdown))
     assert "2025-12-17" in notice and "0991-8878313" in notice and "wlmqszrzyj@163.com" in notice
     assert "10 鼓励低效工业用地盘活" in " ".join(c.value for c in at.caption)
 

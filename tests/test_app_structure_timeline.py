@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, SAMPLE_IDS
+from tests.conftest import SAMPLE_IDS
+from tests.pages import open_page, rendered_text
 
 NO_STRUCTURE = "本规划未载明用地结构调整（现状用途与规划用途），无结构调整数据。"
 
@@ -24,15 +25,7 @@ def _fresh_caches():
 
 
 def _open(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    # pages are callables, so AppTest.switch_page (which wants files) cannot reach them
-    at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page, **params)
 
 
 def _values(data) -> list:
@@ -88,7 +81,7 @@ def test_structure_shangdang_shows_fb8():
         "商服用地": "+3.92", "住宅用地": "-21.22", "工矿仓储用地": "-12.28", "公共管理与公共服务用地": "+6.29",
         "其他土地": "+23.29",
     }  # fmt: skip
-    assert [w.value for w in at.warning] == [
+    assert [rendered_text(w.value) for w in at.warning] == [
         "原表调整量与规划−现状不一致：商服用地：原表调整量 +3.92 公顷，规划−现状为 +3.93 公顷"
     ]
     table = at.dataframe[0].value

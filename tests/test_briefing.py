@@ -206,14 +206,10 @@ def test_cli_writes_the_briefing(tmp_path):
 
 def test_overview_page_offers_the_briefing_download():
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
-    from streamlit.util import calc_hash
+
+    from tests.pages import open_page
 
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["plan"] = "huzhou-2023"
-    at._page_hash = calc_hash("overview")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("overview", plan="huzhou-2023")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载会议简报（PPTX）"]

@@ -50,3 +50,26 @@ def test_every_row_of_every_sample_csv_says_where_it_comes_from(plan_id):
         assert "source" in frame.columns, f"{path.relative_to(ROOT)} has no source column"
         empty = frame.index[frame["source"].str.strip() == ""].tolist()
         assert empty == [], f"{path.relative_to(ROOT)}: rows without source {empty[:5]}"
+
+
+def _offenders(package: str, *forbidden: str) -> list[str]:
+    """Modules of ``package`` that import any of ``forbidden`` (a package or one of its modules)."""
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        for name in _imports(path):
+            if any(name == f or name.startswith(f + ".") for f in forbidden):
+                found.append(f"{path.relative_to(ROOT)} imports {name}")
+    return found
+
+
+def test_imports_point_from_pages_to_components_to_the_domain():
+    """Pages are files the router lists; nothing below imports a page, and the domain knows
+    neither the components nor Streamlit."""
+    assert _offenders("components", "app_pages") == []
+    assert _offenders("panhuo", "app_pages", "components", "streamlit") == []
+
+
+def test_the_import_check_sees_every_form_of_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import app_pages.overview\nfrom app_pages import records\nfrom components import x\n")
+    assert set(_imports(module)) == {"app_pages.overview", "app_pages", "components"}

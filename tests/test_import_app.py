@@ -20,6 +20,7 @@ from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from panhuo.units import parse_number
 from tests.conftest import ROOT
+from tests.pages import goto, open_page
 from tests.test_store import BACKENDS, PG_URL
 
 PAGES = ["overview", "structure", "timeline", "targets", "map", "records", "potential", "policy", "audit"]
@@ -69,22 +70,8 @@ def imported(request, tmp_path, monkeypatch) -> str:
     _clear_caches()
 
 
-def _goto(at: AppTest, url_path: str) -> AppTest:
-    """Open a page by its URL path (pages are callables: AppTest.switch_page wants files)."""
-    page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path)
-    at._page_hash = page_hash
-    return at
-
-
 def _app(plan_id: str, unit: str, **secrets: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in secrets.items():
-        at.secrets[key] = value
-    at.query_params["plan"] = plan_id
-    at.query_params["unit"] = unit
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(None, secrets=secrets, timeout=120, plan=plan_id, unit=unit)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -103,11 +90,11 @@ def test_every_page_shows_the_imported_workbook(imported):
     assert _bureau_area_mu() == Decimal("194.55")  # 37.2 + 52.5 + 18.75 + 64.8 + 21.3
     assert metrics["地块面积"] == "194.6 亩"  # 亩 with one decimal
     for path in PAGES:
-        _goto(at, path).run()
+        goto(at, path).run()
         assert not at.exception, (path, at.exception)
         assert at.sidebar.selectbox(key="f_plan").value == BUREAU_ID, path
     # 数据核查: the workbook's 小计 and 合计 rows, checked against its rows — all agree
-    _goto(at, "audit").run()
+    goto(at, "audit").run()
     assert _metrics(at)["不一致"] == "0 项" and _metrics(at)["一致"] != "0 项"
 
 
@@ -121,7 +108,7 @@ def test_a_wrong_subtotal_in_the_workbook_shows_on_the_audit_page(imported):
     assert result.ok  # a wrong printed total is listed, never a reason to drop rows
     _clear_caches()
     at = _app("changzhi-wrong", "mu")
-    _goto(at, "audit").run()
+    goto(at, "audit").run()
     assert not at.exception
     assert _metrics(at)["不一致"] == "2 项"  # the 小计 and the 合计 that adds the 小计 up
     table = next(df.value for df in at.dataframe if "核查项" in df.value.columns)
@@ -136,9 +123,9 @@ def test_every_page_shows_the_imported_survey_layer(imported):
     assert recorded_m2 == Decimal("80900")
     assert metrics["地块数量"] == "4 宗" and metrics["地块面积"] == "8.09 公顷"
     for path in PAGES:
-        _goto(at, path).run()
+        goto(at, path).run()
         assert not at.exception, (path, at.exception)
-    _goto(at, "records").run()
+    goto(at, "records").run()
     table = next(df.value for df in at.dataframe if len(df.value) == len(examples.SURVEY_ROWS))
     assert len(table) == 4
 
@@ -179,7 +166,7 @@ def test_database_url_in_st_secrets_is_the_store_the_app_uses(tmp_path, monkeypa
     _clear_caches()
     at = _app(BUREAU_ID, "mu", database_url=secret_url)
     assert _metrics(at)["地块数量"] == "5 宗"
-    _goto(at, "import").run()
+    goto(at, "import").run()
     assert not at.exception
     at.selectbox(key="versions_plan").set_value(BUREAU_ID).run()
     versions = next(df.value for df in at.dataframe if "SHA-256" in df.value.columns)
@@ -213,6 +200,7 @@ def test_public_mode_hides_the_import_page(tmp_path, monkeypatch):
     _clear_caches()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception
-    assert "import" not in {info.get("url_pathname") for info in at._registered_pages.values()}
+    with pytest.raises(ValueError, match="data_import"):  # not among the app's pages
+        goto(at, "import")
     assert not (tmp_path / "public.sqlite").exists()  # public mode never writes a store
     _clear_caches()

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from panhuo.nouns import DATASET_NOUNS
 from panhuo.units import UNIT_LABELS, UNIT_PATTERN, cell_unit, is_area_unit, label_or_empty
 
 ALIASES_FILE = Path(__file__).with_name("aliases.toml")
 KINDS = ("parcels", "zones")
-KIND_LABELS = {"parcels": "地块", "zones": "片区"}
+KIND_LABELS = {kind: noun.name for kind, noun in DATASET_NOUNS.items()}
 EXTRA = ""  # field value of a column kept as an extra column under its own name
 
 # how a choice was made, shown to the user; the rank orders competing claims on one field

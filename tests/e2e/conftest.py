@@ -192,3 +192,29 @@ def pytest_runtest_call(item):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def record_requests(page) -> list[str]:
+    """Every URL the page asks for from now on (to check none leaves the server)."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    return requests
+
+
+def foreign(urls) -> list[str]:
+    """The URLs among ``urls`` whose host is not the app's own."""
+    from urllib.parse import urlparse
+
+    return sorted({url for url in urls if url and urlparse(url).hostname not in LOCAL_HOSTS})
+
+
+def outside_links(page) -> list[str]:
+    """Every <a href>, <img src> (and srcset, source, iframe) in the page pointing to another host."""
+    urls = page.evaluate(
+        """() => [...document.querySelectorAll('a[href], img, source, iframe, link[href]')]
+            .flatMap(e => [e.href, e.src, e.currentSrc].filter(Boolean))"""
+    )
+    return foreign(u for u in urls if u.startswith(("http:", "https:", "//")))

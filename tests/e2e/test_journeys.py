@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLE_IDS
-from tests.e2e.conftest import exceptions, wait_for_app
+from tests.e2e.conftest import exceptions, foreign, outside_links, record_requests, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,6 @@ FIGURES = {
     ("audit", "shangdang-2021"): ["302 项", "31 项"],
     ("audit", "huzhou-2023"): ["15 项"],
 }
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
 def text_of(page) -> str:
@@ -51,8 +50,7 @@ def query(page) -> dict[str, list[str]]:
 @pytest.mark.parametrize("path", PAGES)
 def test_page_opens_offline(app_server, page, screenshots, path, plan):
     """Every page × plan: no exception, its title, its figures, and not one request elsewhere."""
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = record_requests(page)
     page.goto(f"{app_server.url}/{path}?plan={plan}")
     wait_for_app(page)
     if path == "map" and page.locator('[data-testid="stDeckGlJsonChart"]').count():
@@ -67,8 +65,8 @@ def test_page_opens_offline(app_server, page, screenshots, path, plan):
     shown = text_of(page)
     for figure in FIGURES.get((path, plan), []):
         assert figure in shown, f"{figure} not on /{path}?plan={plan}"
-    foreign = sorted({url for url in requests if urlparse(url).hostname not in LOCAL_HOSTS})
-    assert not foreign, f"requests leaving the server: {foreign}"
+    assert foreign(requests) == [], "requests leaving the server"
+    assert outside_links(page) == [], "links or images pointing elsewhere"
 
 
 def test_root_forwards_to_overview_with_the_view(app_server, page):

@@ -1,0 +1,33 @@
+"""Switching page from inside a page: a chart click → 明细 filtered to the clicked bars.
+
+Pages are addressed by their file (``app_pages/<name>.py``), so nothing here imports a page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.sidebar import request_view
+
+# the file of each page another page sends the user to
+PAGE_FILES = {"overview": "app_pages/overview.py", "records": "app_pages/records.py"}
+
+# which sidebar filter a chart's category axis narrows (总览's breakdowns, 区县目标's bars)
+DRILL_FILTERS = {"county": "counties", "zone": "zones", "type": "types", "category": "types"}
+
+
+def goto(page: str) -> None:
+    """Switch to ``page`` (a key of PAGE_FILES), keeping the view's query parameters."""
+    query = {key: st.query_params.get(key) for key in st.query_params}
+    st.switch_page(PAGE_FILES[page], query_params=query)
+
+
+def drill_to_records(event, axis: str, field: str) -> None:
+    """After a click on bars of ``field`` (values on ``axis``, "x" or "y"): open 明细 filtered to
+    the clicked values. Fields with no sidebar filter (乡镇/村) do nothing."""
+    target = DRILL_FILTERS.get(field)
+    points = event.selection.points if event else []
+    clicked = tuple(dict.fromkeys(str(p[axis]) for p in points if p.get(axis)))
+    if target and clicked:
+        request_view(**{target: clicked})
+        goto("records")

@@ -1,0 +1,75 @@
+"""Issue 8.1: hostile Markdown/HTML in every field of a plan and in every link parameter is shown
+as plain text on every page, in analyst and public mode — never a live link, image or markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.text import plain
+from tests.hostile import (
+    ESCAPED,
+    HOSTILE,
+    PLANS,
+    hostile_county,
+    live_markup,
+    shown_strings,
+    write_hostile_plans,
+)
+from tests.pages import ANALYSIS_PAGES, open_page
+
+PAGES = [*ANALYSIS_PAGES, "import"]
+COUNTY = {"shangdang-2021": "上党区", "huzhou-2023": "德清县", "urumqi-2025": ""}
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory):
+    return write_hostile_plans(tmp_path_factory.mktemp("hostile-data"))
+
+
+@pytest.fixture(autouse=True)
+def _hostile_data(hostile_dir, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("PANHUO_DATA_DIR", str(hostile_dir))
+    monkeypatch.delenv("PANHUO_PUBLIC", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _params(plan: str) -> dict[str, str]:
+    """Every link parameter hostile; the county list also names one of the plan's (hostile) 区县,
+    so the page shows filtered data as well as the notices."""
+    county = ",".join(c for c in (hostile_county(COUNTY[plan]) if COUNTY[plan] else "", HOSTILE) if c)
+    return {"plan": plan, "county": county, "zone": HOSTILE, "type": HOSTILE, "stage": HOSTILE,
+            "unit": HOSTILE}  # fmt: skip
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["analyst", "public"])
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_plan_and_link_show_as_plain_text(page, plan, public, monkeypatch):
+    if public:
+        monkeypatch.setenv("PANHUO_PUBLIC", "1")
+    if page == "import" and public:
+        pytest.skip("public mode has no import page (tests/test_app_core.py)")
+    at = open_page(page, timeout=120, **_params(plan))
+    strings = shown_strings(at)
+    assert live_markup(strings) == []
+    if page != "import":  # the header shows the plan's (hostile) title, escaped
+        assert any(ESCAPED in s for s in strings), "the hostile title is not on the page"
+        assert at.selectbox(key="f_plan").value == plan
+        warnings = [w.value for w in at.warning]
+        assert any("链接中的单位" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["analyst", "public"])
+def test_hostile_plan_id_in_the_link_is_quoted_inert_and_short(public, monkeypatch):
+    if public:
+        monkeypatch.setenv("PANHUO_PUBLIC", "1")
+    at = open_page("overview", plan=HOSTILE * 50)
+    assert live_markup(shown_strings(at)) == []
+    notice = next(w.value for w in at.warning if "链接中的规划" in w.value)
+    assert notice == plain(f"链接中的规划“{HOSTILE[:40]}…”不存在，已显示默认规划。")
