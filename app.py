@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import navigation
-from components.data import settings
+from components.cached import settings
 from components.sidebar import render_sidebar
 
 st.set_page_config(page_title="盘活 · 城镇低效用地再开发", page_icon="🏙️", layout="wide")

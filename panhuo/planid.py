@@ -17,7 +17,9 @@ import re
 
 MAX_LENGTH = 64
 _RULE = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{MAX_LENGTH - 1}}}")
-PLAN_ID_RULE = f"规划编号只能由小写英文字母、数字和连字符（-）组成，以字母或数字开头，不超过 {MAX_LENGTH} 个字符"
+PLAN_ID_RULE = (
+    f"规划编号只能由小写英文字母、数字和连字符（-）组成，以字母或数字开头，不超过 {MAX_LENGTH} 个字符"
+)
 
 
 class InvalidPlanId(ValueError):

@@ -36,6 +36,8 @@ from panhuo.importing.report import Problem, sort_problems
 from panhuo.importing.totals import check_totals, published_frame, total_problems
 from panhuo.importing.validation import UNCACHED, Context, cell_unit, validate_frame
 from panhuo.model import COLUMNS, Plan, PublishedTable
+from panhuo.planid import InvalidPlanId, is_valid_plan_id
+from panhuo.store.errors import PlanExists
 from panhuo.units import unit_label
 
 # fields of a 现状 layer that a 规划 layer (the second file) provides as their 规划 counterpart
@@ -772,6 +774,10 @@ def commit(
         problems=list(checked.problems),
         rejected=counts["rejected"],
     )
+    if not is_valid_plan_id(plan_id):  # nothing is written, not even the report
+        result.message = str(InvalidPlanId(plan_id))
+        result.problems.append(Problem("error", result.message, "例如 changzhi-2024"))
+        return result
     if checked.fatal:
         result.message = "文件无法导入，未写入任何数据。"
     elif counts["valid"] == 0:
@@ -815,6 +821,9 @@ def commit(
                 },
                 note="只导入有效行" if counts["rejected"] else "",
             )
+        except PlanExists as exc:
+            result.problems.append(Problem("error", str(exc), "刷新后重新导入到该规划"))
+            result.message = str(exc)
         except SQLAlchemyError as exc:
             result.problems.append(
                 Problem(
@@ -877,20 +886,9 @@ def _imported_rows_only(checked: Checked) -> list[PublishedTable]:
 
 def find_plan(plan_id: str, store=None) -> Plan | None:
     """The plan as it stands: from the store when it holds it, else the sample folder."""
-    from panhuo.loader import load_plan, sample_plan_dirs
-    from panhuo.settings import load_settings
+    from panhuo.catalog import open_catalog
 
-    if store is None:
-        from panhuo.store import Store
-
-        store = Store()
-    if store.exists() and store.plan_meta(plan_id) is not None:
-        return store.load_plan(plan_id)
-    data_dir = store.settings.data_dir if getattr(store, "settings", None) else load_settings().data_dir
-    for folder in sample_plan_dirs(data_dir):
-        if folder.name == plan_id:
-            return load_plan(folder)
-    return None
+    return open_catalog(store=store, only=[plan_id]).find(plan_id)
 
 
 def import_files(

@@ -32,7 +32,14 @@ from panhuo.settings import Settings, load_settings
 from panhuo.store import migrate
 from panhuo.store.connect import get_engine, lock_for_writing, normalise_url, sqlite_file, writer
 from panhuo.store.errors import PlanExists
-from panhuo.store.records import NewSource, clean_json, frame_records, records_frame, sha256, tables_from_records
+from panhuo.store.records import (
+    NewSource,
+    clean_json,
+    frame_records,
+    records_frame,
+    sha256,
+    tables_from_records,
+)
 from panhuo.store.samples import sync_plan
 from panhuo.store.schema import (
     TABLES,
@@ -156,7 +163,9 @@ class Store:
             return {}
         with self.session() as session:
             latest = dict(
-                session.execute(select(VersionRow.plan_id, func.max(VersionRow.id)).group_by(VersionRow.plan_id)).all()
+                session.execute(
+                    select(VersionRow.plan_id, func.max(VersionRow.id)).group_by(VersionRow.plan_id)
+                ).all()
             )
         return {pid: int(latest.get(pid) or 0) for pid in self.changed_plan_ids()}
 

@@ -52,7 +52,10 @@ def sample_datasets(folder: Path) -> Iterable[SampleDataset]:
         if path.exists():
             frame = read_csv_text(path)
             yield SampleDataset(
-                dataset, frame_records(frame), [str(c) for c in frame.columns], [NewSource(path.name, path.read_bytes())]
+                dataset,
+                frame_records(frame),
+                [str(c) for c in frame.columns],
+                [NewSource(path.name, path.read_bytes())],
             )
     spec_path = folder / "tables.toml"
     if spec_path.exists():

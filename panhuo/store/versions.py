@@ -41,7 +41,9 @@ def add_version(
     not taken by a concurrent writer."""
     number = (
         session.scalar(
-            select(func.max(VersionRow.number)).where(VersionRow.plan_id == plan_id, VersionRow.dataset == dataset)
+            select(func.max(VersionRow.number)).where(
+                VersionRow.plan_id == plan_id, VersionRow.dataset == dataset
+            )
         )
         or 0
     ) + 1
