@@ -76,7 +76,7 @@ def _forget_older(url: str, plan_id: str, revision: int, store: Store) -> None:
         loaded[(url, plan_id)] = revision
     if previous is not None and previous != revision:
         _stored_plan.clear(url, plan_id, previous, store)
-        _findings.clear()
+        _findings.clear(plan_id, previous)
 
 
 def _load_stored(store: Store, plan_id: str, revision: int) -> Plan:
@@ -114,7 +114,13 @@ def catalog() -> Catalog:
     else:
         try:
             opened = None if s.public_mode else store()
-            found = open_catalog(s, store=opened, samples=lambda d: _samples(str(d)), stored=_load_stored)
+            found = open_catalog(
+                s,
+                store=opened,
+                read_only=s.public_mode,  # public mode never writes, not even a schema upgrade
+                samples=lambda d: _samples(str(d)),
+                stored=_load_stored,
+            )
             problem = ""
             with _LOCK:
                 _LOCAL["failed_at"], _LOCAL["error"] = 0.0, ""
@@ -129,9 +135,9 @@ def catalog() -> Catalog:
 
 
 def plan_revision(plan_id: str) -> int:
-    """Changes when this plan's data changes (an import, a restore, :func:`invalidate`):
-    what caches of one plan are keyed on."""
-    return catalog().revision(plan_id) * 1000 + _LOCAL["bump"] % 1000
+    """Changes when this plan's data changes (an import or a restore, from any process), and
+    only then: what caches of one plan are keyed on."""
+    return catalog().revision(plan_id)
 
 
 def revision() -> int:

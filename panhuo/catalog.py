@@ -74,6 +74,7 @@ def open_catalog(
     store: Store | None = None,
     imports: bool = True,
     create: bool = False,
+    read_only: bool = False,
     only: Iterable[str] | None = None,
     samples: Callable[[Path], list[Plan]] | None = None,
     stored: Callable[[Store, str, int], Plan] | None = None,
@@ -85,7 +86,7 @@ def open_catalog(
     - ``imports=False``: the sample plans only, no database touched;
     - ``create``: create the store if needed and load the samples into it (the app outside
       public mode); otherwise a missing database is never created, an existing one is
-      upgraded to the newest schema before it is read;
+      upgraded to the newest schema before it is read (unless ``read_only``: public mode);
     - ``only``: load just these plan ids (the import engine looks up one plan);
     - ``samples(data_dir)`` / ``stored(store, plan_id, revision)``: how to load sample and
       stored plans, for a caller that caches them (the pages).
@@ -110,7 +111,7 @@ def open_catalog(
             store = Store.open(store.settings, url=store.url)
         elif not store.exists():
             return catalog
-        else:
+        elif not read_only:
             store.ensure_schema()
         revisions = store.plan_revisions()
         load = stored or _load_stored
