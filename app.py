@@ -8,7 +8,7 @@ both ``/`` and ``/overview`` then open 总览, and the menu marks it as the curr
 
 import streamlit as st
 
-from components.data import settings
+from components.cached import settings
 from components.sidebar import render_sidebar
 
 PAGES = "app_pages"

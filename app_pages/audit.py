@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data
+from components import cached as data
 from components.header import missing, page_header
 from components.sidebar import current
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, severity_counts

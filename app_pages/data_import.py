@@ -5,29 +5,23 @@ see and restore earlier versions. Thin: the work is done by ``panhuo.importing``
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import cached as data
 from components.text import plain
+from panhuo import labels
 from panhuo.importing import MAX_FILE_BYTES, InputFile, engine, examples, mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
-from panhuo.settings import Settings
-from panhuo.store import Store
+from panhuo.store import Store, StoreUnavailable
 
 NEW_PLAN = "（新建规划）"
 FILE_TYPES = ["xlsx", "xlsm", "csv", "gpkg", "zip", "geojson", "json"]
 _DONE = "_import_done"  # (kind, message, plan id) of the last import or restore, shown after the rerun
 _NONCE = "_import_nonce"  # part of the uploaders' keys: a new value empties them after an import
 _NEXT_PLAN = "_import_next_plan"  # the plan to select in the form at the next run
-
-
-@st.cache_resource(show_spinner="正在准备数据库…")
-def _store(url: str, data_dir: str) -> Store:
-    return Store.open(Settings(Path(data_dir), url, Path(), "", False), url=url)
 
 
 @st.cache_data(max_entries=2, show_spinner="正在读取文件…")
@@ -216,10 +210,15 @@ def _versions_tab(store: Store) -> None:
         return
     versions = store.versions(plan_id)
     st.dataframe(
-        pd.DataFrame([v.label() for v in versions]), hide_index=True, width="stretch", key="versions_list"
+        pd.DataFrame([labels.version_row(v) for v in versions]),
+        hide_index=True,
+        width="stretch",
+        key="versions_list",
     )
     by_id = {v.id: v for v in versions}
-    picked = st.selectbox("查看版本", list(by_id), format_func=lambda i: by_id[i].title, key="versions_pick")
+    picked = st.selectbox(
+        "查看版本", list(by_id), format_func=lambda i: labels.version_title(by_id[i]), key="versions_pick"
+    )
     if picked is None:
         return
     version = by_id[picked]
@@ -240,7 +239,10 @@ def _versions_tab(store: Store) -> None:
         _finish(f"已恢复：新的第 {restored.number} 版与第 {version.number} 版内容相同。", plan_id)
     with st.expander("导入记录（含未导入的尝试及其问题清单）"):
         st.dataframe(
-            pd.DataFrame(store.report_rows(plan_id)), hide_index=True, width="stretch", key="versions_reports"
+            pd.DataFrame(labels.report_rows(store.reports(plan_id))),
+            hide_index=True,
+            width="stretch",
+            key="versions_reports",
         )
         for report in store.reports(plan_id, limit=1):
             st.download_button(
@@ -258,9 +260,9 @@ def render() -> None:
         st.info("公众模式下不提供数据导入。")
         return
     try:
-        store = _store(settings.effective_database_url, str(settings.data_dir))
-    except Exception as exc:
-        st.error(f"无法打开数据库，暂时不能导入：{plain(f'{type(exc).__name__}: {exc}', limit=300)}")
+        store = data.store()
+    except StoreUnavailable as exc:
+        st.error(f"无法打开数据库，暂时不能导入：{plain(exc.detail, limit=300)}")
         return
     _show_done()
     tab_import, tab_versions = st.tabs(["导入数据", "版本与导入记录"])

@@ -4,7 +4,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from components import data, map_data
+from components import cached as data
+from components import map_data
 from components.header import missing, page_header
 from components.map_builder import (
     DEFAULT_LAYERS,
@@ -33,7 +34,7 @@ def render() -> None:
     ctx = current()
     page_header("地图", ctx)
     plan = ctx.plan
-    outlines, problems = map_data.plan_outlines(plan.id, data.revision())
+    outlines, problems = map_data.plan_outlines(plan.id, data.plan_revision(plan.id))
     for problem in problems:
         st.warning(plain(problem))
     records = ctx.records

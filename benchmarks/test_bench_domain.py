@@ -7,18 +7,18 @@ import pandas as pd
 import pytest
 
 from panhuo.aggregate import Filters, apply_filters, group_totals
-from panhuo.catalog import get_catalog
+from panhuo.catalog import open_catalog
 from panhuo.loader import plan_from_frames
 from panhuo.reconcile import reconcile
 
 
 @pytest.fixture(scope="module")
 def catalog():
-    return get_catalog(include_imports=False)
+    return open_catalog(imports=False)
 
 
 def test_load_all_sample_plans(benchmark):
-    catalog = benchmark(get_catalog, None, False)
+    catalog = benchmark(open_catalog, imports=False)
     assert len(catalog.ids()) >= 5
 
 

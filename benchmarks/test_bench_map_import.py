@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from components.map_builder import build_map
-from panhuo.catalog import get_catalog
+from panhuo.catalog import open_catalog
 from panhuo.geo.boundaries import plan_areas
 from panhuo.geo.features import map_features
 from panhuo.importing.engine import InputFile, import_files
@@ -21,7 +21,7 @@ N_ROWS = 20_000
 
 @pytest.fixture(scope="module")
 def huzhou():
-    return get_catalog(include_imports=False).get("huzhou-2023")
+    return open_catalog(imports=False).get("huzhou-2023")
 
 
 @pytest.fixture(scope="module")

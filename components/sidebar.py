@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import cached as data
 from components.text import plain
 from panhuo.aggregate import apply_filters
 from panhuo.model import Plan

@@ -1,27 +1,35 @@
 """The plans the application knows: the sample plans under ``data/`` and imported plans.
 
-Imported plans come from the store (:func:`panhuo.store.store_plans`), so the CLI and the pages
-see them alike.
+:func:`open_catalog` is the one way to get them, for the command line, the import engine and
+the pages' cached wrapper (which passes its caches in): samples first, then the plans of the
+store whose current data differs from the samples (imports and restores).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panhuo.loader import load_plan, sample_plan_dirs
 from panhuo.model import Plan
-from panhuo.settings import load_settings
+from panhuo.settings import Settings, load_settings
 
-# The order of the seed plans in menus: as PRODUCT.md lists them.
+if TYPE_CHECKING:  # pragma: no cover
+    from panhuo.store import Store
+
+# The order of the seed plans in menus (上党区, 武威, 聊城, 湖州, 乌鲁木齐).
 SAMPLE_ORDER = ["shangdang-2021", "wuwei-2023", "liaocheng-2020", "huzhou-2023", "urumqi-2025"]
 
 
 @dataclass
 class Catalog:
-    """The plans, by id, in menu order."""
+    """The plans, by id, in menu order; ``revisions`` gives each plan taken from the store the
+    id of its latest version (a sample plan is at 0), for caches keyed per plan."""
 
     plans_by_id: dict[str, Plan] = field(default_factory=dict)
+    revisions: dict[str, int] = field(default_factory=dict)
 
     def ids(self) -> list[str]:
         return list(self.plans_by_id)
@@ -35,25 +43,85 @@ class Catalog:
             raise KeyError(f"没有编号为 {plan_id} 的规划。已有：{known}")
         return self.plans_by_id[plan_id]
 
+    def find(self, plan_id: str) -> Plan | None:
+        """The plan, or None when there is none with this id."""
+        return self.plans_by_id.get(plan_id)
+
+    def revision(self, plan_id: str) -> int:
+        """Changes when this plan's data changes (0 for a plan as its sample folder has it)."""
+        return self.revisions.get(plan_id, 0)
+
     def __contains__(self, plan_id: object) -> bool:
         return plan_id in self.plans_by_id
 
 
-def load_samples(data_dir: Path | None = None) -> list[Plan]:
-    data_dir = data_dir or load_settings().data_dir
-    plans = [load_plan(folder) for folder in sample_plan_dirs(data_dir)]
+def load_samples(data_dir: Path, only: Iterable[str] | None = None) -> list[Plan]:
+    """The sample plans under ``data_dir`` in menu order (``only``: just those folder names)."""
+    wanted = set(only) if only is not None else None
+    folders = [f for f in sample_plan_dirs(data_dir) if wanted is None or f.name in wanted]
+    plans = [load_plan(folder) for folder in folders]
     rank = {pid: i for i, pid in enumerate(SAMPLE_ORDER)}
     return sorted(plans, key=lambda p: (rank.get(p.id, len(rank)), p.id))
 
 
-def get_catalog(data_dir: Path | None = None, include_imports: bool = True) -> Catalog:
-    """All plans: samples first, then imported plans (an import may replace a sample's data)."""
-    catalog = Catalog()
-    for plan in load_samples(data_dir):
-        catalog.plans_by_id[plan.id] = plan
-    if include_imports:
-        from panhuo.store import store_plans  # the store imports the loader: import it late
+def _load_stored(store: Store, plan_id: str, _revision: int) -> Plan:
+    return store.load_plan(plan_id)
 
-        for plan in store_plans():
-            catalog.plans_by_id[plan.id] = plan
+
+def open_catalog(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    imports: bool = True,
+    create: bool = False,
+    read_only: bool = False,
+    only: Iterable[str] | None = None,
+    samples: Callable[[Path], list[Plan]] | None = None,
+    stored: Callable[[Store, str, int], Plan] | None = None,
+) -> Catalog:
+    """The catalog for ``settings`` (default: the environment's): samples, then the store's
+    imported and changed plans (an import may replace a sample's data).
+
+    - ``store``: the store to read (default: the one ``settings`` name);
+    - ``imports=False``: the sample plans only, no database touched;
+    - ``create``: create the store if needed and load the samples into it (the app outside
+      public mode); otherwise a missing database is never created, an existing one is
+      upgraded to the newest schema before it is read (unless ``read_only``: public mode);
+    - ``only``: load just these plan ids (the import engine looks up one plan);
+    - ``samples(data_dir)`` / ``stored(store, plan_id, revision)``: how to load sample and
+      stored plans, for a caller that caches them (the pages).
+
+    A database or file that cannot be reached raises
+    :class:`~panhuo.store.errors.StoreUnavailable`; any other error is a bug and surfaces.
+    """
+    settings = settings or (store.settings if store is not None else load_settings())
+    wanted = list(only) if only is not None else None
+    if samples is None or wanted is not None:
+        found = load_samples(settings.data_dir, wanted)
+    else:
+        found = samples(settings.data_dir)
+    catalog = Catalog({p.id: p for p in found if wanted is None or p.id in wanted})
+    if not imports:
+        return catalog
+    from panhuo.store import Store, unavailable_on_failure  # the store imports the loader: late
+
+    with unavailable_on_failure():
+        store = store or Store(settings=settings)
+        if create:
+            store = Store.open(store.settings, url=store.url)
+        elif not store.exists():
+            return catalog
+        elif not read_only:
+            store.ensure_schema()
+        revisions = store.plan_revisions()
+        load = stored or _load_stored
+        for plan_id, revision in revisions.items():
+            if wanted is not None and plan_id not in wanted:
+                continue
+            catalog.plans_by_id[plan_id] = load(store, plan_id, revision)
+            catalog.revisions[plan_id] = revision
+        if wanted is not None:  # a plan the store holds unchanged, under a folder of another name
+            for plan_id in wanted:
+                if plan_id not in catalog.plans_by_id and store.plan_meta(plan_id) is not None:
+                    catalog.plans_by_id[plan_id] = store.load_plan(plan_id)
     return catalog

@@ -1,4 +1,4 @@
-"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing``.
+"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db``.
 
 Gives the same figures as the pages, for scripts and checks.
 """
@@ -11,9 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
-from panhuo.catalog import get_catalog
+from panhuo.catalog import open_catalog
 from panhuo.nouns import noun
+from panhuo.planid import InvalidPlanId, check_plan_id
 from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
+from panhuo.store.errors import StoreUnavailable
 from panhuo.units import AREA_UNITS, find_unit, format_area, to_ha
 
 
@@ -22,7 +24,7 @@ def _print_json(data: object) -> None:
 
 
 def cmd_plans(args: argparse.Namespace) -> int:
-    plans = get_catalog().plans()
+    plans = open_catalog().plans()
     if args.json:
         _print_json(
             [
@@ -37,7 +39,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    plan = get_catalog().get(args.plan)
+    plan = open_catalog().get(args.plan)
     result = summarize(plan, of=args.of, by=args.by, unit=args.unit)
     if args.json:
         _print_json(result)
@@ -58,7 +60,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    plan = get_catalog().get(args.plan)
+    plan = open_catalog().get(args.plan)
     findings = reconcile(plan)
     if args.json:
         _print_json(
@@ -93,7 +95,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     from panhuo.briefing import briefing_pptx
     from panhuo.viewstate import default_unit
 
-    plan = get_catalog().get(args.plan)
+    plan = open_catalog().get(args.plan)
     dataset, records = plan.records()
     unit = args.unit or default_unit(plan)
     out = Path(args.output)
@@ -111,6 +113,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from panhuo.importing import cli as import_cli
 
+    check_plan_id(args.plan)  # refused before any file is read or the database opened
     return import_cli.run(args)
 
 
@@ -120,6 +123,28 @@ def _unit_arg(text: str) -> str:
     if unit is None:
         raise argparse.ArgumentTypeError(f"未知的面积单位：{text}")
     return unit.code
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``db upgrade``: bring the store's schema to the newest revision (creating it when
+    missing); ``db current``: print the revision the store is at."""
+    from panhuo.store import Store, migrate
+
+    store = Store()
+    if args.action == "upgrade":
+        before = store.current_revision() if store.exists() else None
+        reached = store.upgrade()
+        print(f"数据库已是最新结构：{reached}" + ("" if before == reached else f"（原为 {before or '无'}）"))
+        return 0
+    if not store.exists():
+        print("数据库尚未建立（首次使用时自动建立，或运行 python -m panhuo db upgrade）")
+        return 0
+    current = store.current_revision()
+    if current is None:
+        print(f"旧版数据库（未记录结构版本），升级后为 {migrate.head()}：python -m panhuo db upgrade")
+    else:
+        print(current + ("（最新）" if current == migrate.head() else f"（最新为 {migrate.head()}）"))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # the import engine is optional until it is installed
         p.add_argument("files", nargs="*")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("db", help="数据库结构：upgrade 升级到最新，current 显示当前版本")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(func=cmd_db)
     return parser
 
 
@@ -179,6 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as exc:
         print(f"错误：{exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    except InvalidPlanId as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"错误：{exc}（{exc.detail}）", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

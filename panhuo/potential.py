@@ -98,8 +98,8 @@ def level_cells(table: PublishedTable, unit: str = "ha") -> pd.DataFrame:
     ``share_text``, ``is_total`` (a 总计 row or column: kept out of a colour scale) and
     ``row_kind``. The shares are printed against the grand total (146.59), not per column.
 
-    >>> from panhuo.catalog import get_catalog
-    >>> plan = get_catalog(include_imports=False).get("shangdang-2021")
+    >>> from panhuo.catalog import open_catalog
+    >>> plan = open_catalog(imports=False).get("shangdang-2021")
     >>> cells = level_cells(plan.tables["附表4"])
     >>> cells.query("row == '总计' and level == '总计'")["value"].item()
     146.59

@@ -6,8 +6,8 @@ the table's unit to the view's unit exactly (Decimal); the printed 调整量 is 
 one recomputed as 规划 − 现状, so a page can show where they differ (附表8 商服用地: printed 3.92,
 8.20 − 4.27 = 3.93).
 
->>> from panhuo.catalog import get_catalog
->>> frame = structure_frame(get_catalog(include_imports=False).get("shangdang-2021"), "ha")
+>>> from panhuo.catalog import open_catalog
+>>> frame = structure_frame(open_catalog(imports=False).get("shangdang-2021"), "ha")
 >>> frame.set_index("use").loc["住宅用地", ["current", "planned", "change_printed"]].tolist()
 [106.29, 85.07, -21.22]
 """

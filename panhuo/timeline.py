@@ -3,8 +3,8 @@
 Every function that depends on the date takes ``today`` so tests can fix it.
 
 >>> from datetime import date
->>> from panhuo.catalog import get_catalog
->>> frame = milestone_frame(get_catalog(include_imports=False).get("urumqi-2025"), date(2026, 6, 1))
+>>> from panhuo.catalog import open_catalog
+>>> frame = milestone_frame(open_catalog(imports=False).get("urumqi-2025"), date(2026, 6, 1))
 >>> frame.set_index("name").loc["推进实施阶段", ["period_text", "status"]].tolist()
 ['2026年1月—2027年9月', '进行中']
 """

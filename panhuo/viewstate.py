@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from panhuo.aggregate import Filters, type_column, zone_column
 from panhuo.model import Plan
+from panhuo.planid import PLAN_ID_RULE, is_valid_plan_id
 
 PARAMS = ("plan", "county", "zone", "type", "stage", "unit")
 UNITS = ("mu", "ha")
@@ -97,7 +98,10 @@ def parse_query(
     """A valid ViewState from URL query parameters, and notices for what was dropped."""
     notices: list[str] = []
     plan_id = str(params.get("plan") or default_plan)
-    if plan_id not in plans:
+    if not is_valid_plan_id(plan_id):  # not echoed: it may be anything at all
+        notices.append(f"链接中的规划编号无效（{PLAN_ID_RULE}），已显示默认规划。")
+        plan_id = default_plan
+    elif plan_id not in plans:
         notices.append(f"链接中的规划“{_quote(plan_id)}”不存在，已显示默认规划。")
         plan_id = default_plan
     plan = plans[plan_id]

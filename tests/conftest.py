@@ -18,9 +18,9 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def catalog():
-    from panhuo.catalog import get_catalog
+    from panhuo.catalog import open_catalog
 
-    return get_catalog(include_imports=False)
+    return open_catalog(imports=False)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ import geopandas as gpd
 import shapely
 
 from components.map_builder import build_map
-from panhuo.catalog import get_catalog
+from panhuo.catalog import open_catalog
 from panhuo.geo import plan_areas
 from panhuo.geo.features import map_features
 from panhuo.units import AREA_UNITS
@@ -80,7 +80,7 @@ def _summary(deck: dict) -> dict:
 
 def specs() -> dict[str, dict]:
     """Every case's deck (as pydeck serialises it), legends, notes and view."""
-    catalog = get_catalog(include_imports=False)
+    catalog = open_catalog(imports=False)
     out = {}
     for name, (plan_id, options) in CASES.items():
         options = dict(options)

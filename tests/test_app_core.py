@@ -310,9 +310,9 @@ def test_public_mode_never_shows_the_right_holder(monkeypatch):
     assert "刘志平" not in everything
     assert "（权利人信息不公开）" in details["内容"].tolist()
     # the downloads are made from the same table
-    from panhuo.catalog import get_catalog
+    from panhuo.catalog import open_catalog
 
-    _dataset, frame = get_catalog(include_imports=False).get("shangdang-2021").records()
+    _dataset, frame = open_catalog(imports=False).get("shangdang-2021").records()
     public = records_table(frame, "parcels", "ha", public=True)
     assert "刘志平" not in to_csv_bytes(public).decode("utf-8-sig")
     import io
@@ -339,10 +339,10 @@ def test_private_mode_offers_the_import_page():
 
 
 def test_downloads_have_chinese_headers():
-    from panhuo.catalog import get_catalog
+    from panhuo.catalog import open_catalog
     from panhuo.export import records_table, to_csv_bytes
 
-    _dataset, frame = get_catalog(include_imports=False).get("huzhou-2023").records()
+    _dataset, frame = open_catalog(imports=False).get("huzhou-2023").records()
     text = to_csv_bytes(records_table(frame, "zones", "mu", public=False))
     assert text.startswith("\ufeff".encode())
     header = text.decode("utf-8-sig").splitlines()[0].split(",")

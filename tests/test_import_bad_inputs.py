@@ -138,7 +138,7 @@ def test_text_in_numeric_cells_formulas_and_serial_dates_in_one_workbook(store):
     assert (warning.row, warning.value) == (2, "约300") and "按 300 读取" in warning.problem
     frame = store.version_frame(result.version.id)
     assert frame["area"].tolist() == ["约300", "300亩", "1,234.5"]  # kept as printed, read as numbers
-    from panhuo.catalog import get_catalog
+    from panhuo.catalog import open_catalog
 
-    parcels = get_catalog().get("shangdang-2021").parcels
+    parcels = open_catalog().get("shangdang-2021").parcels
     assert parcels["area_ha"].astype(float).sum() == pytest.approx((300 + 300 + 1234.5) / 15)

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from panhuo.aggregate import summarize
-from panhuo.catalog import get_catalog
+from panhuo.catalog import open_catalog
 from panhuo.importing import InputFile, analyse, examples, import_files, new_plan_meta, report_xlsx
 from panhuo.importing.report import Problem
 from panhuo.reconcile import reconcile
@@ -79,7 +79,7 @@ def test_bureau_workbook_imports_and_shows_like_a_sample_plan(db_url):
     assert (name, content) == ("地块清单.xlsx", data)  # the original, byte for byte
     assert digest == InputFile("x", data).sha256 == result.version.source_sha256
 
-    plan = get_catalog().get("changzhi-survey")
+    plan = open_catalog().get("changzhi-survey")
     assert plan.origin == "import" and plan.city == "长治市" and plan.counties == ["上党区", "潞州区"]
     by_county = summarize(plan, by="county", unit="mu")
     assert by_county["count"] == 5
@@ -106,7 +106,7 @@ def test_a_file_with_rejected_rows_imports_nothing_but_its_report(db_url):
     assert _content_counts(store) == before
     (report,) = store.reports("changzhi-messy")
     assert report["status"] == "failed" and len(report["problems"]) == len(result.problems)
-    assert "changzhi-messy" not in get_catalog()
+    assert "changzhi-messy" not in open_catalog()
 
 
 def test_valid_only_imports_the_valid_rows_and_lists_every_other(db_url):
@@ -143,7 +143,7 @@ def test_disagreeing_subtotal_is_reported_and_kept_for_the_audit(sqlite_url):
         warning.row == 8
         and "小计行与明细不符：表中为 100.00，3 行明细之和为 108.45，差 -8.45" in warning.problem
     )
-    severities = {f.item: f.severity for f in reconcile(get_catalog().get("changzhi-totals"))}
+    severities = {f.item: f.severity for f in reconcile(open_catalog().get("changzhi-totals"))}
     assert "mismatch" in severities.values()
 
 
@@ -168,13 +168,13 @@ def test_gbk_csv_into_a_sample_plan_then_restore_the_sample(db_url):
     text = "序号,地块名称,乡镇,类型,面积（公顷）,实施阶段\n1,韩店新厂区,韩店街道,旧厂矿,2.5,储备\n2,荫城老街,荫城镇,旧城镇,1.25,正在实施\n"
     result = import_files([InputFile("地块.csv", text.encode("gbk"))], "shangdang-2021", store=store)
     assert result.ok and result.version.number == 2
-    plan = get_catalog().get("shangdang-2021")
+    plan = open_catalog().get("shangdang-2021")
     assert plan.origin == "import" and plan.parcels["county"].tolist() == ["上党区", "上党区"]
     assert plan.parcels["derived"].str.contains("按规划范围").all()
     assert any("GBK" in p.problem for p in result.problems)
     restored = store.restore("shangdang-2021", "parcels", 1)
     assert restored.number == 3
-    plan = get_catalog().get("shangdang-2021")
+    plan = open_catalog().get("shangdang-2021")
     assert plan.origin == "sample" and len(plan.parcels) == 89
 
 
@@ -204,7 +204,7 @@ def test_survey_layer_joined_with_its_planned_layer(db_url, layer_files):
     store = Store.open()
     result = import_files(layer_files, "shangdang-2021", store=store)
     assert result.ok and result.imported == 4
-    plan = get_catalog().get("shangdang-2021")
+    plan = open_catalog().get("shangdang-2021")
     parcels = plan.parcels
     assert parcels["geometry"].str.startswith("POLYGON").all()
     assert set(parcels["geometry_source"]) == {"实测图形"}
@@ -287,7 +287,7 @@ def test_zones_import(sqlite_url):
         [InputFile("片区.csv", text.encode())], "zones-plan", kind="zones", plan_meta=_meta("zones-plan")
     )
     assert result.ok
-    plan = get_catalog().get("zones-plan")
+    plan = open_catalog().get("zones-plan")
     assert plan.zones["name"].tolist() == ["韩店片区"] and plan.zones["id"].tolist() == ["1"]
     assert float(plan.zones["area_ha"].iloc[0]) == pytest.approx(20.0)
 
@@ -316,7 +316,7 @@ def test_after_a_partial_import_the_audit_compares_the_printed_totals_with_the_r
         [InputFile("messy.xlsx", data)], "changzhi-part", plan_meta=_meta("changzhi-part"), valid_only=True
     )
     assert result.ok and result.imported == 2
-    plan = get_catalog().get("changzhi-part")
+    plan = open_catalog().get("changzhi-part")
     assert plan.meta["source_file"] == "messy.xlsx" and "messy.xlsx" in plan.meta["summary"]
     (table,) = plan.tables.values()
     assert "未导入的 3 行见导入报告" in table.note

@@ -72,9 +72,9 @@ def test_upload_confirm_and_import_a_bureau_workbook(app):
     assert not app.exception
     assert [s.value for s in app.success] == ["已导入 5 行，为“changzhi-page”的地块第 1 版。"]
     assert "/overview?plan=changzhi-page" in app.markdown[-1].value  # a link to the imported plan
-    from panhuo.catalog import get_catalog
+    from panhuo.catalog import open_catalog
 
-    assert get_catalog().get("changzhi-page").origin == "import"
+    assert open_catalog().get("changzhi-page").origin == "import"
 
 
 def test_rejected_rows_offer_only_the_valid_rows(app):

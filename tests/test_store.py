@@ -173,12 +173,12 @@ def test_mappings_are_remembered_per_layout(db_url):
 
 
 def test_catalog_lists_imported_plans_and_samples_changed_by_an_import(db_url):
-    from panhuo.catalog import get_catalog
+    from panhuo.catalog import open_catalog
 
     store = Store.open()
-    assert get_catalog().get("shangdang-2021").origin == "sample"
+    assert open_catalog().get("shangdang-2021").origin == "sample"
     store.save_import("shangdang-2021", "parcels", _frame(4), [NewSource("new.csv", b"new")])
-    catalog = get_catalog()
+    catalog = open_catalog()
     assert catalog.get("shangdang-2021").origin == "import"
     assert len(catalog.get("shangdang-2021").parcels) == 4
     assert len(catalog.get("shangdang-2021").tables) > 0  # its published tables stay

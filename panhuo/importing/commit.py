@@ -13,6 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from panhuo.importing.check import SOURCE_ROW, Checked
 from panhuo.importing.report import Problem
 from panhuo.model import PublishedTable
+from panhuo.nouns import noun
+from panhuo.planid import InvalidPlanId, is_valid_plan_id
+from panhuo.store.errors import PlanExists
 
 if TYPE_CHECKING:
     from panhuo.store import Store, VersionInfo
@@ -111,6 +114,10 @@ def commit(
         problems=list(checked.problems),
         rejected=counts["rejected"],
     )
+    if not is_valid_plan_id(plan_id):  # nothing is written, not even the report
+        result.message = str(InvalidPlanId(plan_id))
+        result.problems.append(Problem("error", result.message, "例如 changzhi-2024"))
+        return result
     refusal = checked.refusal(valid_only)
     if refusal:
         result.message = refusal
@@ -148,6 +155,9 @@ def commit(
                 },
                 note="只导入有效行" if counts["rejected"] else "",
             )
+        except PlanExists as exc:
+            result.problems.append(Problem("error", str(exc), "刷新后重新导入到该规划"))
+            result.message = str(exc)
         except SQLAlchemyError as exc:
             result.problems.append(
                 Problem(
@@ -161,7 +171,7 @@ def commit(
             result.ok, result.version, result.imported = True, version, len(valid)
             result.status = "partial" if counts["rejected"] else "imported"
             result.message = (
-                f"已导入 {len(valid)} 行，为“{plan_id}”的{'地块' if dataset == 'parcels' else '片区'}"
+                f"已导入 {len(valid)} 行，为“{plan_id}”的{noun(dataset)}"
                 f"第 {version.number} 版"
                 + (f"；{counts['rejected']} 行未导入，见报告。" if counts["rejected"] else "。")
             )

@@ -29,20 +29,9 @@ def find_plan(plan_id: str, store: Store | None = None) -> Plan | None:
 
     The one place the import looks a plan up (the page and the command line call it too).
     """
-    from panhuo.loader import load_plan, sample_plan_dirs
-    from panhuo.settings import load_settings
+    from panhuo.catalog import open_catalog
 
-    if store is None:
-        from panhuo.store import Store
-
-        store = Store()
-    if store.exists() and store.plan_meta(plan_id) is not None:
-        return store.load_plan(plan_id)
-    data_dir = store.settings.data_dir if getattr(store, "settings", None) else load_settings().data_dir
-    for folder in sample_plan_dirs(data_dir):
-        if folder.name == plan_id:
-            return load_plan(folder)
-    return None
+    return open_catalog(store=store, only=[plan_id]).find(plan_id)
 
 
 def import_files(

@@ -1,0 +1,484 @@
+"""The ``Store`` API: one database of versions of each plan's datasets, original files,
+remembered mappings and import reports.
+
+SQLAlchemy 2. An SQLite file by default (``Settings.sqlite_path``, created on first use with no
+set-up); PostgreSQL (or any SQLAlchemy URL) when ``PANHUO_DATABASE_URL`` / ``database_url`` is
+set. :meth:`Store.open` upgrades the schema (:mod:`panhuo.store.migrate`) and loads the sample
+plans (:mod:`panhuo.store.samples`) once per process.
+
+>>> store = Store("sqlite://")
+>>> store.ensure_schema()
+>>> store.plan_ids()
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from panhuo.labels import dataset_label
+from panhuo.model import COLUMNS, Plan
+from panhuo.planid import check_plan_id
+from panhuo.settings import Settings, load_settings
+from panhuo.store import migrate
+from panhuo.store.connect import get_engine, lock_for_writing, normalise_url, sqlite_file, writer
+from panhuo.store.errors import PlanExists
+from panhuo.store.records import (
+    NewSource,
+    clean_json,
+    frame_records,
+    records_frame,
+    sha256,
+    tables_from_records,
+)
+from panhuo.store.samples import sync_plan
+from panhuo.store.schema import (
+    TABLES,
+    Base,
+    MappingRow,
+    PlanRow,
+    RecordRow,
+    ReportRow,
+    SourceFileRow,
+    VersionRow,
+    now,
+)
+from panhuo.store.versions import add_version
+
+DATASETS = (*COLUMNS, "tables", "facts")
+_SAMPLES_SYNCED: set[tuple[str, str]] = set()
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A version as the version list shows it (:mod:`panhuo.labels` words it)."""
+
+    id: int
+    plan_id: str
+    dataset: str
+    number: int
+    created_at: dt.datetime
+    origin: str
+    data_origin: str
+    source_name: str
+    source_sha256: str
+    row_count: int
+    is_current: bool
+    restored_from: int | None
+    note: str
+
+    @classmethod
+    def of(cls, row: VersionRow) -> VersionInfo:
+        return cls(
+            row.id,
+            row.plan_id,
+            row.dataset,
+            row.number,
+            row.created_at,
+            row.origin,
+            row.data_origin,
+            row.source_name,
+            row.source_sha256,
+            row.row_count,
+            row.is_current,
+            row.restored_from,
+            row.note,
+        )
+
+
+class Store:
+    """One database. ``Store()`` uses the configured URL; ``Store(url)`` any SQLAlchemy URL."""
+
+    def __init__(self, url: str | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.url = normalise_url(url or self.settings.effective_database_url)
+        self.engine = get_engine(self.url)
+        self.session = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(writer(self.engine), expire_on_commit=False)
+
+    # --- set-up ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, url: str | None = None) -> Store:
+        """The store, with its schema upgraded and the sample plans loaded (once per process)."""
+        store = cls(url, settings)
+        store.ensure_schema()
+        key = (store.url, str(store.settings.data_dir))
+        if key not in _SAMPLES_SYNCED:
+            store.sync_samples()
+            _SAMPLES_SYNCED.add(key)
+        return store
+
+    def ensure_schema(self) -> None:
+        """Bring the schema to the newest revision (creating the tables, and the SQLite file's
+        folder, when they do not exist; stamping a store made before migrations)."""
+        migrate.upgrade(self.engine)
+
+    def upgrade(self) -> str:
+        """Upgrade the schema now (``python -m panhuo db upgrade``); returns the revision."""
+        return migrate.upgrade(self.engine, force=True)
+
+    def current_revision(self) -> str | None:
+        """The schema revision of the database (None when empty or made before migrations)."""
+        return migrate.current(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop every table of the store (tests, or an administrator starting over)."""
+        Base.metadata.drop_all(self.engine)
+        with self.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        migrate.forget(self.engine)
+        for key in [k for k in _SAMPLES_SYNCED if k[0] == self.url]:
+            _SAMPLES_SYNCED.discard(key)
+
+    def exists(self) -> bool:
+        """True when the database holds the store's tables (never creates anything)."""
+        file = sqlite_file(self.url)
+        if file is not None and not file.exists():
+            return False
+        return inspect(self.engine).has_table("dataset_versions")
+
+    def revision(self) -> int:
+        """The id of the latest version (0 with no store yet): changes with every import,
+        restore or sample update. Never creates anything."""
+        if not self.exists():
+            return 0
+        with self.session() as session:
+            return int(session.scalar(select(func.max(VersionRow.id))) or 0)
+
+    def plan_revisions(self) -> dict[str, int]:
+        """For each plan whose current data is not the sample data (see
+        :meth:`changed_plan_ids`), the id of its latest version: a cache keyed on it is
+        refreshed when that plan, and only that plan, changes. Never creates anything."""
+        if not self.exists():
+            return {}
+        with self.session() as session:
+            latest = dict(
+                session.execute(
+                    select(VersionRow.plan_id, func.max(VersionRow.id)).group_by(VersionRow.plan_id)
+                ).all()
+            )
+        return {pid: int(latest.get(pid) or 0) for pid in self.changed_plan_ids()}
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A write transaction holding the store's write lock: concurrent writers (other
+        processes too) take turns, so version numbers never collide."""
+        with self._writer.begin() as session:
+            lock_for_writing(session)
+            yield session
+
+    def sync_samples(self, data_dir: Path | None = None) -> int:
+        """Load the sample plans into the store; returns the number of versions added.
+
+        Idempotent: a sample file already stored (same sha256) is skipped. A changed sample
+        file becomes a new version, current unless the plan's data was replaced by an import.
+        """
+        from panhuo.loader import sample_plan_dirs
+
+        data_dir = data_dir or self.settings.data_dir
+        added = 0
+        for folder in sample_plan_dirs(data_dir):
+            for attempt in range(2):  # a database without the write lock may still race
+                try:
+                    with self.writing() as session:
+                        added += sync_plan(session, folder)
+                    break
+                except IntegrityError:
+                    if attempt:
+                        raise
+        return added
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def plan_ids(self, origin: str | None = None) -> list[str]:
+        with self.session() as session:
+            query = select(PlanRow.id).order_by(PlanRow.created_at, PlanRow.id)
+            if origin:
+                query = query.where(PlanRow.origin == origin)
+            return list(session.scalars(query))
+
+    def plan_meta(self, plan_id: str) -> dict | None:
+        with self.session() as session:
+            row = session.get(PlanRow, plan_id)
+            return dict(row.meta) if row else None
+
+    def changed_plan_ids(self) -> list[str]:
+        """Plans whose current data is not the sample data: imported plans, and samples with
+        an imported or restored dataset."""
+        with self.session() as session:
+            imported = set(session.scalars(select(PlanRow.id).where(PlanRow.origin == "import")))
+            changed = set(
+                session.scalars(
+                    select(VersionRow.plan_id).where(
+                        VersionRow.is_current.is_(True), VersionRow.data_origin != "sample"
+                    )
+                )
+            )
+            order = list(session.scalars(select(PlanRow.id).order_by(PlanRow.created_at, PlanRow.id)))
+        wanted = imported | changed
+        return [pid for pid in order if pid in wanted]
+
+    def versions(self, plan_id: str, dataset: str | None = None) -> list[VersionInfo]:
+        with self.session() as session:
+            query = select(VersionRow).where(VersionRow.plan_id == plan_id)
+            if dataset:
+                query = query.where(VersionRow.dataset == dataset)
+            rows = session.scalars(query.order_by(VersionRow.dataset, VersionRow.number))
+            return [VersionInfo.of(r) for r in rows]
+
+    def version(self, version_id: int) -> VersionInfo:
+        with self.session() as session:
+            row = session.get(VersionRow, version_id)
+            if row is None:
+                raise KeyError(f"没有编号为 {version_id} 的版本")
+            return VersionInfo.of(row)
+
+    @staticmethod
+    def _records(session: Session, version_id: int) -> list[dict]:
+        return list(
+            session.scalars(
+                select(RecordRow.data).where(RecordRow.version_id == version_id).order_by(RecordRow.row_no)
+            )
+        )
+
+    def version_frame(self, version_id: int) -> pd.DataFrame:
+        """The rows of a version as text, columns in their stored order."""
+        with self.session() as session:
+            version = session.get(VersionRow, version_id)
+            if version is None:
+                raise KeyError(f"没有编号为 {version_id} 的版本")
+            return records_frame(self._records(session, version_id), version.columns)
+
+    def source_files(self, version_id: int) -> list[tuple[str, str, bytes]]:
+        """(file name, sha256, bytes) of the original files of a version (a restore's are its
+        origin's)."""
+        with self.session() as session:
+            version = session.get(VersionRow, version_id)
+            while version is not None and version.restored_from is not None:
+                version = session.get(VersionRow, version.restored_from)
+            if version is None:
+                return []
+            rows = session.scalars(
+                select(SourceFileRow).where(SourceFileRow.version_id == version.id).order_by(SourceFileRow.id)
+            )
+            return [(r.filename, r.sha256, bytes(r.content)) for r in rows]
+
+    def load_plan(self, plan_id: str) -> Plan:
+        """The plan as its current versions make it."""
+        from panhuo.loader import plan_from_frames
+        from panhuo.model import PublishedTable
+
+        with self.session() as session:
+            plan = session.get(PlanRow, plan_id)
+            if plan is None:
+                raise KeyError(f"数据库中没有编号为 {plan_id} 的规划")
+            current = list(
+                session.scalars(
+                    select(VersionRow).where(VersionRow.plan_id == plan_id, VersionRow.is_current.is_(True))
+                )
+            )
+            frames: dict[str, object] = {}
+            tables: dict[str, PublishedTable] = {}
+            facts: list[dict] = []
+            for version in current:
+                rows = self._records(session, version.id)
+                if version.dataset == "tables":
+                    tables.update(tables_from_records(rows))
+                elif version.dataset == "facts":
+                    facts = [dict(r) for r in rows]
+                else:
+                    frames[version.dataset] = records_frame(rows, version.columns)
+                tables.update(tables_from_records((version.extra or {}).get("tables", [])))
+            origin = (
+                "import"
+                if plan.origin == "import" or any(v.data_origin != "sample" for v in current)
+                else "sample"
+            )
+            meta = dict(plan.meta)
+        return plan_from_frames(meta, origin=origin, tables=tables, facts=facts, **frames)
+
+    def saved_mapping(self, layout: str) -> dict | None:
+        with self.session() as session:
+            row = session.get(MappingRow, layout)
+            return dict(row.mapping) if row else None
+
+    def reports(self, plan_id: str | None = None, limit: int = 50) -> list[dict]:
+        """Import attempts, newest first (``panhuo.labels.report_rows`` words them)."""
+        with self.session() as session:
+            query = select(ReportRow).order_by(ReportRow.id.desc()).limit(limit)
+            if plan_id:
+                query = query.where(ReportRow.plan_id == plan_id)
+            return [
+                {
+                    "id": r.id,
+                    "created_at": r.created_at,
+                    "plan_id": r.plan_id,
+                    "source_name": r.source_name,
+                    "status": r.status,
+                    "summary": r.summary,
+                    "problems": r.problems,
+                    "version_id": r.version_id,
+                }
+                for r in session.scalars(query)
+            ]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (tests use it to prove a failed import wrote nothing)."""
+        with self.session() as session:
+            return {
+                table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
+                for table in TABLES
+            }
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def save_import(
+        self,
+        plan_id: str,
+        dataset: str,
+        frame: pd.DataFrame | None,
+        sources: list[NewSource],
+        *,
+        records: list[dict] | None = None,
+        new_plan_meta: dict | None = None,
+        mapping: dict | None = None,
+        note: str = "",
+    ) -> VersionInfo:
+        """Store an import as a new current version, in one transaction.
+
+        The rows are ``frame``'s (as text), or ``records`` as given (tables, facts).
+        ``mapping`` may hold ``{"layout", "kind", "headers", "mapping"}`` (remembered for the
+        layout) and ``tables`` (published tables found in the file). ``new_plan_meta`` creates
+        the plan when it does not exist yet; when another import created it meanwhile,
+        :class:`~panhuo.store.errors.PlanExists`. Raises and writes nothing on any error
+        (an invalid plan id: :class:`~panhuo.planid.InvalidPlanId`).
+        """
+        check_plan_id(plan_id)
+        if dataset not in DATASETS:
+            raise ValueError(f"未知的数据集：{dataset}")
+        if records is None:
+            if frame is None:
+                raise ValueError("save_import 需要 frame 或 records")
+            records, columns = frame_records(frame), [str(c) for c in frame.columns]
+        else:
+            columns = [str(c) for c in frame.columns] if frame is not None else []
+        mapping = mapping or {}
+        with self.writing() as session:
+            plan = session.get(PlanRow, plan_id)
+            if plan is None:
+                if new_plan_meta is None:
+                    raise KeyError(f"没有编号为 {plan_id} 的规划")
+                session.add(PlanRow(id=plan_id, origin="import", meta={**new_plan_meta, "id": plan_id}))
+                session.flush()
+            elif new_plan_meta is not None and plan.origin == "import":
+                raise PlanExists(plan_id)
+            else:
+                plan.updated_at = now()
+            extra = {k: v for k, v in mapping.items() if k in ("layout", "mapping", "tables", "headers")}
+            row = add_version(
+                session,
+                plan_id,
+                dataset,
+                records,
+                columns,
+                sources,
+                origin="import",
+                data_origin="import",
+                source_name="、".join(s.filename for s in sources),
+                source_sha=",".join(sha256(s.content) for s in sources),
+                make_current=True,
+                extra=extra,
+                note=note,
+            )
+            for item in mapping.get("remember", []):
+                self._remember(session, item["layout"], item["kind"], item["headers"], item["mapping"])
+            session.flush()
+            return VersionInfo.of(row)
+
+    @staticmethod
+    def _remember(session: Session, layout: str, kind: str, headers: list, mapping: dict) -> None:
+        row = session.get(MappingRow, layout)
+        if row is None:
+            session.add(MappingRow(layout=layout, kind=kind, headers=list(headers), mapping=dict(mapping)))
+        else:
+            row.mapping, row.kind, row.headers, row.updated_at = dict(mapping), kind, list(headers), now()
+
+    def remember_mapping(self, layout: str, kind: str, headers: list[str], mapping: dict) -> None:
+        with self.writing() as session:
+            self._remember(session, layout, kind, headers, mapping)
+
+    def restore(self, plan_id: str, dataset: str, number: int) -> VersionInfo:
+        """Make an earlier version current again, as a new version (history stays linear)."""
+        check_plan_id(plan_id)
+        with self.writing() as session:
+            old = session.scalar(
+                select(VersionRow).where(
+                    VersionRow.plan_id == plan_id, VersionRow.dataset == dataset, VersionRow.number == number
+                )
+            )
+            if old is None:
+                raise KeyError(f"{plan_id} 的{dataset_label(dataset)}没有第 {number} 版")
+            row = add_version(
+                session,
+                plan_id,
+                dataset,
+                self._records(session, old.id),
+                list(old.columns or []),
+                [],
+                origin="restore",
+                data_origin=old.data_origin,
+                source_name=old.source_name,
+                source_sha=old.source_sha256,
+                make_current=True,
+                extra=dict(old.extra or {}),
+                note=f"恢复第 {number} 版",
+                restored_from=old.id,
+            )
+            return VersionInfo.of(row)
+
+    def record_report(
+        self,
+        plan_id: str,
+        source_name: str,
+        source_sha: str,
+        status: str,
+        problems: Iterable[dict],
+        summary: str = "",
+        version_id: int | None = None,
+    ) -> int:
+        """Keep an import's report (its own transaction, so a failed import still leaves it)."""
+        check_plan_id(plan_id)
+        with self.session.begin() as session:
+            row = ReportRow(
+                plan_id=plan_id,
+                source_name=source_name[:1000],
+                source_sha256=source_sha[:200],
+                status=status,
+                summary=summary,
+                problems=[clean_json(p) for p in problems],
+                version_id=version_id,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+
+def store_plans(settings: Settings | None = None) -> list[Plan]:
+    """Plans the catalog should take from the store (imports, and samples changed by an import).
+
+    Never creates a database: with no database yet there is nothing imported.
+    """
+    store = Store(settings=settings)
+    if not store.exists():
+        return []
+    return [store.load_plan(pid) for pid in store.changed_plan_ids()]

@@ -1,0 +1,112 @@
+"""The tables of the store (SQLAlchemy ORM). A change here needs a migration in
+``migrations/versions`` (``tests/test_store_migrations.py`` fails while they differ).
+
+- ``plans``: one row per plan (``origin`` sample or import) with its plan.toml metadata.
+- ``dataset_versions``: each version of one dataset of a plan (parcels, zones, targets, …,
+  ``tables``, ``facts``): number, time, source file name and sha256, origin (sample, import,
+  restore), whether it is current. An import or a restore adds a version; nothing is updated
+  in place.
+- ``records``: the rows of a version, one JSON object of text values per row.
+- ``source_files``: the original files byte for byte, attached to the version they made.
+- ``mappings``: the confirmed column mapping per source layout (hash of the header row).
+- ``import_reports``: every import attempt's report, also for failed imports — the only trace
+  a failed import leaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def now() -> dt.datetime:
+    """The time stored with rows: UTC, naive, whole seconds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(16))
+    meta: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class VersionRow(Base):
+    __tablename__ = "dataset_versions"
+    __table_args__ = (UniqueConstraint("plan_id", "dataset", "number", name="uq_version_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
+    dataset: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    origin: Mapped[str] = mapped_column(String(16))  # sample | import | restore
+    data_origin: Mapped[str] = mapped_column(String(16))  # sample | import: where the rows came from
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    source_sha256: Mapped[str] = mapped_column(String(200), default="")  # comma-separated for two files
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    restored_from: Mapped[int | None] = mapped_column(ForeignKey("dataset_versions.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)  # mapping used, published tables …
+
+
+class RecordRow(Base):
+    __tablename__ = "records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class SourceFileRow(Base):
+    __tablename__ = "source_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MappingRow(Base):
+    __tablename__ = "mappings"
+    layout: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    headers: Mapped[list] = mapped_column(JSON)
+    mapping: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class ReportRow(Base):
+    __tablename__ = "import_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    source_name: Mapped[str] = mapped_column(String(1000))
+    source_sha256: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # imported | partial | failed
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+
+
+TABLES = (PlanRow, VersionRow, RecordRow, SourceFileRow, MappingRow, ReportRow)

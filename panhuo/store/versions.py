@@ -1,0 +1,86 @@
+"""Adding a version: the one way rows enter the store (imports, restores, sample syncing)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from panhuo.store.records import NewSource, clean_json, sha256
+from panhuo.store.schema import RecordRow, SourceFileRow, VersionRow
+
+
+def current_version(session: Session, plan_id: str, dataset: str) -> VersionRow | None:
+    """The current version of a plan's dataset (None when it has none)."""
+    return session.scalar(
+        select(VersionRow).where(
+            VersionRow.plan_id == plan_id, VersionRow.dataset == dataset, VersionRow.is_current.is_(True)
+        )
+    )
+
+
+def add_version(
+    session: Session,
+    plan_id: str,
+    dataset: str,
+    records: list[dict],
+    columns: list[str],
+    sources: list[NewSource],
+    *,
+    origin: str,
+    data_origin: str,
+    source_name: str,
+    source_sha: str,
+    make_current: bool,
+    extra: dict,
+    note: str,
+    restored_from: int | None = None,
+) -> VersionRow:
+    """Add the next version of a plan's dataset with its records and original files.
+
+    The caller holds the store's write lock (``Store.writing``), so the number taken here is
+    not taken by a concurrent writer."""
+    number = (
+        session.scalar(
+            select(func.max(VersionRow.number)).where(
+                VersionRow.plan_id == plan_id, VersionRow.dataset == dataset
+            )
+        )
+        or 0
+    ) + 1
+    if make_current:
+        session.execute(
+            update(VersionRow)
+            .where(VersionRow.plan_id == plan_id, VersionRow.dataset == dataset)
+            .values(is_current=False)
+        )
+    row = VersionRow(
+        plan_id=plan_id,
+        dataset=dataset,
+        number=number,
+        origin=origin,
+        data_origin=data_origin,
+        source_name=source_name[:500],
+        source_sha256=source_sha[:200],
+        row_count=len(records),
+        columns=[str(c) for c in columns],
+        is_current=make_current,
+        restored_from=restored_from,
+        note=note,
+        extra=clean_json(extra),
+    )
+    session.add(row)
+    session.flush()
+    rows = [{"version_id": row.id, "row_no": i, "data": clean_json(r)} for i, r in enumerate(records)]
+    if rows:
+        session.execute(RecordRow.__table__.insert(), rows)
+    for source in sources:
+        session.add(
+            SourceFileRow(
+                version_id=row.id,
+                filename=source.filename[:500],
+                sha256=sha256(source.content),
+                size=len(source.content),
+                content=source.content,
+            )
+        )
+    return row
