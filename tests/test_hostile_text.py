@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.text import plain
+from panhuo.planid import PLAN_ID_RULE
 from tests.hostile import (
     ESCAPED,
     HOSTILE,
@@ -66,10 +67,22 @@ def test_hostile_plan_and_link_show_as_plain_text(page, plan, public, monkeypatc
 
 
 @pytest.mark.parametrize("public", [False, True], ids=["analyst", "public"])
-def test_hostile_plan_id_in_the_link_is_quoted_inert_and_short(public, monkeypatch):
+def test_hostile_plan_id_in_the_link_is_not_echoed(public, monkeypatch):
+    """An id that breaks the plan-id rule is never quoted back; the notice gives the rule."""
     if public:
         monkeypatch.setenv("PANHUO_PUBLIC", "1")
     at = open_page("overview", plan=HOSTILE * 50)
     assert live_markup(shown_strings(at)) == []
     notice = next(w.value for w in at.warning if "链接中的规划" in w.value)
-    assert notice == plain(f"链接中的规划“{HOSTILE[:40]}…”不存在，已显示默认规划。")
+    assert notice == plain(f"链接中的规划编号无效（{PLAN_ID_RULE}），已显示默认规划。")
+    assert "evil" not in notice
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["analyst", "public"])
+def test_unknown_plan_id_in_the_link_is_quoted_short(public, monkeypatch):
+    if public:
+        monkeypatch.setenv("PANHUO_PUBLIC", "1")
+    unknown = "no-such-plan-" + "x" * 50
+    at = open_page("overview", plan=unknown)
+    notice = next(w.value for w in at.warning if "链接中的规划" in w.value)
+    assert notice == plain(f"链接中的规划“{unknown[:40]}…”不存在，已显示默认规划。")
