@@ -573,7 +573,7 @@ def _crossings(geometry, cap: int) -> int:
     """Segment crossings of a polygon's rings, counted until ``cap`` is passed (then > cap).
 
     ``make_valid`` needs time and memory growing with the crossings; counting them with a
-    segment tree in small batches keeps this count itself bounded (about 128 × vertices pairs).
+    segment tree in small batches keeps this count itself bounded (at most 256 × vertices pairs).
     """
     rings = shapely.get_parts(shapely.boundary(geometry))
     pieces = []
@@ -585,11 +585,13 @@ def _crossings(geometry, cap: int) -> int:
         return 0
     segments = shapely.linestrings(np.concatenate(pieces))
     tree = shapely.STRtree(segments)
-    found = 0
-    for start in range(0, len(segments), 128):
-        found += tree.query(segments[start : start + 128], predicate="crosses").shape[1]
+    found, start, batch = 0, 0, 8
+    while start < len(segments):
+        found += tree.query(segments[start : start + batch], predicate="crosses").shape[1]
         if found > 2 * cap:  # each crossing is found from both of its segments
             break
+        # small batches first: a tangle is found after a few segments, a clean ring in few queries
+        start, batch = start + batch, min(batch * 2, 256)
     return found // 2
 
 

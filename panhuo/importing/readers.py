@@ -317,11 +317,6 @@ def _sheet_grid(ws, fws, filename: str) -> Grid:
         formulas = next(formula_rows, ()) if formula_rows is not None else ()
         for c, cell in enumerate(row):
             value = getattr(cell, "value", None)
-            if isinstance(value, str) and "\x00" in value:  # written as _x0000_ in the XML
-                raise ImportFailure(
-                    f"文件 {filename}（工作表“{ws.title}”）第 {r} 行第 {c + 1} 列含有空字符（NUL）",
-                    "请删除该单元格中的不可见字符后再导入",
-                )
             texts.append(cell_text(value, getattr(cell, "number_format", "General")))
             if formulas:
                 formula = formulas[c] if c < len(formulas) else None
