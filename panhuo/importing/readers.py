@@ -18,6 +18,8 @@ import datetime as dt
 import io
 import re
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -165,12 +167,12 @@ def _check_open_quote(
     """Refuse a row whose quoted cell swallowed following lines that look like rows of their own.
 
     A cell may legitimately hold line breaks (a quoted 备注); but when a continuation line holds
-    about as many delimiters as a row has, a quote was left open and rows were merged into it.
+    as many delimiters as a whole row, a quote was left open and rows were merged into it.
     """
     if last <= first:
         return
     width = len(grid.rows[0]) if grid.rows else len(row)
-    needed = max(1, (width - 1) // 2)
+    needed = max(1, width - 1)
     for cell in row:
         if "\n" not in cell and "\r" not in cell:
             continue
@@ -280,9 +282,9 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
             )
     except ImportFailure:
         raise
-    except Exception as exc:
+    except Exception as exc:  # openpyxl raises whatever its XML and zip layers raise
         raise ImportFailure(
-            f"无法读取 Excel 文件 {filename}：{type(exc).__name__} {exc}",
+            f"无法读取 Excel 文件 {filename}：{_workbook_fault(exc)}",
             "文件可能已损坏；请在 Excel 中打开并另存为 .xlsx 后再导入",
         ) from exc
     grids = []
@@ -292,6 +294,18 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
     if formula_wb is not None:
         formula_wb.close()
     return grids
+
+
+def _workbook_fault(exc: Exception) -> str:
+    """What went wrong inside a workbook, in Chinese (openpyxl's own text is English)."""
+    name = type(exc).__name__
+    if "Parse" in name or "XML" in name.upper():
+        return "工作簿内部的 XML 内容格式错误"
+    if isinstance(exc, KeyError):
+        return "工作簿缺少必要的组成部分"
+    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
+        return "工作簿的压缩内容已损坏"
+    return "工作簿内容无法解析"
 
 
 def _sheet_grid(ws, fws, filename: str) -> Grid:
