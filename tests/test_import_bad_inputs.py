@@ -368,3 +368,28 @@ def test_a_workbook_number_too_large_to_write_out_is_shown_compactly(store):
     assert (result.ok, result.imported, result.rejected) == (True, 1, 1)
     (error,) = [p for p in result.problems if p.severity == "error"]
     assert (error.row, error.value, error.problem) == (2, "1E+308", "“1E+308”不是可识别的数值")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "tangled-polygon",
+        "encrypted-shapefile-zip",
+        "10010-column-workbook",
+        "lat-lon-swapped",
+        "encrypted-workbook",
+    ],
+)
+def test_the_command_line_says_the_same_and_writes_nothing(store, capsys, tmp_path, case):
+    """``python -m panhuo import`` (its ``main``) exits 1 with the same Chinese reason, no traceback."""
+    from panhuo.cli import main
+
+    name, make, words = CASES[case]
+    path = tmp_path / name
+    path.write_bytes(make())
+    before = _content(store)
+    code = main(["import", str(path), "--plan", PLAN, "--title", "坏文件", "--city", "长治市", "--json"])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.out + captured.err
+    assert words in json.loads(captured.out)["problems"][0]["problem"]
+    assert _content(store) == before

@@ -575,7 +575,8 @@ def _crossings(geometry, cap: int) -> int:
     ``make_valid`` needs time and memory growing with the crossings; counting them with a
     segment tree in small batches keeps this count itself bounded (at most 256 × vertices pairs).
     """
-    rings = shapely.get_parts(shapely.boundary(geometry))
+    # the rings of every polygon in it, also inside a GeometryCollection (lines have none)
+    rings = shapely.get_rings(shapely.get_parts(shapely.get_parts(geometry)))
     pieces = []
     for ring in rings:
         coords = shapely.get_coordinates(ring)
@@ -623,12 +624,16 @@ def _repair(frame: gpd.GeoDataFrame, name: str = "") -> tuple[gpd.GeoDataFrame, 
         reason = _validity_reason(before)
         who = f"「{name}」{_feature(frame, pos)}的图形无效（{reason}）"
         vertices = int(shapely.get_num_coordinates(before))
+        try:
+            crossings = _crossings(before, MAX_REPAIR_CROSSINGS) if vertices <= MAX_REPAIR_VERTICES else 0
+        except shapely.errors.GEOSException as exc:
+            raise GeoReadError(f"{who}，无法检查，文件未导入。请在 GIS 软件中修复该图形后再导入。") from exc
         if vertices > MAX_REPAIR_VERTICES:
             raise GeoReadError(
                 f"{who}，有 {vertices:,} 个顶点，超过可自动修复的上限 {MAX_REPAIR_VERTICES:,} 个，文件未导入。"
                 "请在 GIS 软件中修复该图形后再导入。"
             )
-        if _crossings(before, MAX_REPAIR_CROSSINGS) > MAX_REPAIR_CROSSINGS:
+        if crossings > MAX_REPAIR_CROSSINGS:
             raise GeoReadError(
                 f"{who}，自相交超过 {MAX_REPAIR_CROSSINGS:,} 处，无法自动修复，文件未导入。"
                 "请在 GIS 软件中检查并修复该图形后再导入。"
