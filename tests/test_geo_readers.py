@@ -375,12 +375,17 @@ def _ring(vertices: int, cx: float = LON, cy: float = LAT, radius: float = 0.001
     return shapely.Polygon(np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)]))
 
 
-def test_vertex_limits_refuse_before_any_repair(monkeypatch):
+def test_vertex_limits_refuse_before_any_repair(monkeypatch, tmp_path):
     small = [_ring(50, LON + 0.01 * k) for k in range(3)]
     monkeypatch.setattr(readers, "MAX_LAYER_VERTICES", 120)
     with pytest.raises(GeoReadError) as error:
         read_layer(gpkg_bytes(_feature_frame(small)), "地块.gpkg")
     assert error.value.message.startswith("「地块.gpkg」共有 150 个顶点，超过一个文件的上限 120 个")
+    # a Shapefile is measured by its .shp before GDAL reads it (16 bytes a vertex)
+    with pytest.raises(
+        GeoReadError, match=r"的图形文件（\.shp）至少有约 \d+ 个顶点，超过一个文件的上限 120 个"
+    ):
+        read_layer(shapefile_zip(_feature_frame(small), tmp_path), "地块.zip")
     monkeypatch.setattr(readers, "MAX_FEATURE_VERTICES", 40)
     with pytest.raises(GeoReadError, match="第 1 个要素（编号 DK1）有 50 个顶点，超过单个图形的上限 40 个"):
         read_layer(gpkg_bytes(_feature_frame(small)), "地块.gpkg")

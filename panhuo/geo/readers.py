@@ -343,6 +343,7 @@ def _read_shapefile(path, name, crs, hint_lonlat) -> LayerResult:
                 f"Shapefile「{name}」缺少 {ext}（{what}）文件。"
                 "请把同名的 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩成 zip 后上传。"
             )
+    _check_shapefile_size(shp, name)
     encoding, notes = _shapefile_encoding(shp)
     has_prj = shp.with_suffix(".prj").exists()
     frame = _pyogrio_read(shp, name, encoding=encoding)
@@ -358,6 +359,21 @@ def _read_shapefile(path, name, crs, hint_lonlat) -> LayerResult:
     result.encoding = encoding
     result.layer = Path(name).stem
     return result
+
+
+def _check_shapefile_size(shp: Path, name: str) -> None:
+    """Refuse, before GDAL reads it, a Shapefile whose .shp must hold more vertices than allowed.
+
+    A vertex takes 16 bytes of the .shp; a record at most about 60 bytes besides (header,
+    bounding box, part index), and the .shx gives the record count (8 bytes each).
+    """
+    records = max(0, (shp.with_suffix(".shx").stat().st_size - 100) // 8)
+    at_least = (shp.stat().st_size - 100 - 60 * records) // 16
+    if at_least > MAX_LAYER_VERTICES:
+        raise GeoReadError(
+            f"「{name}」的图形文件（.shp）至少有约 {at_least:,} 个顶点，超过一个文件的上限 "
+            f"{MAX_LAYER_VERTICES:,} 个，文件未导入。请简化（抽稀）图形，或按区县拆分后分别导入。"
+        )
 
 
 def _read_gpkg(path, name, crs, hint_lonlat, layer) -> LayerResult:
