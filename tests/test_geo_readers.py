@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,11 +18,13 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+from panhuo.geo import readers
 from panhuo.geo.area import area_check, coordinate_precision
 from panhuo.geo.boundaries import find_admin, outline
 from panhuo.geo.crs import wgs84_to_gcj02
 from panhuo.geo.errors import GeoReadError, MissingCRSError
 from panhuo.geo.readers import read_layer
+from tests.test_import_bad_inputs import _patched_zip
 
 # a point in 吴兴区 (CGCS2000 degrees), and the parcels' sizes in metres (width, height)
 LON, LAT = 120.0867, 30.8677
@@ -274,3 +277,153 @@ def test_tolerance_grows_with_coarse_coordinates():
 def test_coordinate_precision_of_degrees():
     points = [shapely.Point(120.123456, 30.654321)]
     assert coordinate_precision(points, geographic=True) == pytest.approx(0.5e-6 * 111_320)
+
+
+# --------------------------------------------------------------------------- hostile input (issue 8)
+
+
+def _no_server_text(message: str) -> None:
+    assert "/tmp" not in message and "panhuo-geo" not in message and "upload." not in message, message
+
+
+@pytest.mark.parametrize(
+    ("patch", "words"),
+    [({"flag": 0x1}, r"设置了密码（地块\.\w+ 已加密）"), ({"method": 9}, r"不支持的压缩方式（编号 9）")],
+)
+def test_encrypted_or_unsupported_zip_members_are_refused(tmp_path, patch, words):
+    with pytest.raises(GeoReadError) as error:
+        read_layer(_patched_zip(shapefile_zip(parcels(), tmp_path), **patch), "成果.zip")
+    assert re.search(words, error.value.message) and "成果.zip" in error.value.message
+
+
+def test_damaged_zip_member_is_refused(tmp_path):
+    data = bytearray(shapefile_zip(parcels(), tmp_path))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = next(i for i in archive.infolist() if i.filename.endswith(".dbf"))
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 40] ^= 0xFF  # a stored byte changed: the CRC no longer matches
+    with pytest.raises(GeoReadError, match=r"地块\.dbf 已损坏，无法解压"):
+        read_layer(bytes(data), "成果.zip")
+
+
+def test_garbage_prj_is_not_called_missing(tmp_path):
+    out = tmp_path / "shp"
+    out.mkdir()
+    parcels().to_file(out / "地块.shp", encoding="UTF-8")
+    (out / "地块.prj").write_bytes(b"\x00\xffthis is not a projection")
+    with pytest.raises(MissingCRSError) as error:
+        read_layer(out / "地块.shp")
+    message = error.value.message
+    assert ".prj 文件无法读取" in message and "缺少 .prj" not in message and "请补上 .prj" not in message
+    assert "EPSG:4528" in message  # the zone is still named from the coordinates
+    _no_server_text(message)
+
+
+def test_latitude_and_longitude_swapped_are_said_so(tmp_path):
+    swapped = gpd.GeoDataFrame(
+        {"编号": ["A"]}, geometry=[shapely.box(LAT, LON, LAT + 0.01, LON + 0.01)], crs=4326
+    )
+    for data, name in [
+        (swapped.to_json().encode(), "地块.geojson"),  # declared WGS84, latitude past 90°
+        (shapefile_zip(swapped, tmp_path, drop=(".prj",)), "地块.zip"),  # no CRS at all
+    ]:
+        with pytest.raises(GeoReadError) as error:
+            read_layer(data, name)
+        message = error.value.message
+        assert not isinstance(error.value, MissingCRSError)  # choosing a CRS cannot fix it
+        assert "经度和纬度位置颠倒了" in message and f"东经{LON + 0.005:.3f}°" in message, message
+        assert "投影坐标" not in message and ".prj" not in message
+    # a user choosing a geographic CRS for such a file gets the same answer
+    with pytest.raises(GeoReadError, match="经度和纬度位置颠倒了"):
+        read_layer(swapped.to_json().encode(), "地块.geojson", crs="EPSG:4490")
+
+
+def test_gdal_messages_are_chinese_and_name_no_server_path():
+    for data, name, words in [
+        (
+            b'{"type": "FeatureCollection", "features": [',
+            "地块.geojson",
+            "GeoJSON 内容不完整或不是有效的 JSON",
+        ),
+        (b"SQLite format 3\x00" + b"x" * 2000, "地块.gpkg", "不是有效的 SQLite/GeoPackage 数据库"),
+        (b"not json at all", "地块.json", "无法读取「地块.json」"),
+    ]:
+        with pytest.raises(GeoReadError) as error:
+            read_layer(data, name)
+        message = error.value.message
+        assert words in message, message
+        _no_server_text(message)
+        english = set(re.findall(r"[A-Za-z]{4,}", message.replace(name, "")))
+        assert not english - {"GeoJSON", "JSON", "SQLite", "GeoPackage"}, message
+
+
+def test_huge_coordinates_are_printed_compactly():
+    frame = gpd.GeoDataFrame({"编号": ["A"]}, geometry=[shapely.box(1e300, 1e300, 1e308, 1e308)], crs=None)
+    with pytest.raises(MissingCRSError) as error:
+        read_layer(gpkg_bytes(frame), "地块.gpkg")
+    assert "X 1e+300 – 1e+308，Y 1e+300 – 1e+308" in error.value.message
+    assert not re.search(r"\d{20}", error.value.message)
+
+
+def _feature_frame(geometries, epsg: int = 4326) -> gpd.GeoDataFrame:
+    names = [f"DK{i + 1}" for i in range(len(geometries))]
+    return gpd.GeoDataFrame({"编号": names}, geometry=list(geometries), crs=epsg)
+
+
+def _ring(vertices: int, cx: float = LON, cy: float = LAT, radius: float = 0.001) -> shapely.Polygon:
+    angles = np.linspace(0, 2 * np.pi, vertices - 1, endpoint=False)
+    return shapely.Polygon(np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)]))
+
+
+def test_vertex_limits_refuse_before_any_repair(monkeypatch, tmp_path):
+    small = [_ring(50, LON + 0.01 * k) for k in range(3)]
+    monkeypatch.setattr(readers, "MAX_LAYER_VERTICES", 120)
+    with pytest.raises(GeoReadError) as error:
+        read_layer(gpkg_bytes(_feature_frame(small)), "地块.gpkg")
+    assert error.value.message.startswith("「地块.gpkg」共有 150 个顶点，超过一个文件的上限 120 个")
+    # a Shapefile is measured by its .shp before GDAL reads it (16 bytes a vertex)
+    with pytest.raises(
+        GeoReadError, match=r"的图形文件（\.shp）至少有约 \d+ 个顶点，超过一个文件的上限 120 个"
+    ):
+        read_layer(shapefile_zip(_feature_frame(small), tmp_path), "地块.zip")
+    monkeypatch.setattr(readers, "MAX_FEATURE_VERTICES", 40)
+    with pytest.raises(GeoReadError, match="第 1 个要素（编号 DK1）有 50 个顶点，超过单个图形的上限 40 个"):
+        read_layer(gpkg_bytes(_feature_frame(small)), "地块.gpkg")
+
+
+def _bowtie_with(vertices: int) -> shapely.Polygon:
+    """A bow-tie (one crossing) whose edges carry ``vertices`` points in all."""
+    t = np.linspace(0, 0.001, vertices // 4)
+    x0, y0 = LON, LAT
+    edges = [
+        np.column_stack([x0 + t, y0 + t]),
+        np.column_stack([x0 + 0.001 + 0 * t, y0 + 0.001 - t]),
+        np.column_stack([x0 + 0.001 - t, y0 + t]),
+        np.column_stack([x0 + 0 * t, y0 + 0.001 - t]),
+    ]
+    return shapely.Polygon(np.concatenate(edges))
+
+
+def test_repair_is_bounded_by_vertices_crossings_and_time(monkeypatch):
+    ok = _ring(50, LON + 0.01)
+    # too many vertices to repair, though fewer than a feature may have
+    frame = _feature_frame([ok, _bowtie_with(readers.MAX_REPAIR_VERTICES + 400)])
+    with pytest.raises(GeoReadError) as error:
+        read_layer(gpkg_bytes(frame), "地块.gpkg")
+    assert (
+        "第 2 个要素（编号 DK2）的图形无效（自相交），有 20,400 个顶点，超过可自动修复的上限 20,000 个"
+        in (error.value.message)
+    )
+    # few vertices, but tangled: a star polygon {2001/1000} crosses itself about two million times
+    angles = 2 * np.pi * 1000 * np.arange(2001) / 2001
+    star = shapely.Polygon(np.column_stack([LON + 0.001 * np.cos(angles), LAT + 0.001 * np.sin(angles)]))
+    with pytest.raises(
+        GeoReadError, match="第 1 个要素（编号 DK1）的图形无效（自相交），自相交超过 5,000 处"
+    ):
+        read_layer(gpkg_bytes(_feature_frame([star, ok])), "地块.gpkg")
+    # a bow-tie within bounds is repaired as before, unless the time for repairs is used up
+    frame = _feature_frame([_bowtie_with(40), ok])
+    assert read_layer(gpkg_bytes(frame), "地块.gpkg").repaired == 1
+    monkeypatch.setattr(readers, "MAX_REPAIR_SECONDS", -1.0)
+    with pytest.raises(GeoReadError, match="自动修复超过 -1 秒仍未完成（已修复 0 个），文件未导入"):
+        read_layer(gpkg_bytes(frame), "地块.gpkg")

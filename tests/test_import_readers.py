@@ -164,3 +164,121 @@ def test_empty_workbook_gives_empty_grids():
     openpyxl.Workbook().save(buffer)
     (grid,) = read_grids(buffer.getvalue(), "empty.xlsx")
     assert grid.rows == []
+
+
+# --------------------------------------------------------------------------- hostile input (issue 8)
+
+
+def test_a_quoted_note_over_several_lines_is_kept():
+    """Line breaks inside a quoted cell are legitimate (a 备注 typed with Alt+Enter)."""
+    text = '序号,地块名称,面积（亩）,备注\n1,甲,30,"一期，拆迁中\n二期, 待定"\n2,乙,40,\n'
+    grid = read_csv_grid(text.encode(), "地块.csv")
+    assert grid.rows[1] == ["1", "甲", "30", "一期，拆迁中\n二期, 待定"]
+    assert grid.row_numbers == [1, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        # the quote swallows the next lines up to another quote
+        (
+            '序号,地块名称,面积（亩）\n1,"甲,30\n2,乙,40\n3,"丙",50\n',
+            "第 2 行附近有一个引号没有闭合：该行的一个单元格一直延续到第 4 行",
+        ),
+        # … or to the end of the file
+        (
+            '序号,地块名称,面积（亩）\n1,甲,30\n2,"乙,40\n3,丙,50\n4,丁,60\n',
+            "第 3 行附近有一个引号没有闭合：该行的一个单元格一直延续到第 5 行",
+        ),
+    ],
+)
+def test_an_unclosed_quote_is_named_with_its_row(text, words):
+    with pytest.raises(ImportFailure) as error:
+        read_csv_grid(text.encode(), "地块.csv")
+    assert words in error.value.message and "补上引号" in error.value.suggestion
+
+
+def test_a_cell_over_the_csv_field_limit_is_called_too_long():
+    text = "序号,地块名称,面积（亩）\n1,甲,30\n2," + "长" * 131_073 + ",40\n"
+    with pytest.raises(ImportFailure) as error:
+        read_csv_grid(text.encode(), "地块.csv")
+    assert error.value.message == "文件 地块.csv 第 3 行起有一个单元格超过 131072 个字符，超出上限"
+    assert "引号" not in error.value.message
+
+
+@pytest.mark.parametrize("offset", [5, 65_536 + 10, 700_000])
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-16"])
+def test_a_nul_anywhere_is_refused_with_its_line(offset, encoding):
+    lines = ["序号,地块名称,面积（亩）"] + [f"{i},地块{i},{i % 90 + 1}" for i in range(1, 60_000)]
+    text = "\n".join(lines) + "\n"
+    cut = text.index("\n", offset) + 1
+    line = text[:cut].count("\n") + 1
+    data = (text[:cut] + "9,\x00,5\n" + text[cut:]).encode(encoding)
+    with pytest.raises(ImportFailure) as error:
+        read_csv_grid(data, "地块.csv")
+    assert error.value.message == f"文件 地块.csv 含有二进制内容（第 {line} 行有空字符 NUL），不是文本 CSV"
+
+
+def test_columns_past_the_limit_are_refused_in_a_workbook_unless_empty():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "地块名称", "面积（亩）"])
+    ws.append([1, "甲", 30])
+    # formatting alone widens the used range: nothing is lost, so nothing is refused
+    ws.cell(row=1, column=_limits.MAX_COLUMNS + 20).number_format = "0.00"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    (grid,) = read_grids(buffer.getvalue(), "宽表.xlsx")
+    assert grid.rows == [["序号", "地块名称", "面积（亩）"], ["1", "甲", "30"]]
+    ws.cell(row=2, column=_limits.MAX_COLUMNS + 20).value = "备注"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with pytest.raises(ImportFailure) as error:
+        read_grids(buffer.getvalue(), "宽表.xlsx")
+    assert error.value.message == "文件 宽表.xlsx（工作表“Sheet”）第 2 行超过 500 列，超出上限"
+
+
+@pytest.mark.parametrize(
+    "value, general, two_decimals",
+    [
+        (1e308, "1E+308", "1E+308"),
+        (-1.5e20, "-1.5E+20", "-1.5E+20"),
+        (1e15, "1E+15", "1E+15"),
+        (123456789012, "123456789012", "123456789012.00"),  # below 15 digits: written out as before
+    ],
+)
+def test_numbers_too_long_to_write_out_are_scientific(value, general, two_decimals):
+    assert (cell_text(value), cell_text(value, "0.00")) == (general, two_decimals)
+
+
+def _ole(*streams: str) -> bytes:
+    sector = bytearray(512)
+    for i, stream in enumerate(streams):
+        name = stream.encode("utf-16-le")
+        sector[i * 128 : i * 128 + len(name)] = name
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + bytes(sector)
+
+
+def test_an_encrypted_workbook_is_called_password_protected():
+    with pytest.raises(ImportFailure) as error:
+        read_grids(_ole("EncryptionInfo", "EncryptedPackage"), "地块.xlsx")
+    assert error.value.message == "文件 地块.xlsx 设置了打开密码（已加密），无法读取"
+    assert "取消密码" in error.value.suggestion and "损坏" not in error.value.message
+    with pytest.raises(ImportFailure, match=r"是旧版 Excel 格式（\.xls），只是扩展名为 \.xlsx"):
+        read_grids(_ole("Workbook"), "地块.xlsx")
+
+
+def test_encrypted_or_unsupported_zip_members_are_refused_before_reading():
+    from tests.test_import_bad_inputs import _patched_zip
+
+    data = _workbook_with_formulas()
+    with pytest.raises(ImportFailure, match=r"设置了解压密码（.+ 已加密），无法读取"):
+        read_grids(_patched_zip(data, flag=0x1), "地块.xlsx")
+    with pytest.raises(ImportFailure, match=r"使用了不支持的压缩方式（Zstandard）"):
+        read_grids(_patched_zip(data, method=93), "地块.xlsx")
+
+
+def test_a_broken_workbook_is_described_in_chinese():
+    with pytest.raises(ImportFailure) as error:
+        read_grids(_zip({"xl/workbook.xml": b"<not xml"}), "broken.xlsx")
+    assert error.value.message == "无法读取 Excel 文件 broken.xlsx：工作簿缺少必要的组成部分"

@@ -27,7 +27,6 @@ from panhuo.geo.crs import (
     describe_crs,
     gcj02_to_wgs84,
     gk_epsg,
-    supported_crs,
     wgs84_to_gcj02,
 )
 from panhuo.geo.errors import (
@@ -67,6 +66,5 @@ __all__ = [
     "plan_areas",
     "read_layer",
     "resolve_place",
-    "supported_crs",
     "wgs84_to_gcj02",
 ]

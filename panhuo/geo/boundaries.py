@@ -34,7 +34,6 @@ from panhuo.geo.crs import WGS84, gcj02_to_wgs84_geometry
 from panhuo.geo.errors import AmbiguousPlaceError, PlaceNotFoundError
 
 LEVELS = {"省": "province", "市": "city", "区县": "county"}
-LEVEL_LABELS = {"province": "省", "city": "市", "county": "区县"}
 # one metre in degrees of latitude; used to express simplification tolerances in metres
 _DEG_PER_M = 1 / 111_320
 DISPLAY_TOLERANCE_M = 30.0
@@ -377,10 +376,3 @@ def plan_areas(
         if place.note:
             row["note"] = "；".join(filter(None, [row["note"], place.note]))
     return _frame(list(rows.values())), problems
-
-
-def lonlat_of(name: str, *, city: str | None = None, province: str | None = None) -> tuple[float, float]:
-    """A point inside the named area (WGS84), e.g. as a hint for a file's zone."""
-    unit = resolve_place(name, city=city, province=province).unit
-    point = outline(unit.code, DISPLAY_TOLERANCE_M).representative_point()
-    return point.x, point.y

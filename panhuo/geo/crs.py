@@ -133,15 +133,6 @@ def describe_crs(crs: object) -> CrsInfo:
     return CrsInfo(pcrs.to_wkt(), "other", pcrs.name or "未命名坐标系")
 
 
-def supported_crs() -> list[CrsInfo]:
-    """The systems a user can pick for a file without one: geographic first, then every zone."""
-    infos = [describe_crs(CGCS2000), describe_crs(WGS84), describe_crs(GCJ02)]
-    for first, last, _width, _with in _GK_RANGES:
-        infos.extend(_gk_info(code) for code in range(first, last + 1))
-    infos.append(describe_crs(WEB_MERCATOR))
-    return infos
-
-
 def datum_warning(crs: CRS) -> str | None:
     """A Chinese warning for old Chinese datums that PROJ converts only approximately."""
     names = " ".join(filter(None, [crs.name, getattr(crs.datum, "name", "")]))
@@ -170,13 +161,52 @@ def _in_china(lon: float, lat: float) -> bool:
     return CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]
 
 
-def _fmt(value: float) -> str:
+def compact_number(value: float) -> str:
+    """A coordinate or measure for a message: grouped digits up to 1e12, else short scientific.
+
+    >>> compact_number(40_391_000.5), compact_number(120.123456789), compact_number(1e308)
+    ('40,391,000', '120.123', '1e+308')
+    >>> compact_number(float("inf")), compact_number(float("nan"))
+    ('无穷大', '非数值')
+    """
+    if value != value:
+        return "非数值"
+    if value in (float("inf"), float("-inf")):
+        return "无穷大" if value > 0 else "负无穷大"
+    if abs(value) >= 1e12:
+        return f"{value:.4g}"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.6g}"
 
 
 def describe_bounds(bounds: tuple[float, float, float, float]) -> str:
-    minx, miny, maxx, maxy = bounds
-    return f"X {_fmt(minx)} – {_fmt(maxx)}，Y {_fmt(miny)} – {_fmt(maxy)}"
+    """``X 40,391,000 – 40,410,000，Y …``: a layer's bounds as a message shows them."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    return f"X {compact_number(minx)} – {compact_number(maxx)}，Y {compact_number(miny)} – {compact_number(maxy)}"
+
+
+def lonlat_swapped(bounds: tuple[float, float, float, float]) -> bool:
+    """True when degrees fit China only with X and Y exchanged (latitude written as X).
+
+    >>> lonlat_swapped((36.1, 112.1, 36.2, 112.2)), lonlat_swapped((112.1, 36.1, 112.2, 36.2))
+    (True, False)
+    """
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    if not np.isfinite([minx, miny, maxx, maxy]).all():
+        return False
+    as_is = _in_china(minx, miny) and _in_china(maxx, maxy)
+    return not as_is and _in_china(miny, minx) and _in_china(maxy, maxx)
+
+
+def swapped_lonlat_message(bounds: tuple[float, float, float, float], filename: str = "") -> str:
+    """The Chinese message for a layer whose latitude and longitude are exchanged."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    who = f"文件「{filename}」" if filename else "文件"
+    return (
+        f"{who}的经度和纬度位置颠倒了：X 为 {compact_number(minx)} – {compact_number(maxx)}（像纬度），"
+        f"Y 为 {compact_number(miny)} – {compact_number(maxy)}（像经度）；交换后数据在 "
+        f"东经{(miny + maxy) / 2:.3f}°、北纬{(minx + maxx) / 2:.3f}° 一带。"
+        "请在导出时把 X 设为经度、Y 设为纬度（或在 GIS 软件中交换两轴）后重新导入；补充或选择坐标系不能解决这个问题。"
+    )
 
 
 def crs_candidates(
@@ -267,10 +297,12 @@ def missing_crs_message(
     filename: str = "",
     hint_lon: float | None = None,
     why: str = "没有坐标系信息",
+    advice: str = "请补上 .prj 文件（从原始 GIS 工程导出时勾选坐标系），或在导入时选择坐标系后重试。",
 ) -> tuple[str, list[CrsCandidate]]:
     """The Chinese message for a file without a usable CRS, and the candidates it names.
 
-    The message never picks one silently: it names the likely zones and asks for a choice.
+    The message never picks one silently: it names the likely zones and asks for a choice;
+    ``advice`` is its last sentence (what to do).
     """
     candidates = crs_candidates(bounds, hint_lon)
     who = f"文件「{filename}」" if filename else "文件"
@@ -287,8 +319,7 @@ def missing_crs_message(
         )
     else:
         body = "坐标既不像经纬度，也不像 CGCS2000 高斯-克吕格投影坐标，请检查文件。"
-    tail = "请补上 .prj 文件（从原始 GIS 工程导出时勾选坐标系），或在导入时选择坐标系后重试。"
-    return head + body + tail, candidates
+    return head + body + advice, candidates
 
 
 # --------------------------------------------------------------------------- GCJ-02
@@ -365,19 +396,3 @@ def _stack(fn):
 def gcj02_to_wgs84_geometry(geometry: object) -> object:
     """Convert shapely geometries (one or an array) from GCJ-02 to WGS84."""
     return shapely.transform(geometry, _stack(gcj02_to_wgs84))
-
-
-def wgs84_to_gcj02_geometry(geometry: object) -> object:
-    """Convert shapely geometries (one or an array) from WGS84 to GCJ-02."""
-    return shapely.transform(geometry, _stack(wgs84_to_gcj02))
-
-
-def transform_geometry(geometry: object, source: object, target: object = WGS84) -> object:
-    """Reproject shapely geometries between EPSG codes (always x=lon/easting, y=lat/northing)."""
-    transformer = Transformer.from_crs(source, target, always_xy=True)
-
-    def apply(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geometry, apply)

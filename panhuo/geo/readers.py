@@ -9,7 +9,18 @@ person can act on — never a bare traceback:
 - no CRS (no ``.prj``), or a CRS the coordinates contradict: :class:`MissingCRSError`, whose
   message names the likely zones from the coordinate ranges and whose ``candidates`` a form
   can offer; pass the chosen one back as ``crs=`` (``"EPSG:4528"``, or ``"GCJ02"``);
-- an empty layer, a file that is not what its name says.
+- an empty layer, a file that is not what its name says;
+- coordinates with latitude and longitude swapped (they fit China only with the axes
+  exchanged), said as such rather than as a missing CRS;
+- a ``.prj`` that GDAL cannot parse, said as such rather than as a missing one;
+- a zip member that is password-protected or compressed with a method Python cannot inflate;
+- more vertices than :data:`MAX_FEATURE_VERTICES` in one feature or :data:`MAX_LAYER_VERTICES`
+  in the layer, or an invalid geometry too tangled to repair within bounds
+  (:data:`MAX_REPAIR_VERTICES`, :data:`MAX_REPAIR_CROSSINGS`, :data:`MAX_REPAIR_SECONDS`):
+  refused before any repair, so one hostile polygon cannot exhaust memory in GEOS.
+
+Messages are Chinese and never show a server path: GDAL's and GEOS's English text is
+translated (:func:`_gdal_reason`) and the temporary folder an upload is read from is never named.
 
 Attribute encoding of a Shapefile comes from its ``.cpg``; without one, from the DBF's
 language-driver byte, else from the bytes themselves (UTF-8 if they decode as UTF-8, GBK if
@@ -26,9 +37,13 @@ from __future__ import annotations
 
 import codecs
 import io
+import lzma
 import os
+import re
 import tempfile
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -46,12 +61,25 @@ from panhuo.geo.crs import (
     datum_warning,
     describe_crs,
     gcj02_to_wgs84_geometry,
+    lonlat_swapped,
     missing_crs_message,
+    swapped_lonlat_message,
 )
 from panhuo.geo.errors import GeoReadError, MissingCRSError
 from panhuo.geo.schematic import SURVEYED
 
 __all__ = ["AreaCheckResult", "LayerResult", "area_check", "read_layer"]
+
+# A surveyed parcel has tens to a few thousand vertices, a 区县 outline at survey precision about
+# 100,000; beyond that a feature is refused before GEOS sees it (make_valid of a self-crossing
+# polygon needs memory growing with its crossings: 500,000 vertices exhausted 16 GB).
+MAX_FEATURE_VERTICES = 200_000
+MAX_LAYER_VERTICES = 5_000_000
+# repair (make_valid) only runs on an invalid feature this small and this little tangled
+MAX_REPAIR_VERTICES = 20_000
+MAX_REPAIR_CROSSINGS = 5_000
+MAX_REPAIR_SECONDS = 30.0
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
 
 SUPPORTED = ".gpkg（GeoPackage）、.zip（压缩的 Shapefile）、.geojson / .json（GeoJSON）"
 _SHAPEFILE_PARTS = {".shp": "图形", ".shx": "索引", ".dbf": "属性表"}
@@ -208,7 +236,7 @@ def _read_zip(path, name, tmp, crs, hint_lonlat, layer) -> LayerResult:
             if len(others) == 1:
                 info = next(i for i, n in members if n == others[0])
                 inner = tmp / ("inner" + PurePosixPath(others[0]).suffix.lower())
-                inner.write_bytes(archive.read(info))
+                inner.write_bytes(_read_member(archive, info, others[0], name))
                 if inner.suffix == ".gpkg":
                     return _read_gpkg(inner, others[0], crs, hint_lonlat, layer)
                 return _read_plain(inner, others[0], crs, hint_lonlat, driver_label="GeoJSON")
@@ -239,13 +267,34 @@ def _read_zip(path, name, tmp, crs, hint_lonlat, layer) -> LayerResult:
             )
         folder = tmp / "shp"
         folder.mkdir(exist_ok=True)
-        for ext, (info, _member) in parts.items():
+        for ext, (info, member) in parts.items():
             # flatten to safe names: never trust paths inside an upload
-            (folder / f"layer{ext}").write_bytes(archive.read(info))
+            (folder / f"layer{ext}").write_bytes(_read_member(archive, info, member, name))
     result = _read_shapefile(folder / "layer.shp", stem_name + ".shp", crs, hint_lonlat)
     result.problems[:0] = problems
     result.layer = stem_name
     return result
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: str, name: str) -> bytes:
+    """A member's bytes; a password or a compression method zipfile lacks is said in Chinese."""
+    shown = PurePosixPath(member).name
+    if info.flag_bits & 0x1:
+        raise GeoReadError(
+            f"压缩包「{name}」设置了密码（{shown} 已加密），无法解压。请不设密码重新压缩后上传。"
+        )
+    if info.compress_type not in _ZIP_METHODS:
+        raise GeoReadError(
+            f"压缩包「{name}」中的 {shown} 使用了不支持的压缩方式（编号 {info.compress_type}）。"
+            "请用常规的 zip 压缩（Deflate，即“标准”压缩）重新打包后上传。"
+        )
+    try:
+        return archive.read(info)
+    except (RuntimeError, NotImplementedError) as exc:  # encrypted, or a method zipfile lacks
+        raise GeoReadError(f"压缩包「{name}」中的 {shown} 无法解压（加密或不支持的压缩方式）。") from exc
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+        # a damaged member: bad CRC, truncated data (bz2 raises OSError)
+        raise GeoReadError(f"压缩包「{name}」中的 {shown} 已损坏，无法解压。请重新压缩后上传。") from exc
 
 
 def _shapefile_encoding(shp: Path) -> tuple[str | None, list[str]]:
@@ -294,23 +343,44 @@ def _read_shapefile(path, name, crs, hint_lonlat) -> LayerResult:
                 f"Shapefile「{name}」缺少 {ext}（{what}）文件。"
                 "请把同名的 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩成 zip 后上传。"
             )
+    _check_shapefile_size(shp, name)
     encoding, notes = _shapefile_encoding(shp)
     has_prj = shp.with_suffix(".prj").exists()
     frame = _pyogrio_read(shp, name, encoding=encoding)
     if not has_prj:
         frame = frame.set_crs(None, allow_override=True) if frame.crs is not None else frame
-    result = _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息（缺少 .prj 文件）")
+        why, advice = "没有坐标系信息（缺少 .prj 文件）", None
+    else:
+        # GDAL ignores a .prj it cannot parse: say so, not that the file is missing
+        why = "的 .prj 文件无法读取（内容不是可识别的坐标系定义，可能已损坏）"
+        advice = "请从原始 GIS 工程重新导出 .prj 文件，或在导入时选择坐标系后重试。"
+    result = _finish(frame, name, crs, hint_lonlat, why_missing=why, advice=advice)
     result.problems[:0] = notes
     result.encoding = encoding
     result.layer = Path(name).stem
     return result
 
 
+def _check_shapefile_size(shp: Path, name: str) -> None:
+    """Refuse, before GDAL reads it, a Shapefile whose .shp must hold more vertices than allowed.
+
+    A vertex takes 16 bytes of the .shp; a record at most about 60 bytes besides (header,
+    bounding box, part index), and the .shx gives the record count (8 bytes each).
+    """
+    records = max(0, (shp.with_suffix(".shx").stat().st_size - 100) // 8)
+    at_least = (shp.stat().st_size - 100 - 60 * records) // 16
+    if at_least > MAX_LAYER_VERTICES:
+        raise GeoReadError(
+            f"「{name}」的图形文件（.shp）至少有约 {at_least:,} 个顶点，超过一个文件的上限 "
+            f"{MAX_LAYER_VERTICES:,} 个，文件未导入。请简化（抽稀）图形，或按区县拆分后分别导入。"
+        )
+
+
 def _read_gpkg(path, name, crs, hint_lonlat, layer) -> LayerResult:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError, OSError … for corrupt input
-        raise GeoReadError(f"「{name}」不是有效的 GeoPackage 文件：{exc}") from exc
+        raise GeoReadError(f"「{name}」不是有效的 GeoPackage 文件：{_gdal_reason(exc)}。") from exc
     spatial = [str(n) for n, geometry_type in layers if geometry_type]
     if not spatial:
         raise GeoReadError(f"GeoPackage「{name}」里没有带图形的图层。")
@@ -350,22 +420,57 @@ def _read_plain(path, name, crs, hint_lonlat, driver_label: str) -> LayerResult:
 def _pyogrio_read(path, name, **kwargs) -> gpd.GeoDataFrame:
     try:
         return pyogrio.read_dataframe(path, **kwargs)
-    except Exception as exc:  # pyogrio's own errors carry GDAL's message; keep it as detail
-        raise GeoReadError(f"无法读取「{name}」：{exc}。文件可能已损坏或格式与扩展名不符。") from exc
+    except Exception as exc:  # pyogrio's errors (DataSourceError, FieldError …) carry GDAL's text
+        raise GeoReadError(
+            f"无法读取「{name}」：{_gdal_reason(exc)}。文件可能已损坏或格式与扩展名不符。"
+        ) from exc
+
+
+# GDAL's English messages, by what they say, in Chinese (first match wins)
+_GDAL_REASONS = (
+    (r"not recognized as (being in )?a supported (file|dataset) format", "文件格式无法识别"),
+    (r"GeoJSON|JSON parsing|Unterminated|json_tokener", "GeoJSON 内容不完整或不是有效的 JSON"),
+    (r"not a database|malformed|sqlite", "不是有效的 SQLite/GeoPackage 数据库，或数据库已损坏"),
+    (r"\.shx|SHX|shape index", "索引文件（.shx）损坏或与 .shp 不匹配"),
+    (r"\.dbf|DBF", "属性表（.dbf）损坏"),
+    (r"\.shp|SHP|shapefile", "图形文件（.shp）损坏"),
+    (r"No such file|does not exist|Unable to open|Cannot open|failed to open", "文件无法打开"),
+    (r"[Cc]orrupt|[Tt]runcated|Unexpected end|premature end", "文件已损坏或不完整"),
+    (r"encoding|codec|decode", "属性表的文字编码无法识别"),
+)
+_AT_LINE = re.compile(r"[Aa]t line (\d+), character (\d+)")
+
+
+def _gdal_reason(exc: BaseException) -> str:
+    """GDAL's (or GEOS's) English error said in Chinese; never its text, which names server paths."""
+    text = str(exc)
+    reason = next(
+        (chinese for pattern, chinese in _GDAL_REASONS if re.search(pattern, text)), "文件内容无法解析"
+    )
+    where = _AT_LINE.search(text)
+    if where:
+        reason += f"（第 {where.group(1)} 行第 {where.group(2)} 个字符处）"
+    return reason
 
 
 # --------------------------------------------------------------------------- common steps
 
 
-def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息") -> LayerResult:
+def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息", advice=None) -> LayerResult:
     if len(frame) == 0:
         raise GeoReadError(f"「{name}」里没有任何要素（空图层）。")
+    _check_vertices(frame, name)
     if frame.geometry.isna().all() or frame.geometry.is_empty.all():
         raise GeoReadError(f"「{name}」里的要素都没有图形。")
     problems: list[str] = []
     frame = frame.set_geometry(shapely.force_2d(frame.geometry.values))
     hint_lon = hint_lonlat[0] if hint_lonlat else None
     bounds = tuple(float(v) for v in frame.total_bounds)
+    chosen_geographic = crs is None or describe_crs(crs).kind in {"wgs84", "cgcs2000", "gcj02"}
+    declared_geographic = frame.crs is None or frame.crs.is_geographic
+    if chosen_geographic and declared_geographic and lonlat_swapped(bounds):
+        raise GeoReadError(swapped_lonlat_message(bounds, name))
+    extra = {"advice": advice} if advice else {}
 
     if crs is not None:
         chosen = describe_crs(crs)
@@ -380,7 +485,7 @@ def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息") 
     else:
         if frame.crs is None:
             message, candidates = missing_crs_message(
-                bounds, filename=name, hint_lon=hint_lon, why=why_missing
+                bounds, filename=name, hint_lon=hint_lon, why=why_missing, **extra
             )
             raise MissingCRSError(message, candidates)
         chosen = describe_crs(frame.crs)
@@ -390,7 +495,7 @@ def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息") 
         problems.append(warning)
     precision = coordinate_precision(frame.geometry.values, bool(source_crs.is_geographic))
 
-    frame, repaired, repair_notes = _repair(frame)
+    frame, repaired, repair_notes = _repair(frame, name)
     problems.extend(repair_notes)
 
     if chosen.code == GCJ02:
@@ -402,8 +507,10 @@ def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息") 
     else:
         try:
             wgs = frame.to_crs(WGS84)
-        except Exception as exc:  # pyproj cannot transform this CRS
-            raise GeoReadError(f"无法把坐标系 {chosen.label} 转换为 WGS84：{exc}") from exc
+        except Exception as exc:  # pyproj cannot transform this CRS (its text is English)
+            raise GeoReadError(
+                f"「{name}」的坐标系 {chosen.label} 无法转换为 WGS84。请在 GIS 软件中先转换为 CGCS2000 后再导入。"
+            ) from exc
 
     lon_min, lat_min, lon_max, lat_max = wgs.total_bounds
     finite = np.isfinite([lon_min, lat_min, lon_max, lat_max]).all()
@@ -437,14 +544,88 @@ def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息") 
 def _validity_reason(geometry) -> str:
     reason = shapely.is_valid_reason(geometry)
     word = reason.split("[")[0].strip()
-    return _VALIDITY_WORDS.get(word, word)
+    return _VALIDITY_WORDS.get(word, "图形无效")
 
 
-def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int, list[str]]:
-    """make_valid invalid geometries, keep only polygonal parts of polygon layers, report."""
+_NAME_COLUMNS = ("编号", "地块编号", "图斑编号", "名称", "地块名称", "id", "ID", "name", "NAME")
+
+
+def _feature(frame: gpd.GeoDataFrame, pos: int) -> str:
+    """``第 3 个要素（编号 A-3）``: how a message names one feature of the layer."""
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    column = next((c for c in _NAME_COLUMNS if c in columns), columns[0] if columns else None)
+    label = f"第 {pos + 1} 个要素"
+    if column is not None:
+        value = frame[column].iloc[pos]
+        text = "" if value is None or value != value else str(value).strip()
+        if text:
+            label += f"（{column} {text[:40]}）"
+    return label
+
+
+def _check_vertices(frame: gpd.GeoDataFrame, name: str) -> None:
+    """Refuse a layer with a feature or a total over the vertex limits, before GEOS works on it.
+
+    Counting coordinates reads the arrays shapely already holds: no geometry operation runs.
+    """
+    counts = shapely.get_num_coordinates(np.asarray(frame.geometry.values, dtype=object))
+    if not len(counts):
+        return
+    worst = int(np.argmax(counts))
+    if counts[worst] > MAX_FEATURE_VERTICES:
+        raise GeoReadError(
+            f"「{name}」{_feature(frame, worst)}有 {int(counts[worst]):,} 个顶点，超过单个图形的上限 "
+            f"{MAX_FEATURE_VERTICES:,} 个，文件未导入。请在 GIS 软件中检查该图形，或简化（抽稀）后再导入。"
+        )
+    total = int(counts.sum())
+    if total > MAX_LAYER_VERTICES:
+        raise GeoReadError(
+            f"「{name}」共有 {total:,} 个顶点，超过一个文件的上限 {MAX_LAYER_VERTICES:,} 个，文件未导入。"
+            "请简化（抽稀）图形，或按区县拆分后分别导入。"
+        )
+
+
+def _crossings(geometry, cap: int) -> int:
+    """Segment crossings of a polygon's rings, counted until ``cap`` is passed (then > cap).
+
+    ``make_valid`` needs time and memory growing with the crossings; counting them with a
+    segment tree in small batches keeps this count itself bounded (at most 256 × vertices pairs).
+    """
+    # the rings of every polygon in it, also inside a GeometryCollection (lines have none)
+    rings = shapely.get_rings(shapely.get_parts(shapely.get_parts(geometry)))
+    pieces = []
+    for ring in rings:
+        coords = shapely.get_coordinates(ring)
+        if len(coords) >= 2:
+            pieces.append(np.stack([coords[:-1], coords[1:]], axis=1))
+    if not pieces:
+        return 0
+    segments = shapely.linestrings(np.concatenate(pieces))
+    tree = shapely.STRtree(segments)
+    found, start, batch = 0, 0, 8
+    while start < len(segments):
+        found += tree.query(segments[start : start + batch], predicate="crosses").shape[1]
+        if found > 2 * cap:  # each crossing is found from both of its segments
+            break
+        # small batches first: a tangle is found after a few segments, a clean ring in few queries
+        start, batch = start + batch, min(batch * 2, 256)
+    return found // 2
+
+
+def _repair(frame: gpd.GeoDataFrame, name: str = "") -> tuple[gpd.GeoDataFrame, int, list[str]]:
+    """make_valid invalid geometries, keep only polygonal parts of polygon layers, report.
+
+    Only within bounds (vertices, crossings, total time): a feature beyond them is refused
+    with a Chinese message naming it, rather than handed to GEOS to exhaust memory.
+    """
     geoms = frame.geometry.values
     present = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-    invalid = present & ~shapely.is_valid(np.asarray(geoms, dtype=object))
+    try:
+        invalid = present & ~shapely.is_valid(np.asarray(geoms, dtype=object))
+    except shapely.errors.GEOSException as exc:
+        raise GeoReadError(
+            f"「{name}」的图形无法检查（{_gdal_reason(exc)}）。请在 GIS 软件中检查图形。"
+        ) from exc
     if not invalid.any():
         return frame, 0, []
     polygonal = (
@@ -453,13 +634,40 @@ def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int, list[str]]:
     )
     fixed = list(np.asarray(geoms, dtype=object))
     lines = []
+    deadline = time.monotonic() + MAX_REPAIR_SECONDS
     for pos in np.flatnonzero(invalid):
         before = fixed[pos]
         reason = _validity_reason(before)
-        after = shapely.make_valid(before)
-        if polygonal and after.geom_type == "GeometryCollection":
-            parts = [g for g in after.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
-            after = shapely.union_all(parts) if parts else shapely.Polygon()
+        who = f"「{name}」{_feature(frame, pos)}的图形无效（{reason}）"
+        vertices = int(shapely.get_num_coordinates(before))
+        try:
+            crossings = _crossings(before, MAX_REPAIR_CROSSINGS) if vertices <= MAX_REPAIR_VERTICES else 0
+        except shapely.errors.GEOSException as exc:
+            raise GeoReadError(f"{who}，无法检查，文件未导入。请在 GIS 软件中修复该图形后再导入。") from exc
+        if vertices > MAX_REPAIR_VERTICES:
+            raise GeoReadError(
+                f"{who}，有 {vertices:,} 个顶点，超过可自动修复的上限 {MAX_REPAIR_VERTICES:,} 个，文件未导入。"
+                "请在 GIS 软件中修复该图形后再导入。"
+            )
+        if crossings > MAX_REPAIR_CROSSINGS:
+            raise GeoReadError(
+                f"{who}，自相交超过 {MAX_REPAIR_CROSSINGS:,} 处，无法自动修复，文件未导入。"
+                "请在 GIS 软件中检查并修复该图形后再导入。"
+            )
+        if time.monotonic() > deadline:
+            raise GeoReadError(
+                f"「{name}」无效图形太多，自动修复超过 {MAX_REPAIR_SECONDS:.0f} 秒仍未完成"
+                f"（已修复 {len(lines)} 个），文件未导入。请在 GIS 软件中修复图形后再导入。"
+            )
+        try:
+            after = shapely.make_valid(before)
+            if polygonal and after.geom_type == "GeometryCollection":
+                parts = [g for g in after.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
+                after = shapely.union_all(parts) if parts else shapely.Polygon()
+        except shapely.errors.GEOSException as exc:  # GEOS gave up (bad_alloc, topology error)
+            raise GeoReadError(
+                f"{who}，无法自动修复，文件未导入。请在 GIS 软件中修复该图形后再导入。"
+            ) from exc
         fixed[pos] = after
         change = ""
         if polygonal and abs(before.area) > 0:

@@ -3,7 +3,8 @@
 A file over :data:`MAX_FILE_BYTES` is refused unread. Zip containers (XLSX, zipped Shapefiles)
 are inspected from their central directory first: a member that would expand past
 :data:`MAX_UNPACKED_BYTES` in total, or with a compression ratio over :data:`MAX_RATIO`, is a
-zip bomb and the file is refused without inflating anything.
+zip bomb and the file is refused without inflating anything. A member that is encrypted or
+compressed with a method Python cannot inflate is refused there too, with a Chinese reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,17 @@ MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # 300 MB once a zip container is unpacke
 MAX_RATIO = 200  # compression ratio of one zip member (XML compresses ~10-30×; bombs ~1000×)
 MAX_ROWS = 200_000  # data rows of one sheet or layer
 MAX_COLUMNS = 500
+# methods zipfile inflates; others (Deflate64 = 9, zstd = 93, PPMd = 98 …) raise NotImplementedError
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+_ZIP_METHOD_NAMES = {
+    9: "Deflate64",
+    93: "Zstandard",
+    95: "XZ",
+    96: "JPEG",
+    97: "WavPack",
+    98: "PPMd",
+    99: "AES",
+}
 
 
 class ImportFailure(Exception):
@@ -25,6 +37,15 @@ class ImportFailure(Exception):
         super().__init__(message)
         self.message = message
         self.suggestion = suggestion
+
+
+def too_many_columns(filename: str, row: int, sheet: str = "") -> ImportFailure:
+    """The refusal of a row wider than :data:`MAX_COLUMNS`, worded alike for CSV and XLSX."""
+    where = f"文件 {filename}" + (f"（工作表“{sheet}”）" if sheet else "")
+    return ImportFailure(
+        f"{where}第 {row} 行超过 {MAX_COLUMNS} 列，超出上限",
+        "请删除多余的列（或不需要的工作表），或把表格拆分后分别导入",
+    )
 
 
 def _mb(n: int) -> str:
@@ -53,6 +74,7 @@ def check_zip(data: bytes, filename: str) -> zipfile.ZipFile:
         ) from exc
     total = 0
     for info in archive.infolist():
+        check_zip_member(info, filename)
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > MAX_RATIO and info.file_size > 1024 * 1024:
@@ -66,3 +88,22 @@ def check_zip(data: bytes, filename: str) -> zipfile.ZipFile:
                 "请拆分后分别导入",
             )
     return archive
+
+
+def check_zip_member(info: zipfile.ZipInfo, filename: str) -> None:
+    """Refuse a member that is password-protected or compressed in a way zipfile cannot inflate.
+
+    Reading such a member raises ``RuntimeError`` (encrypted) or ``NotImplementedError``
+    (compression method); both are caught here from the central directory, before any reading.
+    """
+    if info.flag_bits & 0x1:
+        raise ImportFailure(
+            f"文件 {filename} 设置了解压密码（{info.filename} 已加密），无法读取",
+            "请不设密码重新压缩（或另存）后再导入",
+        )
+    if info.compress_type not in _ZIP_METHODS:
+        method = _ZIP_METHOD_NAMES.get(info.compress_type, f"编号 {info.compress_type}")
+        raise ImportFailure(
+            f"文件 {filename} 中的 {info.filename} 使用了不支持的压缩方式（{method}）",
+            "请用常规的 zip 压缩（Deflate，即“标准”或“普通”压缩）重新打包后再导入",
+        )

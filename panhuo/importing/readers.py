@@ -4,6 +4,10 @@ XLSX cells are rendered as Excel displays them (``24.80`` for a ``0.00`` format,
 percent format, ``2024-01-01`` for a date), formulas give their cached result and are flagged,
 merged ranges are recorded for the header logic. CSV is decoded as UTF-8 (with or without BOM),
 UTF-16 with BOM, or GB18030 (a superset of GBK), in that order.
+
+Nothing is dropped silently: a NUL character anywhere, a row wider than the column limit, a
+cell over the CSV field limit, a quote left open that swallows the following lines, and a
+password-protected workbook are each refused with a Chinese reason naming the row.
 """
 
 from __future__ import annotations
@@ -14,11 +18,20 @@ import datetime as dt
 import io
 import re
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
-from panhuo.importing._limits import MAX_COLUMNS, MAX_ROWS, ImportFailure, check_size, check_zip
+from panhuo.importing._limits import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ImportFailure,
+    check_size,
+    check_zip,
+    too_many_columns,
+)
 
 TABULAR_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
 GIS_SUFFIXES = (".gpkg", ".zip", ".geojson", ".json", ".shp")
@@ -76,11 +89,9 @@ def decode_text(data: bytes, filename: str) -> tuple[str, str]:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError as exc:
             raise ImportFailure(f"文件 {filename} 的 UTF-16 编码损坏", "请重新导出为 UTF-8") from exc
-    if b"\x00" in data[:65536]:
-        raise ImportFailure(
-            f"文件 {filename} 含有二进制内容，不是文本 CSV",
-            "如果是 Excel 文件，请使用 .xlsx 扩展名上传",
-        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _nul_failure(filename, data[:nul].count(b"\n") + 1)
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -92,6 +103,14 @@ def decode_text(data: bytes, filename: str) -> tuple[str, str]:
             f"文件 {filename} 既不是 UTF-8 也不是 GBK/GB18030 编码（第 {exc.start} 字节）",
             "请在 Excel 或 WPS 中另存为“CSV UTF-8”后再导入",
         ) from exc
+
+
+def _nul_failure(filename: str, line: int) -> ImportFailure:
+    # a NUL is never text: the file is binary or damaged, wherever in the file it sits
+    return ImportFailure(
+        f"文件 {filename} 含有二进制内容（第 {line} 行有空字符 NUL），不是文本 CSV",
+        "如果是 Excel 文件，请使用 .xlsx 扩展名上传；否则请在 Excel 或 WPS 中重新另存为 CSV",
+    )
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -106,43 +125,88 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def read_csv_grid(data: bytes, filename: str) -> Grid:
+    """A CSV file as one Grid; refuses what would otherwise be read wrong (see the module doc)."""
     check_size(data, filename)
     text, encoding = decode_text(data, filename)
     if not text.strip():
         raise ImportFailure(f"文件 {filename} 没有内容", "请检查是否选错了文件")
+    if "\x00" in text:  # UTF-16 text: a NUL code point rather than a NUL byte
+        raise _nul_failure(filename, text[: text.index("\x00")].count("\n") + 1)
     delimiter = _sniff_delimiter(text)
     grid = Grid(filename=filename, encoding=encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    line = 0  # the last line of the previous row: a row starts on the line after it
     try:
-        for line_rows, row in enumerate(reader, start=1):
+        for row in reader:
             if len(grid.rows) > MAX_ROWS + 50:
                 raise ImportFailure(f"文件 {filename} 超过 {MAX_ROWS} 行", "请拆分后分别导入")
             if len(row) > MAX_COLUMNS:
-                raise ImportFailure(f"文件 {filename} 第 {reader.line_num} 行超过 {MAX_COLUMNS} 列", "")
-            grid.rows.append([cell.replace("\x00", "").strip() for cell in row])
-            grid.row_numbers.append(reader.line_num if reader.line_num else line_rows)
+                raise too_many_columns(filename, line + 1)
+            _check_open_quote(row, delimiter, filename, line + 1, reader.line_num, grid)
+            grid.rows.append([cell.strip() for cell in row])
+            grid.row_numbers.append(reader.line_num)  # the row's last line, as before
+            line = reader.line_num
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            limit = csv.field_size_limit()
+            raise ImportFailure(
+                f"文件 {filename} 第 {line + 1} 行起有一个单元格超过 {limit} 个字符，超出上限",
+                "请缩短该单元格；若该行某个引号没有闭合，后面的内容会被并入这一格，请补上引号",
+            ) from exc
         raise ImportFailure(
-            f"文件 {filename} 第 {reader.line_num} 行格式错误：{exc}", "请检查引号是否成对"
+            f"文件 {filename} 第 {line + 1} 行格式错误（CSV 无法解析）", "请检查引号是否成对"
         ) from exc
     _pad(grid)
     grid.notes.append(f"编码：{encoding}；分隔符：{'制表符' if delimiter == chr(9) else delimiter}")
     return grid
 
 
+def _check_open_quote(
+    row: list[str], delimiter: str, filename: str, first: int, last: int, grid: Grid
+) -> None:
+    """Refuse a row whose quoted cell swallowed following lines that look like rows of their own.
+
+    A cell may legitimately hold line breaks (a quoted 备注); but when a continuation line holds
+    as many delimiters as a whole row, a quote was left open and rows were merged into it.
+    """
+    if last <= first:
+        return
+    width = len(grid.rows[0]) if grid.rows else len(row)
+    needed = max(1, width - 1)
+    for cell in row:
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        if any(part.count(delimiter) >= needed for part in cell.splitlines()[1:]):
+            raise ImportFailure(
+                f"文件 {filename} 第 {first} 行附近有一个引号没有闭合：该行的一个单元格一直延续到第 {last} 行，"
+                "其间的各行被并入了这一格",
+                '请在该单元格末尾补上引号（"），或删除多余的引号后再导入',
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # XLSX
 
 _DECIMALS_IN_FORMAT = re.compile(r"0\.(0+)")
+_SCIENTIFIC_FROM = Decimal(10) ** 15  # 15 digits: the longest integer a double holds exactly
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .xls, or encrypted OOXML
+# the directory entries (UTF-16LE names) that Office writes into an encrypted OOXML container
+_ENCRYPTION_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 
 def _format_number(value: float | int, number_format: str) -> str:
-    """Render a number as Excel shows it for the common formats; never scientific notation."""
+    """Render a number as Excel shows it for the common formats.
+
+    Scientific notation only from :data:`_SCIENTIFIC_FROM` up (``1E+308``, as Excel shows it):
+    written out, such a number is hundreds of digits, and no area, ratio or code is that large.
+    """
     fmt = (number_format or "General").split(";")[0]
     percent = "%" in fmt
     number = Decimal(repr(float(value))) if isinstance(value, float) else Decimal(value)
     if percent:
         number *= 100
+    if abs(number) >= _SCIENTIFIC_FROM:
+        return f"{float(number):.6G}" + ("%" if percent else "")
     match = _DECIMALS_IN_FORMAT.search(fmt)
     if match and fmt != "General":
         text = f"{number:.{len(match.group(1))}f}"
@@ -190,6 +254,16 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
     import openpyxl
 
     check_size(data, filename)
+    if data.startswith(_OLE_MAGIC):
+        if any(marker in data for marker in _ENCRYPTION_MARKERS):
+            raise ImportFailure(
+                f"文件 {filename} 设置了打开密码（已加密），无法读取",
+                "请在 Excel 或 WPS 中打开，取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx 再导入",
+            )
+        raise ImportFailure(
+            f"文件 {filename} 是旧版 Excel 格式（.xls），只是扩展名为 .xlsx",
+            "请在 Excel 或 WPS 中另存为 .xlsx 后再导入",
+        )
     archive = check_zip(data, filename)
     names = archive.namelist()
     if "xl/workbook.xml" not in names:
@@ -208,9 +282,9 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
             )
     except ImportFailure:
         raise
-    except Exception as exc:
+    except Exception as exc:  # openpyxl raises whatever its XML and zip layers raise
         raise ImportFailure(
-            f"无法读取 Excel 文件 {filename}：{type(exc).__name__} {exc}",
+            f"无法读取 Excel 文件 {filename}：{_workbook_fault(exc)}",
             "文件可能已损坏；请在 Excel 中打开并另存为 .xlsx 后再导入",
         ) from exc
     grids = []
@@ -222,12 +296,30 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
     return grids
 
 
+def _workbook_fault(exc: Exception) -> str:
+    """What went wrong inside a workbook, in Chinese (openpyxl's own text is English)."""
+    name = type(exc).__name__
+    if "Parse" in name or "XML" in name.upper():
+        return "工作簿内部的 XML 内容格式错误"
+    if isinstance(exc, KeyError):
+        return "工作簿缺少必要的组成部分"
+    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
+        return "工作簿的压缩内容已损坏"
+    return "工作簿内容无法解析"
+
+
 def _sheet_grid(ws, fws, filename: str) -> Grid:
     grid = Grid(filename=filename, sheet=ws.title)
     max_row = ws.max_row or 0
     max_col = min(ws.max_column or 0, MAX_COLUMNS)
     if max_row > MAX_ROWS + 50:
         raise ImportFailure(f"工作表 {ws.title} 有 {max_row} 行，超过上限 {MAX_ROWS}", "请拆分后分别导入")
+    if (ws.max_column or 0) > MAX_COLUMNS:
+        # the used range is often wider than the data (formatted empty columns): refuse only text
+        beyond = ws.iter_rows(min_row=1, max_row=max_row, min_col=MAX_COLUMNS + 1, values_only=True)
+        for r, values in enumerate(beyond, start=1):
+            if any(cell_text(v) for v in values):
+                raise too_many_columns(filename, r, ws.title)
     # the formula sheet (read-only) is walked row by row alongside the values
     formula_rows = (
         fws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)
