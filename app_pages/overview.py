@@ -6,6 +6,7 @@ from functools import partial
 import streamlit as st
 
 from components import charts
+from components.chart_view import plotly_chart
 from components.drilldown import DRILL_FILTERS, drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
@@ -39,7 +40,7 @@ def render() -> None:
             groups = totals_by(ctx.records, field, ctx.unit)
             figure = charts.bar_totals(groups, f"按{label}的{what}面积", ctx.unit_label, label)
             if field in DRILL_FILTERS:
-                event = st.plotly_chart(
+                event = plotly_chart(
                     figure,
                     key=f"overview_{field}",
                     on_select="rerun",
@@ -48,7 +49,7 @@ def render() -> None:
                 )
                 drill_to_records(event, "y", field)
             else:
-                st.plotly_chart(figure, key=f"overview_{field}", width="stretch")
+                plotly_chart(figure, key=f"overview_{field}", width="stretch")
     st.caption("点击柱子可查看对应的明细。")
     _source(plan)
 

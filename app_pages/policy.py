@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from components import charts_policy, theme
+from components.chart_view import plotly_chart
 from components.header import missing, page_header
 from components.sidebar import current
 from components.text import plain
@@ -84,7 +85,7 @@ def _overview(frame) -> None:
         color="kind_label",
         colors=theme.KIND_COLORS,
     )
-    st.plotly_chart(figure, key="policy_group_counts", width="stretch")
+    plotly_chart(figure, key="policy_group_counts", width="stretch")
 
 
 def _measures(frame, shown) -> None:
@@ -116,7 +117,7 @@ def _matrix(plan, frame, shown, department: str, groups) -> None:
         return
     matrix = pol.responsibility_matrix(long)
     short = [item.split(" ", 1)[0] for item in matrix.columns]
-    st.plotly_chart(
+    plotly_chart(
         charts_policy.responsibility_heatmap(matrix, "部门 × 事项（深色：牵头；浅色：责任）", short),
         key="policy_matrix",
         width="stretch",

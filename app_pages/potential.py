@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts_potential, theme
+from components.chart_view import plotly_chart
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
@@ -60,7 +61,7 @@ def _level_tables(tables, unit: str) -> None:
                 figure = charts_potential.level_heatmap(
                     cells, f"{table.id} {table.title}", table.key, pt.ROLE_LABELS[role], shown_unit
                 )
-                st.plotly_chart(figure, key=f"potential_heat_{table.id}", width="stretch")
+                plotly_chart(figure, key=f"potential_heat_{table.id}", width="stretch")
                 printed = f"（原表单位：{plain(table.unit)}，已换算）" if shown_unit != table.unit else ""
                 st.caption(
                     f"单位：{plain(shown_unit)}{printed}；占比为占总计的百分比。总计行、列以灰色显示，不参与配色。"
@@ -92,7 +93,7 @@ def _zones(plan, zones) -> None:
             "片区",
             measure,
         )
-        column.plotly_chart(figure, key=f"potential_zone_{measure}", width="stretch")
+        plotly_chart(figure, where=column, key=f"potential_zone_{measure}", width="stretch")
     wide = pt.potential_wide(zones)
     config = {
         c: st.column_config.NumberColumn(c, format="%d" if str(wide[c].dtype) == "Int64" else "%,.2f")
@@ -114,7 +115,7 @@ def _intensity(table) -> None:
     figure = charts_potential.intensity_bars(
         cells, "容积率与建筑密度：现状与规划", pt.invalid_sentence(invalid, reasons=False)
     )
-    st.plotly_chart(figure, key=f"potential_intensity_{table.id}", width="stretch")
+    plotly_chart(figure, key=f"potential_intensity_{table.id}", width="stretch")
     config = {
         c: st.column_config.NumberColumn(c, format="%,.2f")
         for c in ("变化率（原表，%）", "变化率（按前后值，%）")
@@ -154,7 +155,7 @@ def _parcels(records, rules) -> None:
         "地块",
         "容积率",
     )
-    st.plotly_chart(figure, key="potential_parcels_far", width="stretch")
+    plotly_chart(figure, key="potential_parcels_far", width="stretch")
     bad = parcels[parcels["invalid"] != ""]
     if len(bad):
         st.warning(f"{len(bad)} 宗地块含不可能成立的数值，已从图中略去。", icon="⚠️")

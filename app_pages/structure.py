@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts
+from components.chart_view import plotly_chart
 from components.charts_structure import change_bars, paired_bars, sankey, sunburst
 from components.header import missing, page_header
 from components.kpi import kpi_row
@@ -38,7 +39,7 @@ def _adjustment(ctx, frame) -> None:
     if domain.is_unchanged(frame):
         st.info(plain(domain.unchanged_sentence(ctx.plan, frame, ctx.unit)), icon="ℹ️")
     flows = domain.structure_flows(frame)
-    st.plotly_chart(
+    plotly_chart(
         sankey(flows, "现状用途 → 规划用途", ctx.unit_label), key="structure_sankey", width="stretch"
     )
     if not domain.is_unchanged(frame):
@@ -48,7 +49,7 @@ def _adjustment(ctx, frame) -> None:
         )
     paired = paired_bars(frame, "use", "current", "planned", "现状与规划面积", ctx.unit_label)
     if domain.is_unchanged(frame):
-        st.plotly_chart(paired, key="structure_paired", width="stretch")
+        plotly_chart(paired, key="structure_paired", width="stretch")
     else:
         _paired_and_change(ctx, frame, paired)
     for sentence in domain.change_mismatches(frame, ctx.unit):
@@ -65,12 +66,12 @@ def _adjustment(ctx, frame) -> None:
 def _paired_and_change(ctx, frame, paired) -> None:
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(paired, key="structure_paired", width="stretch")
+        plotly_chart(paired, key="structure_paired", width="stretch")
     with right:
         value = "change_printed" if frame["change_printed"].notna().all() else "change_computed"
         text = "change_text" if value == "change_printed" else "change_computed_text"
         figure = change_bars(frame, "use", value, text, "调整量（规划 − 现状）", ctx.unit_label)
-        st.plotly_chart(figure, key="structure_change", width="stretch")
+        plotly_chart(figure, key="structure_change", width="stretch")
 
 
 def _detail(ctx, frame, detail) -> None:
@@ -85,11 +86,11 @@ def _detail(ctx, frame, detail) -> None:
         rollup = domain.detail_rollup(detail, level, ctx.unit)
         name = labels[level].removeprefix("按")
         figure = charts.bar_totals(rollup, f"规划用地（{name}）", ctx.unit_label, name)
-        st.plotly_chart(figure, key="structure_rollup", width="stretch")
+        plotly_chart(figure, key="structure_rollup", width="stretch")
     with right:
         hierarchy = domain.detail_hierarchy(detail, "level1" if level == "level1" else "use")
         figure = sunburst(hierarchy, "逐级展开（点击扇区下钻）", ctx.unit_label)
-        st.plotly_chart(figure, key="structure_sunburst", width="stretch")
+        plotly_chart(figure, key="structure_sunburst", width="stretch")
     for sentence in domain.detail_mismatches(frame, detail, ctx.unit):
         st.caption(f"⚠️ 与结构调整表不一致：{plain(sentence)}")
     if table.note:
@@ -105,7 +106,7 @@ def _parcels(ctx) -> None:
     flows = domain.parcel_use_flows(records, ctx.unit)
     if not flows.empty:
         figure = sankey(flows, "地块：现状用途 → 规划用途", ctx.unit_label)
-        st.plotly_chart(figure, key="structure_parcel_sankey", width="stretch")
+        plotly_chart(figure, key="structure_parcel_sankey", width="stretch")
         return
     missing("地块清单未载明规划用途，无法逐地块画出现状→规划流向；下图为筛选后地块的现状用途。")
     labels = {"use": "按原文用途", "level1": "按用地用海一级类"}
@@ -115,7 +116,7 @@ def _parcels(ctx) -> None:
     rollup = domain.parcel_current_uses(records, level, ctx.unit)
     name = labels[level].removeprefix("按")
     figure = charts.bar_totals(rollup, f"地块现状用途（{name}）", ctx.unit_label, name)
-    st.plotly_chart(figure, key="structure_parcel_uses", width="stretch")
+    plotly_chart(figure, key="structure_parcel_uses", width="stretch")
 
 
 if __name__ == "__main__":

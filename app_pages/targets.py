@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts, theme
+from components.chart_view import plotly_chart
 from components.drilldown import drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
@@ -36,7 +37,7 @@ def render() -> None:
     counts = counts_against_targets(plan, ctx.records, ctx.dataset)
     if not counts.empty:
         figure = charts.target_bars(counts, "各类别个数与目标")
-        st.plotly_chart(figure, key="targets_counts", width="stretch")
+        plotly_chart(figure, key="targets_counts", width="stretch")
     if plan.targets.empty:
         missing("本规划未设定量化目标。")
     else:
@@ -52,7 +53,7 @@ def _county_chart(ctx) -> None:
         frame, "county", "area_value", "split", f"各区县面积（按{split_label}）", ctx.unit_label, "区县",
         split_label, colors=colors,
     )  # fmt: skip
-    event = st.plotly_chart(
+    event = plotly_chart(
         figure, key="targets_county_stage", on_select="rerun", selection_mode="points", width="stretch"
     )
     drill_to_records(event, "x", "county")

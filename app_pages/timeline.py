@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, charts_timeline
+from components.chart_view import plotly_chart
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
@@ -41,7 +42,7 @@ def _milestones(plan, milestones, today) -> None:
     placed = pd.concat([domain.period_row(plan, today), domain.dated(milestones)], ignore_index=True)
     if not placed.empty:
         figure = charts_timeline.gantt(placed, "", today)
-        st.plotly_chart(figure, key="timeline_gantt", width="stretch")
+        plotly_chart(figure, key="timeline_gantt", width="stretch")
         st.caption("条形为起止时段（斜纹为只载明起始、持续进行的阶段），菱形为截止日期；红色虚线为今天。")
     if milestones.empty:
         return
@@ -73,17 +74,17 @@ def _quantities(ctx, by_phase: bool) -> None:
     with left:
         figure = charts.stacked_bars(totals, "label", "area_value", "group", "面积", ctx.unit_label, x_label,
                                      labels[by], value_label="面积", hover_text="area_text")  # fmt: skip
-        st.plotly_chart(figure, key="timeline_area", width="stretch")
+        plotly_chart(figure, key="timeline_area", width="stretch")
     with right:
         figure = charts.stacked_bars(totals, "label", "count", "group", "数量", noun, x_label, labels[by],
                                      value_label="数量", hover_text="count_text")  # fmt: skip
-        st.plotly_chart(figure, key="timeline_count", width="stretch")
+        plotly_chart(figure, key="timeline_count", width="stretch")
     cumulative = domain.cumulative_frame(totals, ctx.unit, running_label=not by_phase)
     targets = domain.area_targets(plan, ctx.unit)
     points = domain.target_points(cumulative, targets, ctx.unit)
     title = "累计面积与目标" if by_phase else "按实施阶段累计面积与目标"
     figure = charts_timeline.cumulative(cumulative, title, ctx.unit_label, targets=points)
-    st.plotly_chart(figure, key="timeline_cumulative", width="stretch")
+    plotly_chart(figure, key="timeline_cumulative", width="stretch")
     if targets.empty:
         st.caption("本规划未设定全规划面积目标。")
     elif by_phase:

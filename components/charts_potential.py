@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from components.chart_safety import template_text
 from components.charts import layout_spaced
 from components.theme import AFTER_COLOR, ALERT, BEFORE_COLOR, HEATMAP_SCALE, TOTAL_CELL
 
@@ -108,7 +109,8 @@ def grouped_bars(
             y=frame[column],
             name=name,
             marker_color=color,
-            hovertemplate=f"{x_label}：%{{x}}<br>{name}：%{{y:,.{decimals}f}}{_unit_suffix(unit)}<extra></extra>",
+            hovertemplate=f"{template_text(x_label)}：%{{x}}<br>{template_text(name)}："
+            f"%{{y:,.{decimals}f}}{_unit_suffix(unit)}<extra></extra>",
         )
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category")
@@ -137,7 +139,8 @@ def intensity_bars(cells: pd.DataFrame, title: str, omitted: str = "") -> go.Fig
                 marker_color=color,
                 legendgroup=name,
                 showlegend=i == 1,
-                hovertemplate=f"%{{x}}<br>{metric}（{name}）：%{{y:,.2f}}{suffix}<extra></extra>",
+                hovertemplate=f"%{{x}}<br>{template_text(metric)}（{template_text(name)}）：%{{y:,.2f}}{suffix}"
+                "<extra></extra>",
                 row=1,
                 col=i,
             )

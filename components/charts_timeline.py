@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.chart_safety import template_text
 from components.charts import layout
 from components.theme import ALERT, MARKER_EDGE, PALETTE, STATUS_COLORS
 
@@ -27,7 +28,8 @@ def gantt(frame: pd.DataFrame, title: str, today: date) -> go.Figure:
         shown.add(row.status)
         content = str(row.content)
         gist = content if len(content) <= 60 else content[:60] + "…"
-        hover = f"<b>{row.name}</b><br>时间：{row.period_text}<br>状态：{row.status}<br>{gist}<extra></extra>"
+        name, period, status, gist = (template_text(v) for v in (row.name, row.period_text, row.status, gist))
+        hover = f"<b>{name}</b><br>时间：{period}<br>状态：{status}<br>{gist}<extra></extra>"
         if row.shape == "deadline":
             fig.add_scatter(
                 x=[pd.Timestamp(row.bar_end)],
@@ -125,7 +127,7 @@ def cumulative(
                 mode="markers",
                 name=row.label,
                 marker={"symbol": "star", "size": 16, "color": ALERT},
-                hovertemplate=f"%{{x}}<br>{row.label}<extra></extra>",
+                hovertemplate=f"%{{x}}<br>{template_text(row.label)}<extra></extra>",
             )
         for row in targets.drop(placed.index).itertuples():
             lines.append((row.value, row.label))

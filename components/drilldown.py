@@ -27,7 +27,8 @@ def drill_to_records(event, axis: str, field: str) -> None:
     the clicked values. Fields with no sidebar filter (乡镇/村) do nothing."""
     target = DRILL_FILTERS.get(field)
     points = event.selection.points if event else []
-    clicked = tuple(dict.fromkeys(str(p[axis]) for p in points if p.get(axis)))
+    # chart_safety sent "<" as "&lt;": the clicked value is the category as the data has it
+    clicked = tuple(dict.fromkeys(str(p[axis]).replace("&lt;", "<") for p in points if p.get(axis)))
     if target and clicked:
         request_view(**{target: clicked})
         goto("records")

@@ -1,6 +1,6 @@
 """The state of a view — plan and filters — and its form in a URL.
 
-Query parameters (PRODUCT.md): ``plan``, ``county`` (comma-separated), ``zone``, ``type``,
+Query parameters (the link of a view, as the README lists them): ``plan``, ``county`` (comma-separated), ``zone``, ``type``,
 ``stage`` (comma-separated), ``unit`` (``mu`` or ``ha``). Parsing never fails: an invalid value
 falls back to the default and produces a notice in Chinese for the page to show.
 """

@@ -4,6 +4,7 @@ sample plans; and the check that no such text is live in what a page sends to th
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ from tests.conftest import ROOT
 EVIL = "evil.example"
 HOSTILE = (
     "![](http://evil.example/t.png)[点我](http://evil.example/p)<img src=http://evil.example/x>"
-    ":red[x]$x$ www.evil.example"
+    ":red[x]$x$ www.evil.example<a href=http://evil.example/a>点</a>"
 )
 # parcels (上党区), zones (湖州) and a draft with its consultation notice (乌鲁木齐)
 PLANS = ["shangdang-2021", "huzhou-2023", "urumqi-2025"]
@@ -127,6 +128,35 @@ def shown_strings(at) -> list[str]:
     walk(at.main)
     walk(at.sidebar)
     return out
+
+
+# keys of a plotly spec that hold the builders' own templates (tags there are the code's)
+_TEMPLATE_KEYS = {"hovertemplate", "texttemplate"}
+_CHART_TAG = re.compile(r"<(?!br\s*/?>)[a-z/]", re.I)
+
+
+def chart_strings(at) -> list[str]:
+    """Every string of every plotly chart's data and layout, templates left out."""
+    out: list[str] = []
+
+    def walk(value, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key not in _TEMPLATE_KEYS:
+            out.append(value)
+
+    for chart in at.get("plotly_chart"):
+        walk(json.loads(chart.proto.spec))
+    return out
+
+
+def live_chart_markup(strings: list[str]) -> list[str]:
+    """The chart strings in which plotly would read a tag (anything but a line break)."""
+    return [s for s in strings if _CHART_TAG.search(s)]
 
 
 def live_markup(strings: list[str]) -> list[str]:

@@ -73,3 +73,14 @@ def test_the_import_check_sees_every_form_of_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import app_pages.overview\nfrom app_pages import records\nfrom components import x\n")
     assert set(_imports(module)) == {"app_pages.overview", "app_pages", "components"}
+
+
+def test_pages_show_plotly_charts_only_through_the_inert_wrapper():
+    """Plotly reads HTML tags in data strings; components.chart_view makes them inert."""
+    direct = [
+        f"{path.name}:{n}"
+        for path in sorted((ROOT / "app_pages").glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.plotly_chart\(", line)
+    ]
+    assert direct == []

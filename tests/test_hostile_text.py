@@ -11,7 +11,9 @@ from tests.hostile import (
     ESCAPED,
     HOSTILE,
     PLANS,
+    chart_strings,
     hostile_county,
+    live_chart_markup,
     live_markup,
     shown_strings,
     write_hostile_plans,
@@ -64,6 +66,27 @@ def test_hostile_plan_and_link_show_as_plain_text(page, plan, public, monkeypatc
         assert at.selectbox(key="f_plan").value == plan
         warnings = [w.value for w in at.warning]
         assert any("链接中的单位" in w for w in warnings), warnings
+
+
+CHART_PAGES = ["overview", "structure", "timeline", "targets", "potential", "policy"]
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("page", CHART_PAGES)
+def test_hostile_names_in_charts_are_inert(page, plan):
+    """Plotly reads <a href>, <span>, <b> in any string it draws: data text reaches it inert."""
+    at = open_page(page, timeout=120, plan=plan)
+    assert not at.exception
+    strings = chart_strings(at)
+    assert live_chart_markup(strings) == []
+    if at.get("plotly_chart") and any("evil" in s for s in strings):
+        assert any("&lt;a href=http://evil.example/a>" in s for s in strings)
+
+
+def test_charts_with_hostile_names_are_drawn():
+    """The check above is not vacuous: the hostile names do reach the charts of 总览."""
+    at = open_page("overview", timeout=120, plan="huzhou-2023")
+    assert any("&lt;a href=http://evil.example/a>" in s for s in chart_strings(at))
 
 
 @pytest.mark.parametrize("public", [False, True], ids=["analyst", "public"])
