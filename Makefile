@@ -24,7 +24,7 @@ run: install
 
 test: install-dev system
 	PANHUO_TEST_POSTGRES_URL="$$(bash scripts/start-postgres.sh)" $(PYTHON) -m pytest
-	$(PYTHON) -m pytest -q --doctest-modules panhuo
+	$(PYTHON) -m pytest -q --doctest-modules panhuo components --ignore=panhuo/store/migrations
 
 unit:
 	$(PYTHON) -m pytest -m "not e2e"

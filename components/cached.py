@@ -13,6 +13,7 @@ caught, leaving the samples and a notice; any other error is a bug and shows as 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.text import plain
 from panhuo.catalog import Catalog, load_samples, open_catalog
 from panhuo.model import Plan
 from panhuo.reconcile import Finding, reconcile
@@ -51,6 +53,7 @@ def settings() -> Settings:
 
 # --- the caches ------------------------------------------------------------------------------
 
+_log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _LOCAL: dict = {"bump": 0, "failed_at": 0.0, "error": "", "loaded": {}}
 _RETRY_SECONDS = 30.0  # after a failed connection, do not try again on every rerun
@@ -130,7 +133,10 @@ def catalog() -> Catalog:
             found, problem = _samples_only(s), exc.detail
     if problem and st.session_state.get(_WARNED) != problem:
         st.session_state[_WARNED] = problem
-        st.toast(f"数据库暂时无法使用，只显示样例规划（{problem}）", icon="⚠️")
+        # the driver's text names hosts and file paths: for the log and the analyst, not the public
+        _log.warning("数据库暂时无法使用：%s", problem)
+        detail = "" if s.public_mode else f"（{plain(problem, limit=300)}）"
+        st.toast(f"数据库暂时无法使用，只显示样例规划{detail}", icon="⚠️")
     return found
 
 

@@ -1,0 +1,39 @@
+"""A database that cannot be reached: the pages show the samples and say so, and only an analyst
+sees the driver's text (it names hosts and file paths)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import cached
+from tests.pages import open_page
+
+UNREACHABLE = "postgresql+psycopg://panhuo:secret@127.0.0.1:9/panhuo_nowhere"
+
+
+@pytest.fixture
+def unreachable(monkeypatch):
+    monkeypatch.setenv("PANHUO_DATABASE_URL", UNREACHABLE)
+    cached.invalidate()
+    yield
+    cached.invalidate()  # later tests try their own database at once
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["analyst", "public"])
+def test_unreachable_database_leaves_the_samples_and_a_notice(unreachable, public, monkeypatch):
+    if public:
+        monkeypatch.setenv("PANHUO_PUBLIC", "1")
+    at = open_page("overview", plan="huzhou-2023")
+    # the notice comes once per session, and open_page's first run (to register the pages) saw
+    # it: forget that, as a new session would
+    at.session_state["_panhuo_store_warned"] = None
+    at.run()
+    assert at.selectbox(key="f_plan").value == "huzhou-2023"  # the samples are still there
+    toasts = [t.value for t in at.toast]
+    assert len(toasts) == 1 and toasts[0].startswith("数据库暂时无法使用，只显示样例规划")
+    assert "secret" not in toasts[0]  # never the password
+    if public:
+        assert toasts[0] == "数据库暂时无法使用，只显示样例规划"
+        assert "127.0.0.1" not in toasts[0]
+    else:
+        assert "OperationalError" in toasts[0]
