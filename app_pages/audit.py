@@ -5,6 +5,7 @@ import streamlit as st
 from components import cached as data
 from components.header import missing, page_header
 from components.sidebar import current
+from panhuo.export import to_csv_bytes
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, severity_counts
 from panhuo.views import audit_table
 
@@ -49,7 +50,7 @@ def render() -> None:
     st.caption(f"显示 {len(shown)} / {len(frame)} 项；“文件数值”为文件所印，“计算数值”由数据重算。")
     st.download_button(
         "下载核查结果（CSV）",
-        shown.to_csv(index=False).encode("utf-8-sig"),
+        to_csv_bytes(shown),
         file_name=f"{ctx.plan.id}-核查.csv",
         mime="text/csv",
         key="audit_download",

@@ -128,18 +128,25 @@ def _unit_arg(text: str) -> str:
 def cmd_db(args: argparse.Namespace) -> int:
     """``db upgrade``: bring the store's schema to the newest revision (creating it when
     missing); ``db current``: print the revision the store is at."""
-    from panhuo.store import Store, migrate
+    from panhuo.store import Store, migrate, unavailable_on_failure
 
-    store = Store()
-    if args.action == "upgrade":
-        before = store.current_revision() if store.exists() else None
-        reached = store.upgrade()
-        print(f"数据库已是最新结构：{reached}" + ("" if before == reached else f"（原为 {before or '无'}）"))
-        return 0
-    if not store.exists():
-        print("数据库尚未建立（首次使用时自动建立，或运行 python -m panhuo db upgrade）")
-        return 0
-    current = store.current_revision()
+    with unavailable_on_failure():  # a database that cannot be reached: a Chinese message
+        store = Store()
+        if args.action == "upgrade":
+            existed = store.exists()
+            before = store.current_revision() if existed else None
+            reached = store.upgrade()
+            if not existed:
+                print(f"已建立数据库，结构版本 {reached}")
+            elif before == reached:
+                print(f"数据库已是最新结构：{reached}")
+            else:
+                print(f"数据库已升级到 {reached}（原为 {before or '旧版，未记录结构版本'}）")
+            return 0
+        if not store.exists():
+            print("数据库尚未建立（首次使用时自动建立，或运行 python -m panhuo db upgrade）")
+            return 0
+        current = store.current_revision()
     if current is None:
         print(f"旧版数据库（未记录结构版本），升级后为 {migrate.head()}：python -m panhuo db upgrade")
     else:

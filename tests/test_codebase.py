@@ -84,3 +84,15 @@ def test_pages_show_plotly_charts_only_through_the_inert_wrapper():
         if re.search(r"\.plotly_chart\(", line)
     ]
     assert direct == []
+
+
+def test_every_csv_download_goes_through_the_formula_guard():
+    """Only panhuo.export.to_csv_bytes writes CSV: it guards cells a spreadsheet would run."""
+    writers = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("app_pages", "components", "panhuo")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".to_csv(" in line and path != ROOT / "panhuo" / "export.py"
+    ]
+    assert writers == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
+import os
 import subprocess
 import sys
 
@@ -246,7 +247,23 @@ def test_db_commands_report_and_upgrade(db_url, tmp_path):
     assert "尚未建立" in db("current")
     _old_release_store(db_url)
     assert "旧版数据库" in db("current")
-    assert db("upgrade") == f"数据库已是最新结构：{migrate.head()}（原为 无）"
+    assert db("upgrade") == f"数据库已升级到 {migrate.head()}（原为 旧版，未记录结构版本）"
     assert db("current") == f"{migrate.head()}（最新）"
     assert db("upgrade") == f"数据库已是最新结构：{migrate.head()}"
     assert Store(db_url).load_plan("old-import").title == "旧版导入"
+
+
+def test_db_commands_on_an_unreachable_database_say_so_in_chinese():
+    """No traceback: the command says the database cannot be used, and exits 1."""
+    env = {**os.environ, "PANHUO_DATABASE_URL": "postgresql+psycopg://panhuo:x@127.0.0.1:9/nowhere"}
+    for command in (
+        ["db", "upgrade"],
+        ["db", "current"],
+        ["import", str(ROOT / "data" / "README.md"), "--plan", "x"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "panhuo", *command], cwd=ROOT, capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith("错误：数据库暂时无法使用"), (command, result.stderr)
+        assert "Traceback" not in result.stderr

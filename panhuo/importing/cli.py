@@ -139,23 +139,22 @@ def run(args: argparse.Namespace) -> int:
         meta = new_plan_meta(
             args.plan, title=args.title, province=args.province, city=args.city, source_file=files[0].name
         )
-    store = None
-    if not args.dry_run:
-        from panhuo.store import Store
+    from panhuo.store import Store, unavailable_on_failure
 
-        store = Store.open()
-    result = import_files(
-        files,
-        args.plan,
-        kind=args.kind,
-        sheet=args.sheet,
-        mappings=mappings,
-        valid_only=args.valid_only,
-        store=store,
-        plan_meta=meta,
-        dry_run=args.dry_run,
-        crs=args.crs,
-    )
+    with unavailable_on_failure():  # the CLI's main turns this into a Chinese message
+        store = None if args.dry_run else Store.open()
+        result = import_files(
+            files,
+            args.plan,
+            kind=args.kind,
+            sheet=args.sheet,
+            mappings=mappings,
+            valid_only=args.valid_only,
+            store=store,
+            plan_meta=meta,
+            dry_run=args.dry_run,
+            crs=args.crs,
+        )
     _print_result(result, args.json)
     _write_report(result, getattr(args, "report", None))
     return 0 if result.ok else 1

@@ -15,7 +15,7 @@ from panhuo.importing.report import Problem
 from panhuo.model import PublishedTable
 from panhuo.nouns import noun
 from panhuo.planid import InvalidPlanId, is_valid_plan_id
-from panhuo.store.errors import PlanExists
+from panhuo.store.errors import PlanExists, is_unavailable
 
 if TYPE_CHECKING:
     from panhuo.store import Store, VersionInfo
@@ -159,14 +159,14 @@ def commit(
             result.problems.append(Problem("error", str(exc), "刷新后重新导入到该规划"))
             result.message = str(exc)
         except SQLAlchemyError as exc:
-            result.problems.append(
-                Problem(
-                    "error",
-                    f"写入数据库失败，未写入任何数据：{type(exc).__name__}",
-                    str(exc.orig if getattr(exc, "orig", None) else exc)[:300],
-                )
-            )
-            result.message = "写入数据库失败，未写入任何数据。"
+            if is_unavailable(exc):
+                text = "数据库暂时无法使用，未写入任何数据。"
+                advice = "请稍后重试；若一直如此，请联系管理员检查数据库"
+            else:
+                text = f"写入数据库失败，未写入任何数据（{type(exc).__name__}）。"
+                advice = "请联系管理员，并附上此报告"
+            result.problems.append(Problem("error", text, advice))
+            result.message = text
         else:
             result.ok, result.version, result.imported = True, version, len(valid)
             result.status = "partial" if counts["rejected"] else "imported"
@@ -175,15 +175,22 @@ def commit(
                 f"第 {version.number} 版"
                 + (f"；{counts['rejected']} 行未导入，见报告。" if counts["rejected"] else "。")
             )
-    result.report_id = store.record_report(
-        plan_id,
-        "、".join(f.name for f in files),
-        ",".join(f.sha256 for f in files),
-        result.status,
-        [p.to_json() for p in result.problems],
-        summary=result.message,
-        version_id=result.version.id if result.version else None,
-    )
+    try:
+        result.report_id = store.record_report(
+            plan_id,
+            "、".join(f.name for f in files),
+            ",".join(f.sha256 for f in files),
+            result.status,
+            [p.to_json() for p in result.problems],
+            summary=result.message,
+            version_id=result.version.id if result.version else None,
+        )
+    except SQLAlchemyError as exc:  # the outcome above stands; only its record is missing
+        if not is_unavailable(exc):
+            raise
+        result.problems.append(
+            Problem("warning", "导入记录未能写入数据库（数据库暂时无法使用）", "本页的问题清单仍可下载")
+        )
     return result
 
 

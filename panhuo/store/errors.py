@@ -38,10 +38,34 @@ class PlanExists(StoreError):
 UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, OSError)
 
 
+# SQLite reports some mistakes of the code's own SQL as OperationalError too: those are bugs
+_SQL_MISTAKES = ("no such table", "no such column", "has no column named", "syntax error", "already exists")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached or opened (not a bug of ours).
+
+    >>> from sqlalchemy.exc import OperationalError
+    >>> is_unavailable(OperationalError("SELECT 1", {}, Exception("unable to open database file")))
+    True
+    >>> is_unavailable(OperationalError("SELECT x", {}, Exception("no such table: plans")))
+    False
+    """
+    if not isinstance(exc, UNAVAILABLE):
+        return False
+    if isinstance(exc, OperationalError):
+        text = str(getattr(exc, "orig", None) or exc).lower()
+        return not any(mistake in text for mistake in _SQL_MISTAKES)
+    return True
+
+
 @contextmanager
 def unavailable_on_failure() -> Iterator[None]:
-    """Turn the errors of :data:`UNAVAILABLE` into :class:`StoreUnavailable`."""
+    """Turn the errors that mean "cannot reach the database" into :class:`StoreUnavailable`;
+    any other error (a bug) passes unchanged."""
     try:
         yield
     except UNAVAILABLE as exc:
+        if not is_unavailable(exc):
+            raise
         raise StoreUnavailable(f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}") from exc
