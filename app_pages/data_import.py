@@ -44,7 +44,8 @@ def _analyse(
 def _finish(
     message: str, plan_id: str, problems: list[Problem] | None = None, *, clear_upload: bool = False
 ) -> None:
-    """Forget every cached plan, then run again so the sidebar and every page see the change."""
+    """Have the catalog look at the store again (only the plan that changed is reloaded), then run
+    again so the sidebar and every page see the change."""
     data.invalidate()
     if clear_upload:  # the imported file is in the store now; start the form afresh
         st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
@@ -156,7 +157,7 @@ def _import_tab(store: Store) -> None:
         st.text_input("坐标系（仅当图层未声明坐标系时填写，如 EPSG:4528）", key="import_crs")
     st.subheader("1. 核对列映射")
     engine.apply_mappings(analysis, [_mapping_editor(la, i, kind) for i, la in enumerate(analysis.layers)])
-    plan = engine.find_plan(plan_id, store)
+    plan = data.catalog().find(plan_id)  # the cached catalog: the plan as it stands, store or sample
     checked = engine.check(analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id)))
     st.subheader("2. 检查结果")
     for col, (label, value) in zip(st.columns(4), checked.summary.items(), strict=True):

@@ -77,9 +77,15 @@ def _paired_and_change(ctx, frame, paired) -> None:
 def _detail(ctx, frame, detail) -> None:
     table = domain.table_by_role(ctx.plan, "structure_detail")
     st.subheader(f"{plain(table.id)} {plain(table.title)}")
-    labels = {"use": "按原表用途", "level1": "按用地用海一级类", "class": f"按{plain(table.id)}分类"}
+    # raw text for the chart (chart_view makes it inert there), escaped only where Markdown reads it
+    labels = {"use": "按原表用途", "level1": "按用地用海一级类", "class": f"按{table.id}分类"}
     level = st.radio(
-        "汇总层级", list(labels), format_func=labels.get, horizontal=True, key="structure_level", index=1
+        "汇总层级",
+        list(labels),
+        format_func=lambda key: plain(labels[key]),
+        horizontal=True,
+        key="structure_level",
+        index=1,
     )
     left, right = st.columns(2)
     with left:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.routes import PAGE_FILES
 from components.sidebar import request_view
-
-# the file of each page another page sends the user to
-PAGE_FILES = {"overview": "app_pages/overview.py", "records": "app_pages/records.py"}
 
 # which sidebar filter a chart's category axis narrows (总览's breakdowns, 区县目标's bars)
 DRILL_FILTERS = {"county": "counties", "zone": "zones", "type": "types", "category": "types"}
 
 
 def goto(page: str) -> None:
-    """Switch to ``page`` (a key of PAGE_FILES), keeping the view's query parameters."""
+    """Switch to ``page`` (a url path of components.routes), keeping the view's query parameters."""
     query = {key: st.query_params.get(key) for key in st.query_params}
     st.switch_page(PAGE_FILES[page], query_params=query)
 

@@ -13,22 +13,13 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from components.routes import ANALYSIS, ROUTES
 from tests.conftest import ROOT
 
-# url path → page file (the url paths are what a user sees; app.py lists the same pages)
-PAGE_FILES = {
-    "overview": "app_pages/overview.py",
-    "structure": "app_pages/structure.py",
-    "timeline": "app_pages/timeline.py",
-    "targets": "app_pages/targets.py",
-    "map": "app_pages/map_view.py",
-    "records": "app_pages/records.py",
-    "potential": "app_pages/potential.py",
-    "policy": "app_pages/policy.py",
-    "audit": "app_pages/audit.py",
-    "import": "app_pages/data_import.py",
-}
-ANALYSIS_PAGES = [page for page in PAGE_FILES if page != "import"]
+# url path → page file, from the one list app.py builds its pages from (the hidden 首页 left out:
+# ``open_page(None)`` opens ``/``)
+PAGE_FILES = {route.url_path: route.file for route in ROUTES if not route.hidden}
+ANALYSIS_PAGES = [route.url_path for route in ROUTES if route.section == ANALYSIS and not route.hidden]
 
 
 def goto(at: AppTest, page: str) -> AppTest:
@@ -44,14 +35,18 @@ def open_page(
     secrets: dict | None = None,
     timeout: float = 60,
     check: bool = True,
+    alone: bool = False,
     **params: str,
 ) -> AppTest:
     """Run app.py as a browser opens ``/<page>?<params>`` (``page=None``: ``/``); with ``check``,
-    fail on any exception shown."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    fail on any exception shown. With ``alone``, run the page's file by itself, without the
+    router and sidebar, as ``streamlit run app_pages/<file>.py`` would (what a page does when
+    called directly, e.g. 数据导入 in public mode, where the router does not offer it)."""
+    script = ROOT / PAGE_FILES[page] if alone else ROOT / "app.py"
+    at = AppTest.from_file(str(script), default_timeout=timeout)
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
-    if page is not None:
+    if page is not None and not alone:
         at.run()  # registers the pages, so that switch_page can find a page by its file
         assert not at.exception, [e.value for e in at.exception]
         at.query_params.clear()

@@ -57,7 +57,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def helps(at: AppTest) -> dict[str, str]:
-    return {m.label: m.proto.help for m in at.metric}
+    return {m.label: m.help for m in at.metric}
 
 
 def figures(at: AppTest) -> list[dict]:
@@ -99,7 +99,7 @@ def test_every_core_page_opens_for_every_plan(page, plan, catalog):
     assert at.selectbox(key="f_plan").value == plan
     # the header names the plan and says where today falls in its period
     assert rendered_text(at.markdown[0].value).startswith(f"**{catalog.get(plan).title}**")
-    caption_text = " ".join(c.value for c in at.caption) + " ".join(p.proto.text for p in at.get("progress"))
+    caption_text = " ".join(c.value for c in at.caption) + " ".join(p.text for p in at.get("progress"))
     assert "规划期" in caption_text or "未载明规划期限" in caption_text
 
 
@@ -129,7 +129,7 @@ def test_overview_huzhou_headline():
     assert dict(zip(by_category["y"], numbers(by_category["x"]), strict=True)) == {
         "低效工业片区": 12643, "低效住宅片区": 2437, "低效村庄片区": 8555, "矿地利用片区": 108,
     }  # fmt: skip
-    progress = at.get("progress")[0].proto.text
+    progress = at.get("progress")[0].text
     assert progress.startswith("规划期 2023—2027 年")
     assert "状态：现行有效" in [c.value for c in at.caption]
     assert "湖政发〔2024〕2号" in at.markdown[0].value

@@ -224,3 +224,31 @@ def test_timeline_with_a_filter_that_leaves_no_zone():
     assert "当前筛选条件下没有记录。" in _infos(at)
     figures = _figures(at)
     assert "timeline_gantt" in figures and "timeline_area" not in figures
+
+
+def test_structure_chart_names_a_table_as_written(tmp_path, monkeypatch):
+    """A table id with ASCII punctuation: the chart title takes it raw (charts are made inert by
+    components.chart_view), only the Markdown of the radio option escapes it."""
+    import shutil
+
+    import streamlit as st
+
+    from tests.conftest import ROOT
+
+    for name in ("shangdang-2021", "classifications"):
+        shutil.copytree(ROOT / "data" / name, tmp_path / name)
+    for toml in ("tables.toml", "facts.toml"):
+        path = tmp_path / "shangdang-2021" / toml
+        path.write_text(path.read_text(encoding="utf-8").replace('"附表9"', '"附表9(A)"'), encoding="utf-8")
+    monkeypatch.setenv("PANHUO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PANHUO_SQLITE_PATH", str(tmp_path / "store.sqlite"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = _open("structure", plan="shangdang-2021")
+        assert "按附表9\\(A\\)分类" in at.radio(key="structure_level").options
+        at.radio(key="structure_level").set_value("class").run()
+        assert _figures(at)["structure_rollup"]["layout"]["title"]["text"] == "规划用地（附表9(A)分类）"
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -211,5 +211,5 @@ def test_overview_page_offers_the_briefing_download():
 
     st.cache_data.clear()
     at = open_page("overview", plan="huzhou-2023")
-    labels = [b.proto.label for b in at.get("download_button")]
+    labels = [b.label for b in at.get("download_button")]
     assert labels == ["下载会议简报（PPTX）"]

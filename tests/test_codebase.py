@@ -10,13 +10,22 @@ from panhuo.settings import SETTINGS_TABLE
 from tests.conftest import ROOT, SAMPLE_IDS
 
 
-def _imports(path):
+def _imports(path, root=ROOT):
+    """Every module ``path`` imports, relative imports resolved against its package under ``root``
+    (``from . import x`` in ``components/m.py`` is ``components.x``), so none slips past a check."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = list(path.relative_to(root).parent.parts)  # of a module and of an __init__.py alike
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
             yield node.module
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+            if node.module:
+                yield ".".join([*base, node.module])
+            else:  # from . import a, b: each name may be a module of the package
+                yield from (".".join([*base, alias.name]) for alias in node.names)
 
 
 def test_domain_package_never_imports_streamlit():
@@ -52,13 +61,13 @@ def test_every_row_of_every_sample_csv_says_where_it_comes_from(plan_id):
         assert empty == [], f"{path.relative_to(ROOT)}: rows without source {empty[:5]}"
 
 
-def _offenders(package: str, *forbidden: str) -> list[str]:
+def _offenders(package: str, *forbidden: str, root=ROOT) -> list[str]:
     """Modules of ``package`` that import any of ``forbidden`` (a package or one of its modules)."""
     found = []
-    for path in (ROOT / package).rglob("*.py"):
-        for name in _imports(path):
+    for path in sorted((root / package).rglob("*.py")):
+        for name in _imports(path, root):
             if any(name == f or name.startswith(f + ".") for f in forbidden):
-                found.append(f"{path.relative_to(ROOT)} imports {name}")
+                found.append(f"{path.relative_to(root).as_posix()} imports {name}")
     return found
 
 
@@ -72,7 +81,24 @@ def test_imports_point_from_pages_to_components_to_the_domain():
 def test_the_import_check_sees_every_form_of_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import app_pages.overview\nfrom app_pages import records\nfrom components import x\n")
-    assert set(_imports(module)) == {"app_pages.overview", "app_pages", "components"}
+    assert set(_imports(module, tmp_path)) == {"app_pages.overview", "app_pages", "components"}
+
+
+def test_the_import_check_resolves_relative_imports(tmp_path):
+    """``from .. import app_pages`` inside components/ is caught like the absolute form."""
+    (tmp_path / "components" / "sub").mkdir(parents=True)
+    (tmp_path / "components" / "m.py").write_text(
+        "from . import x, y\nfrom .cached import plan\nfrom .. import app_pages\nfrom ..app_pages import overview\n"
+    )
+    (tmp_path / "components" / "sub" / "__init__.py").write_text("from ...app_pages.records import render\n")
+    assert set(_imports(tmp_path / "components" / "m.py", tmp_path)) == {
+        "components.x", "components.y", "components.cached", "app_pages",
+    }  # fmt: skip
+    assert _offenders("components", "app_pages", root=tmp_path) == [
+        "components/m.py imports app_pages",  # from .. import app_pages
+        "components/m.py imports app_pages",  # from ..app_pages import overview
+        "components/sub/__init__.py imports app_pages.records",
+    ]
 
 
 def test_pages_show_plotly_charts_only_through_the_inert_wrapper():

@@ -109,3 +109,53 @@ def test_unknown_plan_id_in_the_link_is_quoted_short(public, monkeypatch):
     at = open_page("overview", plan=unknown)
     notice = next(w.value for w in at.warning if "链接中的规划" in w.value)
     assert notice == plain(f"链接中的规划“{unknown[:40]}…”不存在，已显示默认规划。")
+
+
+def _hostile_csv() -> bytes:
+    """A CSV whose headers and cells carry HOSTILE beside the columns the import recognises."""
+    rows = [
+        ["地块名称", "所在区县", "面积（亩）", f"备注{HOSTILE}", HOSTILE],
+        [f"钛白粉厂{HOSTILE}", "上党区", "12.5", HOSTILE, HOSTILE],
+        [f"{HOSTILE}焦化厂", "上党区", "8", f"说明{HOSTILE}", HOSTILE],
+    ]
+    return "\n".join(",".join(f'"{cell}"' for cell in row) for row in rows).encode("utf-8") + b"\n"
+
+
+def test_hostile_upload_shows_as_plain_text_through_to_the_versions(tmp_path, monkeypatch):
+    """Issue 8.1: an uploaded file named, headed and filled with Markdown/HTML is shown inert at
+    every step — mapping, report, import, versions — and its name reads as written."""
+    monkeypatch.setenv("PANHUO_DATABASE_URL", f"sqlite:///{tmp_path / 'upload.sqlite'}")
+    name, plan_id = f"{HOSTILE}.csv", "hostile-upload"
+    at = open_page("import", timeout=120)
+    at.selectbox(key="import_plan").set_value("（新建规划）").run()
+    at.text_input(key="import_new_id").set_value(plan_id)
+    at.text_input(key="import_new_title").set_value(HOSTILE)
+    at.text_input(key="import_new_province").set_value("山西省")
+    at.text_input(key="import_new_city").set_value("长治市")
+    at.get("file_uploader")[0].upload(name, _hostile_csv())
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    strings = shown_strings(at)
+    assert live_markup(strings) == []
+    assert any(plain(name) in s for s in strings), "the file name is not shown at the mapping step"
+    mapping = at.dataframe[0].value.set_index("列")  # the mapping editor: headers as written
+    assert mapping.loc["面积（亩）", ["字段", "单位"]].tolist() == ["面积", "亩"]
+    assert sum("](http://evil.example/t.png)" in header for header in mapping.index) == 2  # spaces dropped
+    assert {m.label: m.value for m in at.metric}["可导入"] == "2"
+    at.checkbox(key="import_confirm").check().run()
+    go = at.button(key="import_go")
+    (go if not go.disabled else at.button(key="import_go_valid")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == [f"已导入 2 行，为“{plan_id}”的地块第 1 版。"]
+    assert live_markup(shown_strings(at)) == []
+    at.selectbox(key="versions_plan").set_value(plan_id).run()  # the tab 版本与导入记录
+    assert not at.exception, [e.value for e in at.exception]
+    strings = shown_strings(at)
+    assert live_markup(strings) == []
+    versions = next(df.value for df in at.dataframe if "SHA-256" in df.value.columns)
+    assert versions["文件"].tolist() == [name]  # the table shows it as written
+    assert [b.label for b in at.get("download_button") if b.label.startswith("下载原始文件")] == [
+        f"下载原始文件 {plain(name)}"  # escaped where Markdown reads it
+    ]
+    rows = next(df.value for df in at.dataframe if len(df.value) == 2 and "SHA-256" not in df.value.columns)
+    assert any(HOSTILE in str(cell) for cell in rows.to_numpy().ravel())  # the cells kept as written

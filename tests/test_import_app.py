@@ -19,7 +19,6 @@ from streamlit.testing.v1 import AppTest
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from panhuo.units import parse_number
-from tests.conftest import ROOT
 from tests.pages import goto, open_page
 from tests.test_store import BACKENDS, PG_URL
 
@@ -181,7 +180,7 @@ def test_an_import_made_elsewhere_shows_at_the_next_run(tmp_path, monkeypatch):
     monkeypatch.delenv("PANHUO_DATABASE_URL", raising=False)
     monkeypatch.setenv("PANHUO_SQLITE_PATH", str(tmp_path / "live.sqlite"))
     _clear_caches()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = open_page(None, timeout=120)
     assert BUREAU_ID not in at.sidebar.selectbox(key="f_plan").options
     result = import_files(
         [InputFile("清单.xlsx", examples.bureau_workbook())],
@@ -198,8 +197,7 @@ def test_public_mode_hides_the_import_page(tmp_path, monkeypatch):
     monkeypatch.setenv("PANHUO_PUBLIC", "1")
     monkeypatch.setenv("PANHUO_SQLITE_PATH", str(tmp_path / "public.sqlite"))
     _clear_caches()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert not at.exception
+    at = open_page(None, timeout=120)
     with pytest.raises(ValueError, match="data_import"):  # not among the app's pages
         goto(at, "import")
     assert not (tmp_path / "public.sqlite").exists()  # public mode never writes a store

@@ -1,4 +1,5 @@
-"""The page 数据导入 in AppTest: upload, mapping shown, report, import, versions, public mode."""
+"""The page 数据导入 in AppTest, opened at /import through the router: upload, mapping shown,
+report, import, versions, public mode."""
 
 from __future__ import annotations
 
@@ -8,15 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from panhuo.importing import examples
-from tests.conftest import ROOT
+from tests.pages import open_page
 from tests.test_store import use_data_dir, use_database
-
-SCRIPT = f"""
-import sys
-sys.path.insert(0, {str(ROOT)!r})
-from app_pages.data_import import render
-render()
-"""
 
 
 @pytest.fixture
@@ -31,10 +25,7 @@ def app(sqlite_url):
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_string(SCRIPT, default_timeout=120)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("import", timeout=120)
 
 
 def _new_plan(at: AppTest, plan_id: str) -> None:
@@ -71,7 +62,7 @@ def test_upload_confirm_and_import_a_bureau_workbook(app):
     app.button(key="import_go").click().run()
     assert not app.exception
     assert [s.value for s in app.success] == ["已导入 5 行，为“changzhi-page”的地块第 1 版。"]
-    assert "/overview?plan=changzhi-page" in app.markdown[-1].value  # a link to the imported plan
+    assert "/overview?plan=changzhi-page" in app.main.markdown[-1].value  # a link to the imported plan
     from panhuo.catalog import open_catalog
 
     assert open_catalog().get("changzhi-page").origin == "import"
@@ -121,7 +112,6 @@ def test_versions_tab_lists_versions_and_restores(app):
 
 def test_public_mode_has_no_import(sqlite_url, monkeypatch):
     monkeypatch.setenv("PANHUO_PUBLIC", "1")
-    at = AppTest.from_string(SCRIPT, default_timeout=60)
-    at.run()
-    assert not at.exception and at.info[0].value == "公众模式下不提供数据导入。"
+    at = open_page("import", alone=True)  # the router does not offer it; called directly, it refuses
+    assert at.info[0].value == "公众模式下不提供数据导入。"
     assert not at.get("file_uploader")

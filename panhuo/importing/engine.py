@@ -7,7 +7,7 @@ Each step is a module of its own, usable alone (the page 数据导入 runs them 
 - :mod:`panhuo.importing.check` validates the records and lists every row it cannot take;
 - :mod:`panhuo.importing.commit` stores the valid records as a new version, or only the report.
 
-:func:`find_plan` is the one place the import looks up the plan it writes to.
+:func:`find_plan` looks up the plan it writes to (the page takes it from its cached catalog).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def find_plan(plan_id: str, store: Store | None = None) -> Plan | None:
     """The plan as it stands: from the store when it holds it, else the sample folder.
 
-    The one place the import looks a plan up (the page and the command line call it too).
+    Opens the catalog for this one plan (the command line; the page uses its cached catalog).
     """
     from panhuo.catalog import open_catalog
 
