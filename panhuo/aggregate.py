@@ -12,6 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from panhuo.model import Plan
+from panhuo.nouns import type_column, zone_column
 from panhuo.units import from_ha, to_ha, unit_code
 
 GROUP_FIELDS = (
@@ -79,15 +80,6 @@ class Filters:
         return not (self.counties or self.zones or self.types or self.stages or self.extra)
 
 
-def type_column(dataset: str) -> str:
-    """The column holding the plan's own type word: ``type`` for parcels, ``category`` for zones."""
-    return "category" if dataset == "zones" else "type"
-
-
-def zone_column(dataset: str) -> str:
-    return "name" if dataset == "zones" else "zone"
-
-
 def apply_filters(frame: pd.DataFrame, filters: Filters, dataset: str = "parcels") -> pd.DataFrame:
     """The rows of ``frame`` that match every non-empty filter."""
     mask = pd.Series(True, index=frame.index)
@@ -147,8 +139,8 @@ def summarize(
         "groups": [],
     }
     if by:
-        if by == "category" and of == "parcels":
-            by = "type"
+        if by == "category":  # the command line's word for either list's own type column
+            by = type_column(of)
         groups = group_totals(frame, by, code)
         result["by"] = by
         result["groups"] = [
