@@ -124,7 +124,7 @@ def summarize(
     """
     code = unit_code(unit)
     if of is None:
-        of = "parcels" if plan.has_parcels else "zones"
+        of = plan.records()[0]
     if of not in ("parcels", "zones"):
         raise ValueError("of 只能是 parcels 或 zones")
     frame = plan.dataset(of)
