@@ -38,6 +38,7 @@ import shapely
 
 from components import theme
 from panhuo.geo.schematic import SCHEMATIC
+from panhuo.nouns import type_column
 from panhuo.units import format_area, format_number, unit_code
 
 LAYER_CHOROPLETH = "county-choropleth"
@@ -151,7 +152,7 @@ def color_options(frame: pd.DataFrame, dataset: str) -> dict[str, str]:
     zones: 片区类别), 实施阶段 and 实施时序 when the records fill them.
     """
     options = {"family": COLOR_BY_LABELS["family"]}
-    own = "category" if dataset == "zones" else "type"
+    own = type_column(dataset)
     for column in (own, "stage", "phase"):
         if column in frame and frame[column].astype("string").fillna("").str.strip().ne("").any():
             options[column] = COLOR_BY_LABELS[column]

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from panhuo.model import Plan
+from panhuo.nouns import type_column, zone_column
 from panhuo.units import from_ha, to_ha, unit_code
 
 GROUP_FIELDS = (
@@ -79,15 +80,6 @@ class Filters:
         return not (self.counties or self.zones or self.types or self.stages or self.extra)
 
 
-def type_column(dataset: str) -> str:
-    """The column holding the plan's own type word: ``type`` for parcels, ``category`` for zones."""
-    return "category" if dataset == "zones" else "type"
-
-
-def zone_column(dataset: str) -> str:
-    return "name" if dataset == "zones" else "zone"
-
-
 def apply_filters(frame: pd.DataFrame, filters: Filters, dataset: str = "parcels") -> pd.DataFrame:
     """The rows of ``frame`` that match every non-empty filter."""
     mask = pd.Series(True, index=frame.index)
@@ -132,7 +124,7 @@ def summarize(
     """
     code = unit_code(unit)
     if of is None:
-        of = "parcels" if plan.has_parcels else "zones"
+        of = plan.records()[0]
     if of not in ("parcels", "zones"):
         raise ValueError("of 只能是 parcels 或 zones")
     frame = plan.dataset(of)
@@ -147,8 +139,8 @@ def summarize(
         "groups": [],
     }
     if by:
-        if by == "category" and of == "parcels":
-            by = "type"
+        if by == "category":  # the command line's word for either list's own type column
+            by = type_column(of)
         groups = group_totals(frame, by, code)
         result["by"] = by
         result["groups"] = [

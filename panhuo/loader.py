@@ -9,6 +9,7 @@ import pandas as pd
 
 from panhuo.classify import family_of
 from panhuo.model import COLUMNS, FAMILY_LABELS, Plan, PublishedTable
+from panhuo.nouns import type_column
 from panhuo.units import to_decimal, to_ha
 
 
@@ -66,13 +67,11 @@ def normalise(dataset: str, frame: pd.DataFrame | None, default_unit: str = "公
         frame["area_ha"] = _area_ha(frame, default_unit)
         if dataset == "parcels":
             frame["count"] = _count(frame["parcel_count"]) if len(frame) else pd.Series(dtype="int64")
-            family_source = frame["type"]
             # where the document places the parcel: its town, else the village or location words
             frame["place"] = frame["town"].where(frame["town"].str.strip() != "", frame["village"])
         else:
             frame["count"] = pd.Series(1, index=frame.index, dtype="int64")
-            family_source = frame["category"]
-        frame["family"] = family_source.map(family_of)
+        frame["family"] = frame[type_column(dataset)].map(family_of)
         frame["family_label"] = frame["family"].map(FAMILY_LABELS)
     if dataset == "schedules":
         frame["area_unit"] = frame["area_unit"].where(frame["area_unit"] != "", default_unit)

@@ -36,7 +36,6 @@ from panhuo.views import Metric
 
 LEVELS = ("低潜力区", "中潜力区", "高潜力区")
 TOTAL_LEVEL = "总计"
-POTENTIAL_ROLES = ("potential_scale", "potential_economic", "potential_theoretical", "potential_realizable")
 INTENSITY_ROLES = ("intensity", "intensity_guidance")
 ROLE_LABELS = {
     "potential_scale": "规模潜力",
@@ -64,10 +63,6 @@ def tables_with_role(plan: Plan, *roles: str) -> list[PublishedTable]:
 def printed_table(table: PublishedTable) -> pd.DataFrame:
     """The table as printed, without the transcription's bookkeeping columns."""
     return table.printed
-
-
-def has_potential(plan: Plan) -> bool:
-    return bool(tables_with_role(plan, *POTENTIAL_ROLES))
 
 
 def _kind(row: pd.Series) -> str:

@@ -388,10 +388,6 @@ def parcel_current_uses(records: pd.DataFrame, level: str, unit: str) -> pd.Data
     return pd.DataFrame(rows, columns=columns).sort_values("area_value", ascending=False, kind="stable")
 
 
-def has_planned_use(records: pd.DataFrame) -> bool:
-    return "planned_use" in records and bool((records["planned_use"].astype(str).str.strip() != "").any())
-
-
 def detail_mismatches(frame: pd.DataFrame, detail: pd.DataFrame, unit: str) -> list[str]:
     """Uses whose planned area in the structure table differs from the sum of its detail classes
     (上党区: 附表9 其他土地 13.69 + 8.50 + 0.91 + 0.18 = 23.28, 附表8 规划 23.29)."""

@@ -39,6 +39,10 @@ UNITS: tuple[AreaUnit, ...] = (
     AreaUnit("m2", "平方米", ("平方米", "平米", "平方", "㎡", "m2", "m²"), Fraction(1, 10_000), 0),
     AreaUnit("wanmu", "万亩", ("万亩",), Fraction(10_000, 15), 2),
     AreaUnit("km2", "平方公里", ("平方公里", "平方千米", "km2", "km²", "㎢"), Fraction(100), 2),
+    # 1 万平方米 is 10,000 m², exactly 1 公顷; 1 万公顷 is 10,000 公顷 (at the end: the order of
+    # this table is the order a user picks from and the messages list)
+    AreaUnit("wanm2", "万平方米", ("万平方米", "万平米", "万㎡", "万m2", "万m²"), Fraction(1), 2),
+    AreaUnit("wanha", "万公顷", ("万公顷",), Fraction(10_000), 4),
 )
 
 
@@ -54,8 +58,12 @@ _SPELLINGS = sorted(
     {w for u in UNITS for w in (*u.spellings, *(_key(s) for s in u.spellings))}, key=len, reverse=True
 )
 UNIT_PATTERN = "|".join(re.escape(w) for w in _SPELLINGS)
-_ANY_UNIT = re.compile(rf"(?<![A-Za-z/])({UNIT_PATTERN})(?![A-Za-z])", re.I)
-_TRAILING_UNIT = re.compile(rf"(?<![A-Za-z])({UNIT_PATTERN})\s*$", re.I)
+# The one rule of where a unit word stands, shared by every search in text: not inside a Latin
+# word ("alpha" holds "ha"), not after "/" ("万元/亩" is money per 亩, no area), not after a 万
+# the table does not pair with it ("元/万亩", "万平方公里": no unit rather than one 10,000× off)
+_UNIT_WORD = rf"(?<![A-Za-z/万])({UNIT_PATTERN})(?![A-Za-z])"
+_ANY_UNIT = re.compile(_UNIT_WORD, re.I)
+_TRAILING_UNIT = re.compile(rf"{_UNIT_WORD}\s*$", re.I)
 
 # unit code -> (Chinese label, hectares per unit as a Decimal), for arithmetic in Decimal
 AREA_UNITS: dict[str, tuple[str, Decimal]] = {
@@ -88,8 +96,10 @@ def is_area_unit(word: object) -> bool:
 def cell_unit(value: object) -> str:
     """The Chinese label of a unit written at the end of a cell (``"300平米"`` → 平方米), '' if none.
 
-    >>> cell_unit("2.5 hm2"), cell_unit("300平米"), cell_unit("1.2万亩"), cell_unit("12.5")
-    ('公顷', '平方米', '万亩', '')
+    >>> cell_unit("2.5 hm2"), cell_unit("300平米"), cell_unit("1.2万亩"), cell_unit("3万平方米")
+    ('公顷', '平方米', '万亩', '万平方米')
+    >>> cell_unit("12.5"), cell_unit("10万元/亩")
+    ('', '')
     """
     match = _TRAILING_UNIT.search(str(value))
     unit = find_unit(match.group(1)) if match else None
@@ -135,7 +145,7 @@ def label_or_empty(unit: object) -> str:
 
 
 def units_text(last: str = "或") -> str:
-    """The unit names for a hint: ``公顷、亩、平方米、万亩或平方公里``."""
+    """The unit names for a hint: ``公顷、亩、平方米、万亩、平方公里、万平方米或万公顷``."""
     *rest, final = UNIT_LABELS
     return f"{'、'.join(rest)}{last}{final}"
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from panhuo.aggregate import EMPTY_KEY, area_in, exact_area_ha, group_totals, record_count
 from panhuo.model import Plan
-from panhuo.nouns import measure_word, type_label
+from panhuo.nouns import count_note, measure_word, type_column, type_label
 from panhuo.nouns import noun as dataset_noun
 from panhuo.units import format_area, format_number, from_ha, parse_number, to_ha, unit_code, unit_label
 
@@ -136,7 +136,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
         Metric(
             f"{what}数量",
             f"{record_count(records):,} {noun}",
-            "一组地块按其包含的宗数计" if dataset == "parcels" else "",
+            count_note(dataset),
         ),
         Metric(f"{what}面积", f"{format_area(total_ha, code)} {label}"),
     ]
@@ -229,7 +229,7 @@ def counts_against_targets(plan: Plan, records: pd.DataFrame, dataset: str) -> p
     """Per category: target count, listed count (湖州 38/13/14/1)."""
     targets = plan.targets
     rows = targets[(targets["scope_kind"] == "category") & (targets["metric"] == "count")]
-    column = "category" if dataset == "zones" else "type"
+    column = type_column(dataset)
     result = []
     for row in rows.itertuples():
         listed = record_count(records[records[column] == row.scope]) if column in records else 0
@@ -260,7 +260,7 @@ def breakdowns(records: pd.DataFrame, dataset: str) -> list[tuple[str, str]]:
         ),
         ("county", "区县"),
     )
-    second = ("category" if dataset == "zones" else "type", type_label(dataset))
+    second = (type_column(dataset), type_label(dataset))
     return [first, second]
 
 

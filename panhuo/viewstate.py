@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from panhuo.aggregate import Filters, type_column, zone_column
+from panhuo.aggregate import Filters
 from panhuo.model import Plan
+from panhuo.nouns import type_column, zone_column
 from panhuo.planid import PLAN_ID_RULE, is_valid_plan_id
+from panhuo.units import unit_label
 
 PARAMS = ("plan", "county", "zone", "type", "stage", "unit")
 UNITS = ("mu", "ha")
@@ -118,9 +120,7 @@ def parse_query(
         chosen[key] = valid
     unit = str(params.get("unit") or default_unit(plan))
     if unit not in UNITS:
-        notices.append(
-            f"链接中的单位“{_quote(unit)}”无效，已改用{'亩' if default_unit(plan) == 'mu' else '公顷'}。"
-        )
+        notices.append(f"链接中的单位“{_quote(unit)}”无效，已改用{unit_label(default_unit(plan))}。")
         unit = default_unit(plan)
     state = ViewState(plan_id, chosen["county"], chosen["zone"], chosen["type"], chosen["stage"], unit)
     return state, notices

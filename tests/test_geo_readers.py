@@ -427,3 +427,13 @@ def test_repair_is_bounded_by_vertices_crossings_and_time(monkeypatch):
     monkeypatch.setattr(readers, "MAX_REPAIR_SECONDS", -1.0)
     with pytest.raises(GeoReadError, match="自动修复超过 -1 秒仍未完成（已修复 0 个），文件未导入"):
         read_layer(gpkg_bytes(frame), "地块.gpkg")
+
+
+def test_a_fault_of_the_program_is_not_called_a_damaged_file(monkeypatch):
+    # only the errors GDAL and GEOS raise for a bad file become 文件可能已损坏
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(readers.pyogrio, "read_dataframe", out_of_memory)
+    with pytest.raises(MemoryError):
+        read_layer(gpkg_bytes(parcels()), "地块.gpkg")

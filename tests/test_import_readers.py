@@ -282,3 +282,41 @@ def test_a_broken_workbook_is_described_in_chinese():
     with pytest.raises(ImportFailure) as error:
         read_grids(_zip({"xl/workbook.xml": b"<not xml"}), "broken.xlsx")
     assert error.value.message == "无法读取 Excel 文件 broken.xlsx：工作簿缺少必要的组成部分"
+
+
+def _with_part(data: bytes, name: str, edit) -> bytes:
+    """The workbook ``data`` with one part rewritten by ``edit`` (bytes → bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for member in source.namelist():
+            content = source.read(member)
+            target.writestr(member, edit(content) if member == name else content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "part, edit, reason",
+    [
+        # what corrupting each part of a saved workbook made openpyxl raise
+        ("xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2], "XML 内容格式错误"),  # ParseError
+        ("docProps/core.xml", lambda b: b.replace(b">", b"", 1), "XML 内容格式错误"),  # lxml
+        ("xl/workbook.xml", lambda b: b.replace(b"<sheet ", b"<sheet bogus=", 1), "XML 内容格式错误"),
+        ("xl/workbook.xml", lambda b: b.replace(b'r:id="rId1"', b'r:id="rId9"'), "缺少必要的组成部分"),
+        ("xl/workbook.xml", lambda b: b.replace(b"<workbookView ", b'<workbookView bogus="1" '), "无法解析"),
+    ],
+)
+def test_a_damaged_part_of_a_workbook_is_refused_in_chinese(part, edit, reason):
+    data = _with_part(_workbook_with_formulas(), part, edit)
+    with pytest.raises(ImportFailure, match=f"无法读取 Excel 文件 bad.xlsx：.*{reason}"):
+        read_xlsx_grids(data, "bad.xlsx")
+
+
+def test_a_fault_of_the_program_is_not_called_a_damaged_workbook(monkeypatch):
+    # only the errors a bad file raises become 文件可能已损坏; running out of memory stays itself
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(openpyxl, "load_workbook", out_of_memory)
+    with pytest.raises(MemoryError):
+        read_xlsx_grids(_workbook_with_formulas(), "a.xlsx")

@@ -157,7 +157,7 @@ def test_parcel_current_uses_roll_up_to_fb8_current_housing(shangdang):
     assert uses.loc["07 居住用地", "count"] == 50
     assert uses.loc["08 公共管理与公共服务用地", "area_value"] == pytest.approx(3.40)
     assert uses["count"].sum() == 89
-    assert not structure.has_planned_use(shangdang.parcels)
+    assert shangdang.parcels["planned_use"].astype(str).str.strip().eq("").all()  # no 规划用途 column
 
 
 def test_parcel_flows_when_parcels_carry_planned_use():

@@ -112,6 +112,13 @@ SPELLINGS = [
     ("km2", "平方公里"),
     ("km²", "平方公里"),
     ("㎢", "平方公里"),
+    ("万平方米", "万平方米"),
+    ("万平米", "万平方米"),
+    ("万㎡", "万平方米"),
+    ("万m2", "万平方米"),
+    ("万M2", "万平方米"),
+    ("万m²", "万平方米"),
+    ("万公顷", "万公顷"),
 ]
 
 
@@ -190,6 +197,8 @@ def test_the_disagreements_of_the_old_parsers_are_gone():
         ("m2", Fraction(1, 10_000)),
         ("wanmu", Fraction(2000, 3)),
         ("km2", 100),
+        ("wanm2", 1),  # 1 万平方米 = 10,000 m² = 1 公顷
+        ("wanha", 10_000),
     ],
 )
 def test_unit_sizes_are_exact(code, hectares):
@@ -204,10 +213,33 @@ def test_unit_sizes_are_exact(code, hectares):
         ("1", "km²", "平方米", Decimal("1000000")),
         ("2.5", "hm2", "亩", Decimal("37.5")),
         ("1.5", "万亩", "公顷", Decimal("1000")),
+        ("3", "万平方米", "公顷", Decimal("3")),
+        ("3", "万平方米", "平方米", Decimal("30000")),
+        ("1.2", "万公顷", "公顷", Decimal("12000")),
+        ("1", "万公顷", "万亩", Decimal("15")),
     ],
 )
 def test_convert_new_units(value, unit, target, expected):
     assert convert(value, unit, target) == expected
+
+
+def test_wan_units_are_read_before_the_units_they_contain():
+    # 万平方米 holds 平方米 and 万公顷 holds 公顷: the longer word wins in every parser
+    from panhuo.importing.mapping import normalise_header
+
+    assert cell_unit("3万平方米") == "万平方米" and parse_number("3万平方米") == Decimal("3")
+    assert to_ha(parse_number("3万平方米"), cell_unit("3万平方米")) == Decimal("3")
+    assert cell_unit("0.8万公顷") == "万公顷"
+    assert unit_in_text("单位：万平方米") == "万平方米" and unit_in_text("单位：万公顷、个") == "万公顷"
+    assert normalise_header("面积（万平方米）") == ("面积", "万平方米")
+    assert normalise_header("面积(万公顷)") == ("面积", "万公顷")
+    assert normalise_header("用地面积/万㎡") == ("用地面积", "万平方米")
+
+
+@pytest.mark.parametrize("text", ["10万元/亩", "5元/平方米", "10元/万亩", "3万平方公里", "12万元"])
+def test_a_rate_or_an_unknown_wan_unit_is_no_area_unit_in_any_parser(text):
+    # the cell parser and the unit-line parser share one rule (the cell parser once read 亩 here)
+    assert cell_unit(text) == unit_in_text(text) == ""
 
 
 def test_unit_named_in_a_table_unit_line():

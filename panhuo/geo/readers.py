@@ -50,7 +50,10 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import numpy as np
 import pyogrio
+import pyogrio.errors
+import pyproj.exceptions
 import shapely
+import shapely.errors
 from pyproj import CRS
 
 from panhuo.geo.area import AreaCheckResult, area_check, coordinate_precision, geometry_area_m2
@@ -69,6 +72,23 @@ from panhuo.geo.errors import GeoReadError, MissingCRSError
 from panhuo.geo.schematic import SURVEYED
 
 __all__ = ["AreaCheckResult", "LayerResult", "area_check", "read_layer"]
+
+# What GDAL (through pyogrio) raises for a file it cannot open or list: anything else is a bug
+_UNOPENABLE = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError)
+# What reading a damaged layer raises, found by corrupting GeoPackage, GeoJSON and each Shapefile
+# part: GDAL's errors (FieldError, FeatureError, CRSError … are DataLayerErrors), a .dbf that does
+# not decode in its declared encoding, WKB that GEOS rejects, and pyogrio's own ValueErrors.
+# pyogrio 0.13's get_crs raises UnboundLocalError when GDAL cannot export a damaged .prj as WKT.
+_UNREADABLE = (
+    *_UNOPENABLE,
+    UnicodeDecodeError,
+    ValueError,
+    shapely.errors.GEOSException,
+    UnboundLocalError,
+)
+# What a transformation the CRS database cannot build raises (pyproj's CRSError is a ProjError;
+# geopandas raises ValueError for a frame it cannot transform)
+_UNTRANSFORMABLE = (pyproj.exceptions.ProjError, ValueError)
 
 # A surveyed parcel has tens to a few thousand vertices, a 区县 outline at survey precision about
 # 100,000; beyond that a feature is refused before GEOS sees it (make_valid of a self-crossing
@@ -379,7 +399,7 @@ def _check_shapefile_size(shp: Path, name: str) -> None:
 def _read_gpkg(path, name, crs, hint_lonlat, layer) -> LayerResult:
     try:
         layers = pyogrio.list_layers(path)
-    except Exception as exc:  # pyogrio raises DataSourceError, OSError … for corrupt input
+    except _UNOPENABLE as exc:
         raise GeoReadError(f"「{name}」不是有效的 GeoPackage 文件：{_gdal_reason(exc)}。") from exc
     spatial = [str(n) for n, geometry_type in layers if geometry_type]
     if not spatial:
@@ -420,7 +440,7 @@ def _read_plain(path, name, crs, hint_lonlat, driver_label: str) -> LayerResult:
 def _pyogrio_read(path, name, **kwargs) -> gpd.GeoDataFrame:
     try:
         return pyogrio.read_dataframe(path, **kwargs)
-    except Exception as exc:  # pyogrio's errors (DataSourceError, FieldError …) carry GDAL's text
+    except _UNREADABLE as exc:  # GDAL's text is English and names server paths: translated
         raise GeoReadError(
             f"无法读取「{name}」：{_gdal_reason(exc)}。文件可能已损坏或格式与扩展名不符。"
         ) from exc
@@ -507,7 +527,7 @@ def _finish(frame, name, crs, hint_lonlat, why_missing="没有坐标系信息", 
     else:
         try:
             wgs = frame.to_crs(WGS84)
-        except Exception as exc:  # pyproj cannot transform this CRS (its text is English)
+        except _UNTRANSFORMABLE as exc:  # its text is English: a Chinese message instead
             raise GeoReadError(
                 f"「{name}」的坐标系 {chosen.label} 无法转换为 WGS84。请在 GIS 软件中先转换为 CGCS2000 后再导入。"
             ) from exc

@@ -280,9 +280,7 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
                 if has_formulas
                 else None
             )
-    except ImportFailure:
-        raise
-    except Exception as exc:  # openpyxl raises whatever its XML and zip layers raise
+    except _damaged_workbook_errors() as exc:
         raise ImportFailure(
             f"无法读取 Excel 文件 {filename}：{_workbook_fault(exc)}",
             "文件可能已损坏；请在 Excel 中打开并另存为 .xlsx 后再导入",
@@ -294,6 +292,35 @@ def read_xlsx_grids(data: bytes, filename: str) -> list[Grid]:
     if formula_wb is not None:
         formula_wb.close()
     return grids
+
+
+def _damaged_workbook_errors() -> tuple[type[BaseException], ...]:
+    """What openpyxl raises for a damaged workbook; anything else is a bug and shows as one.
+
+    Found by corrupting each part of a saved workbook: XML that does not parse (lxml, or
+    ElementTree for some parts), a missing part or a relation pointing nowhere (KeyError,
+    IndexError), an attribute of the wrong type or an unknown one (openpyxl's descriptors raise
+    TypeError, ValueError, OverflowError), no workbook part (OSError, InvalidFileException), and
+    the zip layer's errors. Imported here, as openpyxl is: reading a CSV needs neither.
+    """
+    import xml.etree.ElementTree
+
+    import lxml.etree
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (
+        InvalidFileException,
+        lxml.etree.ParseError,
+        xml.etree.ElementTree.ParseError,
+        LookupError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+    )
 
 
 def _workbook_fault(exc: Exception) -> str:
