@@ -164,7 +164,32 @@ def _encrypted_workbook() -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + bytes(sector) + bytes(1024)
 
 
+def _patched_workbook(signature: bytes, offset: int, value: bytes) -> bytes:
+    """A workbook whose first zip header of ``signature`` has ``value`` written at ``offset``:
+    what a damaged or exotic file looks like to zipfile."""
+    data = bytearray(examples.bureau_workbook())
+    at = data.index(signature)
+    data[at + offset : at + offset + len(value)] = value
+    return bytes(data)
+
+
 CASES = {
+    # found by the property tests: zipfile raises NotImplementedError / RuntimeError for these
+    "zip-version-unknown": (
+        "a.xlsx",
+        lambda: _patched_workbook(b"PK\x01\x02", 6, (250).to_bytes(2, "little")),  # version needed
+        "不是有效的压缩包",
+    ),
+    "strong-encryption": (
+        "a.xlsx",
+        lambda: _patched_workbook(b"PK\x01\x02", 8, (0x40).to_bytes(2, "little")),  # flag bits
+        "设置了解压密码",
+    ),
+    "patched-data": (
+        "a.xlsx",
+        lambda: _patched_workbook(b"PK\x01\x02", 8, (0x20).to_bytes(2, "little")),
+        "不支持的压缩方式（补丁数据压缩）",
+    ),
     "empty-csv": ("a.csv", lambda: b"", "空文件"),
     "empty-xlsx": ("a.xlsx", lambda: b"", "空文件"),
     "empty-gpkg": ("a.gpkg", lambda: b"", "空文件"),

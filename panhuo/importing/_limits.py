@@ -67,9 +67,10 @@ def check_zip(data: bytes, filename: str) -> zipfile.ZipFile:
     """Open a zip container after checking it cannot expand beyond the limits (zip bombs)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
+        # NotImplementedError: a damaged header claims a zip version zipfile does not know
         raise ImportFailure(
-            f"文件 {filename} 不是有效的压缩包或 Excel 文件（{exc}）",
+            f"文件 {filename} 不是有效的压缩包或 Excel 文件（文件已损坏或格式不对）",
             "请确认文件完整；旧版 .xls 请在 Excel 中另存为 .xlsx",
         ) from exc
     total = 0
@@ -96,10 +97,15 @@ def check_zip_member(info: zipfile.ZipInfo, filename: str) -> None:
     Reading such a member raises ``RuntimeError`` (encrypted) or ``NotImplementedError``
     (compression method); both are caught here from the central directory, before any reading.
     """
-    if info.flag_bits & 0x1:
+    if info.flag_bits & 0x41:  # bit 0: encrypted; bit 6: "strong encryption"
         raise ImportFailure(
             f"文件 {filename} 设置了解压密码（{info.filename} 已加密），无法读取",
             "请不设密码重新压缩（或另存）后再导入",
+        )
+    if info.flag_bits & 0x20:  # "compressed patched data": a PKWARE extension zipfile cannot read
+        raise ImportFailure(
+            f"文件 {filename} 中的 {info.filename} 使用了不支持的压缩方式（补丁数据压缩）",
+            "请用常规的 zip 压缩（Deflate，即“标准”或“普通”压缩）重新打包后再导入",
         )
     if info.compress_type not in _ZIP_METHODS:
         method = _ZIP_METHOD_NAMES.get(info.compress_type, f"编号 {info.compress_type}")
