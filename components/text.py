@@ -26,7 +26,8 @@ WORD_JOINER = "\u2060"
 _ALWAYS = re.compile(r"([\\`*_{}\[\]<>()#+!|~$:&^=])")
 _ALWAYS_IN_HTML = re.compile(r"([\\`*_{}\[\]()#+!|~$:^=])")  # & < > become entities there
 # "-" and "." only start a list, a setext heading or a thematic break at the start of a line or
-# in a run ("---", "1."); mid-text ("nowhere-2099", "146.59") they are plain, and left as they are
+# in a run (a dash rule, a numbered item); inside a word or a decimal number they are plain, and
+# left as they are
 _LINE_START = re.compile(r"^(\s*|\s*\d{1,9})([-.])(?=\s|$)", re.M)
 _RUNS = re.compile(r"-{2,}|\.{2,}")
 _AUTOLINK = re.compile(r"(?i)(www)(\.)")

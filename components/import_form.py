@@ -1,0 +1,139 @@
+"""The widgets of the import form (数据导入): the cached analysis of the uploaded files, the plan
+choice, the mapping editor, the check report, and the notice after an import or a restore.
+The page (``app_pages/data_import.py``) puts them in order; the work is ``panhuo.importing``'s.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from components import cached as data
+from components.text import plain
+from panhuo.importing import InputFile, engine, mapping
+from panhuo.importing.report import Problem, report_frame, report_xlsx
+from panhuo.store import Store
+
+NEW_PLAN = "（新建规划）"
+_DONE = "_import_done"  # (message, plan id, problems) of the last import or restore, shown after the rerun
+NONCE = "_import_nonce"  # part of the uploaders' keys: a new value empties them after an import
+_NEXT_PLAN = "_import_next_plan"  # the plan to select in the form at the next run
+
+
+@st.cache_data(max_entries=2, show_spinner="正在读取文件…")
+def analyse(
+    uploads: tuple[tuple[str, bytes], ...],
+    kind: str,
+    sheet: str | None,
+    crs: str | None,
+    revision: int,
+    _store: Store,
+) -> engine.Analysis:
+    """Read and analyse the uploaded files once per content and options, not on every rerun
+    (editing the mapping reruns the page). ``revision`` refreshes remembered mappings after an
+    import; cache_data hands each run its own copy, which apply_mappings and check change."""
+    return engine.analyse(
+        [InputFile(name, body) for name, body in uploads], kind, sheet, store=_store, crs=crs
+    )
+
+
+def finish(
+    message: str, plan_id: str, problems: list[Problem] | None = None, *, clear_upload: bool = False
+) -> None:
+    """Have the catalog look at the store again (only the plan that changed is reloaded), then run
+    again so the sidebar and every page see the change."""
+    data.invalidate()
+    if clear_upload:  # the imported file is in the store now; start the form afresh
+        st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+        st.session_state.pop("import_confirm", None)
+        st.session_state[_NEXT_PLAN] = plan_id
+    st.session_state[_DONE] = (message, plan_id, [p.to_json() for p in problems or []])
+    st.rerun()
+
+
+def show_done() -> None:
+    """After an import or a restore: what happened, links to the plan, and its problem list."""
+    done = st.session_state.pop(_DONE, None)
+    if not done:
+        return
+    message, plan_id, problems = done
+    st.success(plain(message))
+    link = quote(plan_id, safe="")  # the id is typed by the user: inert in the link target too
+    st.markdown(
+        f"[在总览中查看“{plain(plan_id)}”](/overview?plan={link}) · "
+        f"[明细](/records?plan={link}) · [数据核查](/audit?plan={link})"
+    )
+    if any(p["severity"] in ("error", "warning") for p in problems):
+        st.download_button(
+            "下载本次导入的问题清单（XLSX）",
+            report_xlsx([Problem(**p) for p in problems], {"规划": plan_id, "结果": message}),
+            "导入问题清单.xlsx",
+            key="import_done_report",
+        )
+
+
+def plan_choice(store: Store) -> tuple[str, dict | None]:
+    """(plan id, metadata of a new plan or None) from the form."""
+    if _NEXT_PLAN in st.session_state:  # set before the widget exists in this run
+        st.session_state["import_plan"] = st.session_state.pop(_NEXT_PLAN)
+    choice = st.selectbox(
+        "导入到规划", [NEW_PLAN, *store.plan_ids()], index=None, placeholder="请选择规划", key="import_plan"
+    )
+    if choice != NEW_PLAN:
+        return choice or "", None
+    cols = st.columns(4)
+    plan_id = cols[0].text_input("规划编号（英文、数字、连字符）", key="import_new_id").strip()
+    title = cols[1].text_input("标题", key="import_new_title")
+    province = cols[2].text_input("省", key="import_new_province")
+    city = cols[3].text_input("市（用于核对区县）", key="import_new_city")
+    return plan_id, engine.new_plan_meta(plan_id, title=title, province=province, city=city)
+
+
+def mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
+    if layer.mapping is None:
+        return None
+    role = "现状" if index == 0 else "规划"
+    st.markdown(
+        f"**{role}文件 {plain(layer.file.name)}**{f'（工作表 {plain(layer.sheet)}）' if layer.sheet else ''}："
+        "请核对每列对应的字段和面积单位，可直接修改"
+    )
+    config = {
+        "字段": st.column_config.SelectboxColumn(options=mapping.field_choices(kind), required=True),
+        "单位": st.column_config.SelectboxColumn(options=mapping.UNIT_CHOICES),
+    }
+    edited = st.data_editor(
+        pd.DataFrame(mapping.editor_rows(layer.mapping)),
+        hide_index=True,
+        width="stretch",
+        key=f"import_mapping_{index}_{layer.mapping.layout}",
+        column_config=config,
+        disabled=["列", "识别方式", "示例"],
+        height=min(36 * (len(layer.mapping.columns) + 1) + 4, 900),
+    )
+    return mapping.mapping_from_editor(edited.to_dict("records"), kind)
+
+
+def check_report(checked: engine.Checked, plan_id: str) -> None:
+    """The counts of the check, every problem by row and column, and the report to download."""
+    for col, (label, value) in zip(st.columns(4), checked.summary.items(), strict=True):
+        col.metric(label, f"{value:,}")
+    report = report_frame(checked.problems).astype({"行": "string"}).fillna("")  # no "None" on screen
+    st.dataframe(
+        report,
+        hide_index=True,
+        width="stretch",
+        key="import_report",
+        column_config={
+            "级别": st.column_config.TextColumn(width="medium"),
+            "问题": st.column_config.TextColumn(width="large"),
+            "建议": st.column_config.TextColumn(width="large"),
+        },
+    )
+    st.download_button(
+        "下载问题清单（XLSX）",
+        report_xlsx(checked.problems, {"规划": plan_id, **checked.summary}),
+        "导入问题清单.xlsx",
+        key="import_report_xlsx",
+    )
