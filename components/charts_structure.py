@@ -77,20 +77,14 @@ def paired_bars(
     """现状 and 规划 side by side per ``key``; values in ``unit_label``."""
     number = area_format(unit_label)
     fig = go.Figure()
-    fig.add_bar(
-        x=frame[key],
-        y=frame[before],
-        name=before_label,
-        marker_color=BEFORE_COLOR,
-        hovertemplate=f"%{{x}}<br>{before_label}：%{{y:{number}}} {unit_label}<extra></extra>",
-    )
-    fig.add_bar(
-        x=frame[key],
-        y=frame[after],
-        name=after_label,
-        marker_color=AFTER_COLOR,
-        hovertemplate=f"%{{x}}<br>{after_label}：%{{y:{number}}} {unit_label}<extra></extra>",
-    )
+    for column, label, color in ((before, before_label, BEFORE_COLOR), (after, after_label, AFTER_COLOR)):
+        fig.add_bar(
+            x=frame[key],
+            y=frame[column],
+            name=label,
+            marker_color=color,
+            hovertemplate=f"%{{x}}<br>{label}：%{{y:{number}}} {unit_label}<extra></extra>",
+        )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title=f"面积（{unit_label}）", tickformat=",")
     fig.update_xaxes(type="category")
