@@ -74,9 +74,7 @@ def check_name(name: str) -> str:
     """The account name, normalised; AccountError when it cannot be one."""
     text = normalise_name(name)
     if not NAME_PATTERN.fullmatch(text):
-        raise AccountError(
-            "用户名须为 2–64 个字符：小写字母、数字、点、下划线或连字符，以字母或数字开头"
-        )
+        raise AccountError("用户名须为 2–64 个字符：小写字母、数字、点、下划线或连字符，以字母或数字开头")
     return text
 
 
@@ -146,7 +144,9 @@ class Account:
             "display_name": self.display_name,
             "active": self.is_active,
             "must_change_password": self.must_change_password,
-            "roles": [{"role": g.role.value, "plan": g.plan, "counties": list(g.counties)} for g in self.grants],
+            "roles": [
+                {"role": g.role.value, "plan": g.plan, "counties": list(g.counties)} for g in self.grants
+            ],
             "created_at": audit.to_beijing(self.created_at),
             "last_login_at": audit.to_beijing(self.last_login_at),
         }
@@ -207,7 +207,9 @@ class Accounts:
 
     def list(self) -> list[Account]:
         with self.store.session() as session:
-            return [self._account(session, r) for r in session.scalars(select(UserRow).order_by(UserRow.name))]
+            return [
+                self._account(session, r) for r in session.scalars(select(UserRow).order_by(UserRow.name))
+            ]
 
     def get(self, name: str) -> Account | None:
         with self.store.session() as session:
@@ -251,7 +253,14 @@ class Accounts:
             session.add(row)
             session.flush()
             for grant in grants:
-                session.add(GrantRow(user_id=row.id, role=grant.role.value, plan_id=grant.plan, counties=list(grant.counties)))
+                session.add(
+                    GrantRow(
+                        user_id=row.id,
+                        role=grant.role.value,
+                        plan_id=grant.plan,
+                        counties=list(grant.counties),
+                    )
+                )
             audit.record(
                 session,
                 actor,
@@ -271,7 +280,11 @@ class Accounts:
             before = self._grants(session, row.id)
             if grant in before:
                 raise AccountError(f"{row.name} 已有角色 {grant.label}")
-            session.add(GrantRow(user_id=row.id, role=grant.role.value, plan_id=grant.plan, counties=list(grant.counties)))
+            session.add(
+                GrantRow(
+                    user_id=row.id, role=grant.role.value, plan_id=grant.plan, counties=list(grant.counties)
+                )
+            )
             session.flush()
             after = self._grants(session, row.id)
             audit.record(
@@ -354,7 +367,12 @@ class Accounts:
             self._revoke_sessions(session, row.id)
             self._clear_throttle(session, f"account:{row.name}")
             audit.record(
-                session, actor, "password_reset", summary=f"重置 {row.name} 的密码", records=[row.name], client=client
+                session,
+                actor,
+                "password_reset",
+                summary=f"重置 {row.name} 的密码",
+                records=[row.name],
+                client=client,
             )
             return self._account(session, row)
 
@@ -372,7 +390,14 @@ class Accounts:
             row.password_hash = HASHER.hash(new)
             row.must_change_password = False
             row.password_changed_at = row.updated_at = now()
-            audit.record(session, user, "password_changed", summary=f"{row.name} 修改了密码", records=[row.name], client=client)
+            audit.record(
+                session,
+                user,
+                "password_changed",
+                summary=f"{row.name} 修改了密码",
+                records=[row.name],
+                client=client,
+            )
 
     # --- sign-in -----------------------------------------------------------------------------
 
@@ -407,12 +432,23 @@ class Accounts:
         with self.store.writing() as session:
             throttles = {scope: self._throttle(session, key) for scope, key in keys.items()}
             locked = max(
-                (int((t.locked_until - moment).total_seconds()) for t in throttles.values() if t.locked_until and t.locked_until > moment),
+                (
+                    int((t.locked_until - moment).total_seconds())
+                    for t in throttles.values()
+                    if t.locked_until and t.locked_until > moment
+                ),
                 default=0,
             )
             who = User(name=name, display_name=name, kind="local")
             if locked > 0:
-                audit.record(session, who, "login_locked", summary=f"{name} 在锁定期间尝试登录", records=[name], client=client)
+                audit.record(
+                    session,
+                    who,
+                    "login_locked",
+                    summary=f"{name} 在锁定期间尝试登录",
+                    records=[name],
+                    client=client,
+                )
                 return SignIn(None, None, locked_message(locked), locked)
             row = session.scalar(select(UserRow).where(UserRow.name == name)) if name else None
             good = _verify(row.password_hash if row is not None else None, password)
@@ -463,7 +499,9 @@ class Accounts:
                 )
             )
             user = self._account(session, row).user()
-            audit.record(session, user, "login", summary=f"{user.label} 登录", records=[row.name], client=client)
+            audit.record(
+                session, user, "login", summary=f"{user.label} 登录", records=[row.name], client=client
+            )
             return SignIn(user, token)
 
     def session_user(self, token: str) -> User | None:
@@ -487,7 +525,9 @@ class Accounts:
             stale = moment - found.last_seen_at >= dt.timedelta(seconds=60)
         if stale:
             with self.store.writing() as session:
-                session.execute(update(SessionRow).where(SessionRow.token_sha256 == digest).values(last_seen_at=moment))
+                session.execute(
+                    update(SessionRow).where(SessionRow.token_sha256 == digest).values(last_seen_at=moment)
+                )
         return user
 
     def sign_out(self, user: User, token: str, *, client: str = "") -> None:
@@ -496,7 +536,9 @@ class Accounts:
             found = session.get(SessionRow, token_digest(token)) if token else None
             if found is not None and found.revoked_at is None:
                 found.revoked_at = now()
-            audit.record(session, user, "logout", summary=f"{user.label} 退出登录", records=[user.name], client=client)
+            audit.record(
+                session, user, "logout", summary=f"{user.label} 退出登录", records=[user.name], client=client
+            )
 
     def bootstrap_needed(self) -> bool:
         """True while there is no active administrator for all plans (first start)."""

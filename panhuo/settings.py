@@ -29,8 +29,18 @@ SETTINGS_TABLE: list[tuple[str, str, str, str]] = [
         "",
         "底图瓦片地址模板 {z}/{x}/{y}（内网瓦片或天地图）；空则不加载底图 / XYZ tile template; empty = no basemap",
     ),
-    ("public_mode", "PANHUO_PUBLIC", "0", "公众模式：只有公开视图，没有登录 / public view only, no sign-in (1/0)"),
-    ("auth", "PANHUO_AUTH", "local", "登录方式：local 本地账户、oidc 统一身份认证（st.login）、header 反向代理请求头"),
+    (
+        "public_mode",
+        "PANHUO_PUBLIC",
+        "0",
+        "公众模式：只有公开视图，没有登录 / public view only, no sign-in (1/0)",
+    ),
+    (
+        "auth",
+        "PANHUO_AUTH",
+        "local",
+        "登录方式：local 本地账户、oidc 统一身份认证（st.login）、header 反向代理请求头",
+    ),
     (
         "auth_claim",
         "PANHUO_AUTH_CLAIM",
@@ -38,7 +48,12 @@ SETTINGS_TABLE: list[tuple[str, str, str, str]] = [
         "oidc/header 方式下 st.user 中存放用户名的键；空则 oidc 用 preferred_username、header 用 name",
     ),
     ("session_hours", "PANHUO_SESSION_HOURS", "8", "登录有效时长（小时） / absolute session lifetime, hours"),
-    ("session_idle_minutes", "PANHUO_SESSION_IDLE_MINUTES", "60", "无操作自动退出（分钟） / idle timeout, minutes"),
+    (
+        "session_idle_minutes",
+        "PANHUO_SESSION_IDLE_MINUTES",
+        "60",
+        "无操作自动退出（分钟） / idle timeout, minutes",
+    ),
     (
         "trust_proxy",
         "PANHUO_TRUST_PROXY",
