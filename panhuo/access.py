@@ -3,7 +3,8 @@
 A signed-in user holds grants: a role for one plan or for all plans (``plan=None``), a 区县填报员
 also a set of 区县. Whatever signed the user in (a local account, the bureau's identity provider,
 a header from its reverse proxy), pages and domain functions see one :class:`User`. Anonymous
-visitors are :data:`ANONYMOUS`; command-line work on the server is :func:`system_user`.
+visitors are :data:`ANONYMOUS`; command-line work on the server is :func:`system_user`; the
+server loading its sample data is :data:`SYSTEM`.
 
 Pages check with :meth:`User.can` to decide what to draw; every write function in the domain
 package calls :func:`require`, so a crafted link or a direct call cannot get around a page.
@@ -251,6 +252,9 @@ class User:
 
 
 ANONYMOUS = User(name="", display_name="访客", kind="anonymous")
+# the server itself, loading the sample data it ships (at first start): the actor of those audit
+# rows and versions. It holds no grant, so it can never pass a role check.
+SYSTEM = User(name="system", display_name="系统", kind="system")
 
 
 def system_user(name: str | None = None) -> User:

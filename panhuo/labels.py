@@ -30,11 +30,14 @@ def version_title(version: VersionInfo) -> str:
 
 
 def version_row(version: VersionInfo) -> dict:
-    """A version as a row of the version list, with Chinese column names."""
+    """A version as a row of the version list, with Chinese column names (times in 北京时间)."""
+    from panhuo.audit import to_beijing  # here: panhuo.audit imports the store, which imports this
+
     return {
         "版本": version.number,
         "数据集": dataset_label(version.dataset),
-        "时间（UTC）": version.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "时间（北京时间）": to_beijing(version.created_at),
+        "操作人": version.created_by_label or version.created_by or "（未记录）",
         "来源": ORIGIN_LABELS.get(version.origin, version.origin),
         "文件": version.source_name,
         "SHA-256": version.source_sha256,
@@ -45,10 +48,12 @@ def version_row(version: VersionInfo) -> dict:
 
 
 def report_rows(reports: list[dict]) -> list[dict]:
-    """Import attempts (``Store.reports``) as rows with Chinese column names."""
+    """Import attempts (``Store.reports``) as rows with Chinese column names (北京时间)."""
+    from panhuo.audit import to_beijing
+
     return [
         {
-            "时间（UTC）": r["created_at"],
+            "时间（北京时间）": to_beijing(r["created_at"]),
             "文件": r["source_name"],
             "结果": STATUS_LABELS.get(r["status"], r["status"]),
             "说明": r["summary"],

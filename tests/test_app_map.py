@@ -19,10 +19,13 @@ from components.map_builder import (
     LAYER_OUTLINES,
     LAYER_SCHEMATIC,
 )
+from panhuo.access import system_user
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.privacy import MASK, sensitive_values
 from panhuo.store import Store
 from tests.pages import open_page, rendered_text
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 # the 区县 outlines each plan must show (湖州's 南太湖新区 is drawn inside 吴兴区)
 OUTLINES = {
@@ -226,6 +229,7 @@ def test_an_imported_gauss_kruger_layer_is_drawn_as_surveyed(tmp_path):
         "changzhi-dcdy",
         plan_meta=new_plan_meta("changzhi-dcdy", title="上党区调查单元", counties=["上党区"], **city),
         store=store,
+        actor=ACTOR,
     )
     assert result.ok, result.message
     import streamlit as st

@@ -22,6 +22,7 @@ SCRIPT = textwrap.dedent(
     import gc, json, sys
     sys.path.insert(0, sys.argv[1])
     from components import cached
+    from panhuo.access import system_user
     from panhuo.importing import InputFile, import_files, new_plan_meta
     from panhuo.store import Store
 
@@ -51,14 +52,16 @@ SCRIPT = textwrap.dedent(
 
     meta = lambda pid: new_plan_meta(pid, title=pid, province="山西省", city="长治市")
     store = cached.store()
-    big = import_files([InputFile("big.csv", csv(5000, "大"))], "big-plan", plan_meta=meta("big-plan"), store=store)
+    big = import_files([InputFile("big.csv", csv(5000, "大"))], "big-plan", plan_meta=meta("big-plan"), store=store,
+                       actor=system_user())
     assert big.ok, big.message
     cached.invalidate()
     look()
     rss, sizes = [], []
     for i in range(10):
         result = import_files(
-            [InputFile(f"small{i}.csv", csv(3 + i, "小"))], "other-plan", plan_meta=meta("other-plan"), store=store
+            [InputFile(f"small{i}.csv", csv(3 + i, "小"))], "other-plan", plan_meta=meta("other-plan"), store=store,
+            actor=system_user()
         )
         assert result.ok, result.message
         cached.invalidate()

@@ -16,11 +16,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from panhuo.access import system_user
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from panhuo.units import parse_number
 from tests.pages import goto, open_page
 from tests.test_store import BACKENDS, PG_URL
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 PAGES = ["overview", "structure", "timeline", "targets", "map", "records", "potential", "policy", "audit"]
 BUREAU_ID, LAYER_ID = "changzhi-bureau", "changzhi-dcdy"
@@ -52,6 +55,7 @@ def imported(request, tmp_path, monkeypatch) -> str:
         BUREAU_ID,
         plan_meta=new_plan_meta(BUREAU_ID, title="长治市低效用地调查", **city),
         store=store,
+        actor=ACTOR,
     )
     assert bureau.ok, bureau.message
     layer = import_files(
@@ -62,6 +66,7 @@ def imported(request, tmp_path, monkeypatch) -> str:
         LAYER_ID,
         plan_meta=new_plan_meta(LAYER_ID, title="上党区调查单元", counties=["上党区"], **city),
         store=store,
+        actor=ACTOR,
     )
     assert layer.ok, layer.message
     _clear_caches()
@@ -103,6 +108,7 @@ def test_a_wrong_subtotal_in_the_workbook_shows_on_the_audit_page(imported):
         "changzhi-wrong",
         plan_meta=new_plan_meta("changzhi-wrong", province="山西省", city="长治市"),
         store=Store.open(),
+        actor=ACTOR,
     )
     assert result.ok  # a wrong printed total is listed, never a reason to drop rows
     _clear_caches()
@@ -160,6 +166,7 @@ def test_database_url_in_st_secrets_is_the_store_the_app_uses(tmp_path, monkeypa
         BUREAU_ID,
         plan_meta=new_plan_meta(BUREAU_ID, province="山西省", city="长治市"),
         store=store,
+        actor=ACTOR,
     )
     assert result.ok
     _clear_caches()
@@ -186,6 +193,7 @@ def test_an_import_made_elsewhere_shows_at_the_next_run(tmp_path, monkeypatch):
         [InputFile("清单.xlsx", examples.bureau_workbook())],
         BUREAU_ID,
         plan_meta=new_plan_meta(BUREAU_ID, title="长治市低效用地调查", province="山西省", city="长治市"),
+        actor=ACTOR,
     )
     assert result.ok
     at.run()

@@ -20,9 +20,12 @@ import openpyxl
 import pytest
 import shapely
 
+from panhuo.access import system_user
 from panhuo.importing import MAX_FILE_BYTES, InputFile, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from tests.test_store import use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 PLAN = "bad-input"
 
@@ -275,7 +278,12 @@ def test_bad_input_is_refused_with_a_reason_and_writes_nothing(store, case):
     name, make, words = CASES[case]
     before = _content(store)
     result = import_files(
-        [InputFile(name, make())], PLAN, plan_meta=new_plan_meta(PLAN), valid_only=True, store=store
+        [InputFile(name, make())],
+        PLAN,
+        plan_meta=new_plan_meta(PLAN),
+        valid_only=True,
+        store=store,
+        actor=ACTOR,
     )
     assert (result.ok, result.status, result.imported) == (False, "failed", 0)
     said = " ".join([result.message, *(p.problem for p in result.problems if p.severity == "error")])
@@ -305,10 +313,12 @@ def test_text_in_numeric_cells_formulas_and_serial_dates_in_one_workbook(store):
         [7, "庚", "上党区", "=D2*2", "2025"],
     ]
     before = _content(store)
-    strict = import_files([InputFile("混合.xlsx", _workbook(rows))], "shangdang-2021", store=store)
+    strict = import_files(
+        [InputFile("混合.xlsx", _workbook(rows))], "shangdang-2021", store=store, actor=ACTOR
+    )
     assert (strict.ok, strict.rejected) == (False, 4) and _content(store) == before
     result = import_files(
-        [InputFile("混合.xlsx", _workbook(rows))], "shangdang-2021", valid_only=True, store=store
+        [InputFile("混合.xlsx", _workbook(rows))], "shangdang-2021", valid_only=True, store=store, actor=ACTOR
     )
     assert (result.ok, result.status, result.imported, result.rejected) == (True, "partial", 3, 4)
     errors = {(p.row, p.problem) for p in result.problems if p.severity == "error"}
@@ -332,7 +342,9 @@ def test_wide_workbook_and_csv_are_refused_alike(store):
     """The 500-column limit is one rule: a workbook is refused as the same CSV is, in the same words."""
     said = []
     for name in ("宽表.xlsx", "宽表.csv"):
-        result = import_files([InputFile(name, _wide(10_010, name[name.index(".") :]))], PLAN, store=store)
+        result = import_files(
+            [InputFile(name, _wide(10_010, name[name.index(".") :]))], PLAN, store=store, actor=ACTOR
+        )
         (error,) = [p for p in result.problems if p.severity == "error"]
         said.append((error.problem.replace("（工作表“地块”）", "").replace(name, "F"), error.suggestion))
     assert (
@@ -352,7 +364,7 @@ def test_nul_is_refused_wherever_it_is(store):
     early, late = _csv_with_nul_after(10), _csv_with_nul_after(70_000)
     messages = []
     for data in (early, late):
-        result = import_files([InputFile("地块.csv", data)], PLAN, store=store)
+        result = import_files([InputFile("地块.csv", data)], PLAN, store=store, actor=ACTOR)
         assert (result.ok, result.imported) == (False, 0)
         (error,) = [p for p in result.problems if p.severity == "error"]
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -367,7 +379,9 @@ def test_huge_polygon_is_refused_fast_without_building_it_in_geos(store):
     data = _geojson(_zigzag(500_000))
     before, peak_before = _content(store), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    result = import_files([InputFile("地块.geojson", data)], PLAN, plan_meta=new_plan_meta(PLAN), store=store)
+    result = import_files(
+        [InputFile("地块.geojson", data)], PLAN, plan_meta=new_plan_meta(PLAN), store=store, actor=ACTOR
+    )
     elapsed = time.perf_counter() - started
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024  # KiB on Linux
     assert (result.ok, result.imported) == (False, 0) and _content(store) == before
@@ -389,6 +403,7 @@ def test_a_workbook_number_too_large_to_write_out_is_shown_compactly(store):
         plan_meta=new_plan_meta(PLAN),
         valid_only=True,
         store=store,
+        actor=ACTOR,
     )
     assert (result.ok, result.imported, result.rejected) == (True, 1, 1)
     (error,) = [p for p in result.problems if p.severity == "error"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from panhuo.access import system_user
 from panhuo.aggregate import summarize
 from panhuo.catalog import open_catalog
 from panhuo.importing import InputFile, analyse, examples, import_files, new_plan_meta, report_xlsx
@@ -21,6 +22,8 @@ from panhuo.importing.report import Problem
 from panhuo.reconcile import reconcile
 from panhuo.store import Store
 from tests.test_store import BACKENDS, use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 CITY = {"title": "长治市低效用地调查", "province": "山西省", "city": "长治市"}
 
@@ -72,6 +75,7 @@ def test_bureau_workbook_imports_and_shows_like_a_sample_plan(db_url):
         plan_meta=_meta("changzhi-survey"),
         mappings=[proposed],
         store=store,
+        actor=ACTOR,
     )
     assert (result.ok, result.status, result.imported, result.rejected) == (True, "imported", 5, 0)
     assert result.version.number == 1
@@ -99,7 +103,11 @@ def test_a_file_with_rejected_rows_imports_nothing_but_its_report(db_url):
     before = _content_counts(store)
     data = examples.bureau_workbook(_messy_rows())
     result = import_files(
-        [InputFile("messy.xlsx", data)], "changzhi-messy", plan_meta=_meta("changzhi-messy"), store=store
+        [InputFile("messy.xlsx", data)],
+        "changzhi-messy",
+        plan_meta=_meta("changzhi-messy"),
+        store=store,
+        actor=ACTOR,
     )
     assert (result.ok, result.status, result.imported, result.rejected) == (False, "failed", 0, 3)
     assert "未写入任何数据" in result.message
@@ -118,6 +126,7 @@ def test_valid_only_imports_the_valid_rows_and_lists_every_other(db_url):
         plan_meta=_meta("changzhi-messy"),
         valid_only=True,
         store=store,
+        actor=ACTOR,
     )
     assert (result.ok, result.status, result.imported, result.rejected) == (True, "partial", 2, 3)
     imported = store.version_frame(result.version.id)
@@ -136,7 +145,9 @@ def test_valid_only_imports_the_valid_rows_and_lists_every_other(db_url):
 
 def test_disagreeing_subtotal_is_reported_and_kept_for_the_audit(sqlite_url):
     data = examples.bureau_workbook(subtotal_override={"上党区": 100})
-    result = import_files([InputFile("t.xlsx", data)], "changzhi-totals", plan_meta=_meta("changzhi-totals"))
+    result = import_files(
+        [InputFile("t.xlsx", data)], "changzhi-totals", plan_meta=_meta("changzhi-totals"), actor=ACTOR
+    )
     assert result.ok  # a wrong total is the document's problem, not a row's
     (warning,) = [p for p in result.problems if p.severity == "warning"]
     assert (
@@ -156,6 +167,7 @@ def test_mapping_is_remembered_per_layout(sqlite_url):
         plan_meta=_meta("changzhi-a"),
         mappings=[{"备注": "actor"}],
         store=store,
+        actor=ACTOR,
     )
     assert first.ok
     again = analyse([InputFile("b.xlsx", data)], store=store)
@@ -166,13 +178,15 @@ def test_mapping_is_remembered_per_layout(sqlite_url):
 def test_gbk_csv_into_a_sample_plan_then_restore_the_sample(db_url):
     store = Store.open()
     text = "序号,地块名称,乡镇,类型,面积（公顷）,实施阶段\n1,韩店新厂区,韩店街道,旧厂矿,2.5,储备\n2,荫城老街,荫城镇,旧城镇,1.25,正在实施\n"
-    result = import_files([InputFile("地块.csv", text.encode("gbk"))], "shangdang-2021", store=store)
+    result = import_files(
+        [InputFile("地块.csv", text.encode("gbk"))], "shangdang-2021", store=store, actor=ACTOR
+    )
     assert result.ok and result.version.number == 2
     plan = open_catalog().get("shangdang-2021")
     assert plan.origin == "import" and plan.parcels["county"].tolist() == ["上党区", "上党区"]
     assert plan.parcels["derived"].str.contains("按规划范围").all()
     assert any("GBK" in p.problem for p in result.problems)
-    restored = store.restore("shangdang-2021", "parcels", 1)
+    restored = store.restore("shangdang-2021", "parcels", 1, actor=ACTOR)
     assert restored.number == 3
     plan = open_catalog().get("shangdang-2021")
     assert plan.origin == "sample" and len(plan.parcels) == 89
@@ -202,7 +216,7 @@ def layer_files():
 
 def test_survey_layer_joined_with_its_planned_layer(db_url, layer_files):
     store = Store.open()
-    result = import_files(layer_files, "shangdang-2021", store=store)
+    result = import_files(layer_files, "shangdang-2021", store=store, actor=ACTOR)
     assert result.ok and result.imported == 4
     plan = open_catalog().get("shangdang-2021")
     parcels = plan.parcels
@@ -241,7 +255,9 @@ def test_zipped_shapefile_and_a_shapefile_missing_its_parts(sqlite_url):
         for info in source.infolist():
             if not info.filename.endswith((".shx", ".dbf")):
                 target.writestr(info, source.read(info))
-    result = import_files([InputFile("broken.zip", buffer.getvalue())], "shangdang-2021", store=Store.open())
+    result = import_files(
+        [InputFile("broken.zip", buffer.getvalue())], "shangdang-2021", store=Store.open(), actor=ACTOR
+    )
     (error,) = [p for p in result.problems if p.severity == "error"]
     assert error.row is None and (".shx" in error.problem or "索引" in error.problem)
     assert result.status == "failed"
@@ -284,7 +300,11 @@ def test_uncached_formula_cell_rejects_its_row(sqlite_url):
 def test_zones_import(sqlite_url):
     text = "区县,类别,片区名称,位置,面积（亩）,实施阶段\n上党区,低效工业片区,韩店片区,韩店街道,300,正在实施\n"
     result = import_files(
-        [InputFile("片区.csv", text.encode())], "zones-plan", kind="zones", plan_meta=_meta("zones-plan")
+        [InputFile("片区.csv", text.encode())],
+        "zones-plan",
+        kind="zones",
+        plan_meta=_meta("zones-plan"),
+        actor=ACTOR,
     )
     assert result.ok
     plan = open_catalog().get("zones-plan")
@@ -313,7 +333,11 @@ def test_after_a_partial_import_the_audit_compares_the_printed_totals_with_the_r
     in the plan, so the audit shows the 小计 of their group disagreeing by exactly their area."""
     data = examples.bureau_workbook(_messy_rows())
     result = import_files(
-        [InputFile("messy.xlsx", data)], "changzhi-part", plan_meta=_meta("changzhi-part"), valid_only=True
+        [InputFile("messy.xlsx", data)],
+        "changzhi-part",
+        plan_meta=_meta("changzhi-part"),
+        valid_only=True,
+        actor=ACTOR,
     )
     assert result.ok and result.imported == 2
     plan = open_catalog().get("changzhi-part")

@@ -8,9 +8,12 @@ import copy
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from panhuo.access import system_user
 from panhuo.importing import examples
 from tests.pages import open_page
 from tests.test_store import use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 
 @pytest.fixture
@@ -97,7 +100,7 @@ def test_versions_tab_lists_versions_and_restores(app):
 
     store = Store.open()
     frame = store.version_frame(store.versions("shangdang-2021", "parcels")[0].id).head(3)
-    store.save_import("shangdang-2021", "parcels", frame, [NewSource("x.csv", b"x")])
+    store.save_import("shangdang-2021", "parcels", frame, [NewSource("x.csv", b"x")], actor=ACTOR)
     app.run()
     app.selectbox(key="versions_plan").set_value("shangdang-2021").run()
     options = app.selectbox(key="versions_pick").options

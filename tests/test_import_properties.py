@@ -18,8 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from panhuo.access import system_user
 from panhuo.importing import InputFile, import_files, new_plan_meta
 from panhuo.store import Store
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 HEADERS = [
     "序号",
@@ -93,7 +96,7 @@ def _content(store: Store) -> dict[str, int]:
 def _check_no_partial_write(store: Store, files: list[InputFile], valid_only: bool) -> None:
     before, reports = _content(store), store.counts()["import_reports"]
     meta = new_plan_meta("prop-plan", title="性质测试", province="山西省", city="长治市")
-    result = import_files(files, "prop-plan", plan_meta=meta, valid_only=valid_only, store=store)
+    result = import_files(files, "prop-plan", plan_meta=meta, valid_only=valid_only, store=store, actor=ACTOR)
     after = _content(store)
     assert store.counts()["import_reports"] == reports + 1  # every attempt leaves its report
     if result.ok:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from panhuo.access import system_user
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from tests.test_store import use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 
 def _gone(*_args, **_kwargs):
@@ -25,7 +28,9 @@ def store(tmp_path, monkeypatch) -> Store:
 def _import(store: Store):
     data = examples.bureau_workbook(examples.BUREAU_ROWS)
     meta = new_plan_meta("changzhi-down", title="长治", province="山西省", city="长治市")
-    return import_files([InputFile("调查.xlsx", data)], "changzhi-down", plan_meta=meta, store=store)
+    return import_files(
+        [InputFile("调查.xlsx", data)], "changzhi-down", plan_meta=meta, store=store, actor=ACTOR
+    )
 
 
 def test_database_gone_at_the_write_and_at_the_report(store, monkeypatch):

@@ -14,8 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from panhuo.access import system_user
 from panhuo.store import NewSource, Store, normalise_url, store_plans
 from tests.conftest import ROOT
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 PG_URL = os.environ.get("PANHUO_TEST_POSTGRES_URL", "")
 BACKENDS = [
@@ -130,11 +133,12 @@ def test_import_versions_restore_and_original_bytes(db_url):
         _frame(2),
         [NewSource("a.csv", original)],
         new_plan_meta={"title": "导入", "city": "长治市"},
+        actor=ACTOR,
     )
-    v2 = store.save_import("imported", "parcels", _frame(3, "2.0"), [NewSource("b.csv", b"b")])
+    v2 = store.save_import("imported", "parcels", _frame(3, "2.0"), [NewSource("b.csv", b"b")], actor=ACTOR)
     assert (v1.number, v2.number) == (1, 2)
     assert store.load_plan("imported").parcels["name"].tolist() == ["地块1", "地块2", "地块3"]
-    v3 = store.restore("imported", "parcels", 1)
+    v3 = store.restore("imported", "parcels", 1, actor=ACTOR)
     assert (v3.number, v3.origin, v3.restored_from, v3.is_current) == (3, "restore", v1.id, True)
     plan = store.load_plan("imported")
     assert plan.origin == "import" and len(plan.parcels) == 2
@@ -149,15 +153,17 @@ def test_a_failed_save_writes_nothing(db_url):
     store = Store.open()
     before = store.counts()
     with pytest.raises(KeyError):
-        store.save_import("no-such-plan", "parcels", _frame(2), [NewSource("a.csv", b"x")])
+        store.save_import("no-such-plan", "parcels", _frame(2), [NewSource("a.csv", b"x")], actor=ACTOR)
     with pytest.raises(ValueError):
-        store.save_import("shangdang-2021", "no-such-dataset", _frame(2), [])
+        store.save_import("shangdang-2021", "no-such-dataset", _frame(2), [], actor=ACTOR)
     assert store.counts() == before
 
 
 def test_reports_are_kept_in_their_own_transaction(db_url):
     store = Store.open()
-    report_id = store.record_report("x", "a.csv", "abc", "failed", [{"problem": "坏\x00数据"}], "失败")
+    report_id = store.record_report(
+        "x", "a.csv", "abc", "failed", [{"problem": "坏\x00数据"}], "失败", actor=ACTOR
+    )
     (report,) = store.reports("x")
     assert report["id"] == report_id and report["problems"] == [{"problem": "坏数据"}]
 
@@ -165,9 +171,11 @@ def test_reports_are_kept_in_their_own_transaction(db_url):
 def test_mappings_are_remembered_per_layout(db_url):
     store = Store.open()
     assert store.saved_mapping("layout-1") is None
-    store.remember_mapping("layout-1", "parcels", ["序号", "面积"], {"面积": {"field": "area", "unit": "亩"}})
     store.remember_mapping(
-        "layout-1", "parcels", ["序号", "面积"], {"面积": {"field": "area", "unit": "公顷"}}
+        "layout-1", "parcels", ["序号", "面积"], {"面积": {"field": "area", "unit": "亩"}}, actor=ACTOR
+    )
+    store.remember_mapping(
+        "layout-1", "parcels", ["序号", "面积"], {"面积": {"field": "area", "unit": "公顷"}}, actor=ACTOR
     )
     assert store.saved_mapping("layout-1") == {"面积": {"field": "area", "unit": "公顷"}}
 
@@ -177,7 +185,7 @@ def test_catalog_lists_imported_plans_and_samples_changed_by_an_import(db_url):
 
     store = Store.open()
     assert open_catalog().get("shangdang-2021").origin == "sample"
-    store.save_import("shangdang-2021", "parcels", _frame(4), [NewSource("new.csv", b"new")])
+    store.save_import("shangdang-2021", "parcels", _frame(4), [NewSource("new.csv", b"new")], actor=ACTOR)
     catalog = open_catalog()
     assert catalog.get("shangdang-2021").origin == "import"
     assert len(catalog.get("shangdang-2021").parcels) == 4

@@ -12,9 +12,12 @@ import os
 
 import pytest
 
+from panhuo.access import system_user
 from panhuo.importing import new_plan_meta
 from panhuo.store import NewSource, PlanExists, Store
 from tests.test_store import BACKENDS, _frame, use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 WORKERS, ROUNDS = 4, 4
 CSV = "序号,地块名称,乡镇,类型,面积（公顷）,实施阶段\n{rows}"
@@ -42,7 +45,11 @@ def _import(url: str, data_dir: str, plan_id: str, worker: int, round_: int, bar
     barrier.wait(60)
     try:
         result = import_files(
-            [InputFile(f"w{worker}.csv", _csv(worker, round_))], plan_id, store=store, plan_meta=meta
+            [InputFile(f"w{worker}.csv", _csv(worker, round_))],
+            plan_id,
+            store=store,
+            plan_meta=meta,
+            actor=ACTOR,
         )
         queue.put((worker, result.ok, result.message))
     except Exception as exc:  # reported to the test, which fails with it
@@ -96,12 +103,22 @@ def test_two_imports_creating_the_same_new_plan_end_with_one_plan(db_url):
 def test_an_import_that_found_no_plan_does_not_take_over_one_created_meanwhile(db_url):
     store = Store.open()
     store.save_import(
-        "racing", "parcels", _frame(2), [NewSource("a.csv", b"a")], new_plan_meta={"title": "先到"}
+        "racing",
+        "parcels",
+        _frame(2),
+        [NewSource("a.csv", b"a")],
+        new_plan_meta={"title": "先到"},
+        actor=ACTOR,
     )
     before = store.counts()
     with pytest.raises(PlanExists) as raised:
         store.save_import(
-            "racing", "parcels", _frame(3), [NewSource("b.csv", b"b")], new_plan_meta={"title": "后到"}
+            "racing",
+            "parcels",
+            _frame(3),
+            [NewSource("b.csv", b"b")],
+            new_plan_meta={"title": "后到"},
+            actor=ACTOR,
         )
     assert "本次导入未写入任何数据" in str(raised.value)
     assert store.counts() == before and store.plan_meta("racing")["title"] == "先到"

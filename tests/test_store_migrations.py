@@ -19,11 +19,14 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from panhuo.access import system_user
 from panhuo.store import Store, migrate
 from panhuo.store.connect import get_engine
 from panhuo.store.schema import Base
 from tests.conftest import ROOT
 from tests.test_store import BACKENDS, use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 # --- the schema of the release before migrations (commit 2d1a404), frozen here ----------------
 OLD = sa.MetaData()
@@ -194,7 +197,7 @@ def test_a_store_from_the_previous_release_upgrades_in_place(db_url):
         )
     assert [r["summary"] for r in store.reports("old-import")] == ["已导入 2 行"]
     assert "shangdang-2021" in store.plan_ids()  # the samples joined it
-    restored = store.restore("old-import", "parcels", 1)  # and it takes new versions
+    restored = store.restore("old-import", "parcels", 1, actor=ACTOR)  # and it takes new versions
     assert restored.number == 3 and len(store.load_plan("old-import").parcels) == 1
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from panhuo.access import system_user
 from panhuo.importing import InputFile, import_files, new_plan_meta
 from panhuo.planid import MAX_LENGTH, PLAN_ID_RULE, InvalidPlanId, check_plan_id, is_valid_plan_id
 from panhuo.store import NewSource, Store
 from tests.test_store import BACKENDS, _frame, use_data_dir, use_database
+
+ACTOR = system_user()  # who the store's writes are made by in these tests
 
 HOSTILE = {
     "path": "../../etc/passwd",
@@ -51,12 +54,17 @@ def test_store_writes_refuse_a_bad_id_and_write_nothing(db_url):
     for plan_id in HOSTILE.values():
         with pytest.raises(InvalidPlanId):
             store.save_import(
-                plan_id, "parcels", _frame(2), [NewSource("a.csv", b"x")], new_plan_meta={"title": "t"}
+                plan_id,
+                "parcels",
+                _frame(2),
+                [NewSource("a.csv", b"x")],
+                new_plan_meta={"title": "t"},
+                actor=ACTOR,
             )
         with pytest.raises(InvalidPlanId):
-            store.record_report(plan_id, "a.csv", "abc", "failed", [], "失败")
+            store.record_report(plan_id, "a.csv", "abc", "failed", [], "失败", actor=ACTOR)
         with pytest.raises(InvalidPlanId):
-            store.restore(plan_id, "parcels", 1)
+            store.restore(plan_id, "parcels", 1, actor=ACTOR)
     assert store.counts() == before
 
 
@@ -65,7 +73,7 @@ def test_the_import_engine_refuses_a_bad_id_with_the_message_and_writes_nothing(
     before = store.counts()
     for plan_id in HOSTILE.values():
         result = import_files(
-            [InputFile("地块.csv", CSV)], plan_id, plan_meta=new_plan_meta("x"), store=store
+            [InputFile("地块.csv", CSV)], plan_id, plan_meta=new_plan_meta("x"), store=store, actor=ACTOR
         )
         assert not result.ok and PLAN_ID_RULE in result.message
         assert result.report_id is None

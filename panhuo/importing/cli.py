@@ -19,6 +19,7 @@ import json
 import sys
 from pathlib import Path
 
+from panhuo.access import system_user
 from panhuo.importing import ImportResult, InputFile, find_plan, import_files, new_plan_meta
 from panhuo.importing._limits import MAX_FILE_BYTES, ImportFailure
 from panhuo.importing.mapping import HOW_LABELS, KIND_LABELS, fields_for
@@ -154,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
             plan_meta=meta,
             dry_run=args.dry_run,
             crs=args.crs,
+            actor=system_user(),  # shell access to the server: acts as its administrator
         )
     _print_result(result, args.json)
     _write_report(result, getattr(args, "report", None))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from panhuo.access import Action, PermissionDenied, User, require
 from panhuo.importing.check import SOURCE_ROW, Checked
 from panhuo.importing.report import Problem
 from panhuo.model import PublishedTable
@@ -26,7 +27,7 @@ class ImportResult:
     """The outcome of an import (or of a dry run): what was written, and every problem found."""
 
     ok: bool
-    status: str  # imported | partial | failed | checked (nothing written: a dry run)
+    status: str  # imported | partial | failed | refused (no role: nothing written) | checked (a dry run)
     plan_id: str
     dataset: str
     checked: Checked | None
@@ -93,12 +94,21 @@ def new_plan_meta(
 
 
 def commit(
-    checked: Checked, store: Store, plan_id: str, *, valid_only: bool = False, new_meta: dict | None = None
+    checked: Checked,
+    store: Store,
+    plan_id: str,
+    *,
+    actor: User,
+    valid_only: bool = False,
+    new_meta: dict | None = None,
+    client: str = "",
 ) -> ImportResult:
     """Store the valid records as a new version, or nothing but the report.
 
     The records, the original files, the remembered mappings and the 小计/合计 tables are written
-    in one transaction; the report is written in every case. ``new_meta`` (see
+    in one transaction; the report is written in every case but one: ``actor`` without the
+    role for this import (导入数据 on the plan, 导入新规划 for a new one) gets a failed result
+    whose message is the refusal, and nothing at all is written. ``new_meta`` (see
     :func:`new_plan_meta`) creates the plan when it does not exist yet.
     """
     layers = checked.analysis.layers
@@ -118,6 +128,15 @@ def commit(
         result.message = str(InvalidPlanId(plan_id))
         result.problems.append(Problem("error", result.message, "例如 changzhi-2024"))
         return result
+    try:  # refused before anything is written, not even the report (the store checks again)
+        exists = store.plan_meta(plan_id) is not None
+        require(actor, Action.IMPORT if exists else Action.CREATE_PLAN, plan_id)
+    except PermissionDenied as exc:
+        return _refused(result, exc)
+    except SQLAlchemyError as exc:
+        if not is_unavailable(exc):
+            raise
+        # the save below meets the same database and says so
     refusal = checked.refusal(valid_only)
     if refusal:
         result.message = refusal
@@ -154,7 +173,11 @@ def commit(
                     "tables": [table_record(t) for t in _tables_to_store(checked)],
                 },
                 note="只导入有效行" if counts["rejected"] else "",
+                actor=actor,
+                client=client,
             )
+        except PermissionDenied as exc:  # the plan appeared or went meanwhile
+            return _refused(result, exc)
         except PlanExists as exc:
             result.problems.append(Problem("error", str(exc), "刷新后重新导入到该规划"))
             result.message = str(exc)
@@ -184,13 +207,26 @@ def commit(
             [p.to_json() for p in result.problems],
             summary=result.message,
             version_id=result.version.id if result.version else None,
+            actor=actor,
+            client=client,
         )
+    except PermissionDenied as exc:  # the plan went meanwhile: no report either
+        if result.version is None:
+            return _refused(result, exc)
+        raise
     except SQLAlchemyError as exc:  # the outcome above stands; only its record is missing
         if not is_unavailable(exc):
             raise
         result.problems.append(
             Problem("warning", "导入记录未能写入数据库（数据库暂时无法使用）", "本页的问题清单仍可下载")
         )
+    return result
+
+
+def _refused(result: ImportResult, exc: PermissionDenied) -> ImportResult:
+    """The result of an import the user may not make: the refusal, nothing written."""
+    result.ok, result.status, result.message = False, "refused", str(exc)
+    result.problems.append(Problem("error", str(exc), "请联系管理员授予相应角色"))
     return result
 
 

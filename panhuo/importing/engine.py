@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from panhuo.access import User
 from panhuo.importing.analyse import Analysis, InputFile, Layer, analyse, apply_mappings
 from panhuo.importing.check import Checked, check
 from panhuo.importing.commit import ImportResult, commit, new_plan_meta
@@ -46,13 +47,19 @@ def import_files(
     plan_meta: dict | None = None,
     dry_run: bool = False,
     crs: str | None = None,
+    actor: User | None = None,
+    client: str = "",
 ) -> ImportResult:
     """Analyse, check and commit in one call (what the command line does).
 
-    ``plan_meta`` (see :func:`new_plan_meta`) describes a plan that does not exist yet.
-    With ``dry_run`` nothing is written, not even the report. ``crs`` is the coordinate
-    system of a GIS layer that declares none.
+    ``actor`` is who imports (required unless ``dry_run``; the command line passes
+    :func:`panhuo.access.system_user`): without the role for the plan the result is the refusal
+    and nothing is written. ``plan_meta`` (see :func:`new_plan_meta`) describes a plan that does
+    not exist yet. With ``dry_run`` nothing is written, not even the report. ``crs`` is the
+    coordinate system of a GIS layer that declares none.
     """
+    if actor is None and not dry_run:
+        raise TypeError("import_files() 写入时需要 actor=（进行导入的用户）")
     if store is None and not dry_run:
         from panhuo.store import Store
 
@@ -86,7 +93,7 @@ def import_files(
             message=f"检查完成：{counts['rows']} 行，{counts['valid']} 行可导入，"
             f"{counts['rejected']} 行有错误。",
         )
-    return commit(checked, store, plan_id, valid_only=valid_only, new_meta=meta)
+    return commit(checked, store, plan_id, actor=actor, valid_only=valid_only, new_meta=meta, client=client)
 
 
 __all__ = [

@@ -25,6 +25,8 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from panhuo import audit
+from panhuo.access import SYSTEM, Action, User, require
 from panhuo.labels import dataset_label
 from panhuo.model import COLUMNS, Plan
 from panhuo.planid import check_plan_id
@@ -52,7 +54,7 @@ from panhuo.store.schema import (
     VersionRow,
     now,
 )
-from panhuo.store.versions import add_version
+from panhuo.store.versions import add_version, current_version
 
 DATASETS = (*COLUMNS, "tables", "facts")
 _SAMPLES_SYNCED: set[tuple[str, str]] = set()
@@ -75,6 +77,8 @@ class VersionInfo:
     is_current: bool
     restored_from: int | None
     note: str
+    created_by: str = ""  # the account name of who made it ("" before migration 0003)
+    created_by_label: str = ""  # how they were named then, e.g. 李工（li）
 
     @classmethod
     def of(cls, row: VersionRow) -> VersionInfo:
@@ -92,7 +96,21 @@ class VersionInfo:
             row.is_current,
             row.restored_from,
             row.note,
+            row.created_by or "",
+            row.created_by_label or "",
         )
+
+
+def _version_facts(row: VersionRow) -> dict:
+    """A version as the audit log keeps it in ``before`` / ``after``."""
+    return {
+        "dataset": row.dataset,
+        "version": row.number,
+        "version_id": row.id,
+        "rows": row.row_count,
+        "source": row.source_name,
+        "source_sha256": row.source_sha256,
+    }
 
 
 class Store:
@@ -184,6 +202,8 @@ class Store:
 
         Idempotent: a sample file already stored (same sha256) is skipped. A changed sample
         file becomes a new version, current unless the plan's data was replaced by an import.
+        The server does this itself (:data:`~panhuo.access.SYSTEM`, no role check): each plan
+        it adds or changes leaves one ``samples_loaded`` row in the audit log, others none.
         """
         from panhuo.loader import sample_plan_dirs
 
@@ -193,7 +213,7 @@ class Store:
             for attempt in range(2):  # a database without the write lock may still race
                 try:
                     with self.writing() as session:
-                        added += sync_plan(session, folder)
+                        added += sync_plan(session, folder, SYSTEM)
                     break
                 except IntegrityError:
                     if attempt:
@@ -334,6 +354,14 @@ class Store:
                 for r in session.scalars(query)
             ]
 
+    def audit_entries(self, query: audit.Query | None = None) -> list:
+        """Rows of the audit log matching ``query`` (:class:`panhuo.audit.Query`), newest first;
+        :func:`panhuo.audit.frame` makes the table shown and downloaded. Never creates anything."""
+        if not self.exists():
+            return []
+        with self.session() as session:
+            return audit.entries(session, query or audit.Query())
+
     def counts(self) -> dict[str, int]:
         """Rows per table (tests use it to prove a failed import wrote nothing)."""
         with self.session() as session:
@@ -343,6 +371,9 @@ class Store:
             }
 
     # --- writing -----------------------------------------------------------------------------
+    # Every write takes the acting user, checks the role with panhuo.access.require before
+    # anything is written, and adds its audit row in the same transaction: a refused write
+    # raises PermissionDenied (Chinese message) and leaves the database as it was.
 
     def save_import(
         self,
@@ -351,19 +382,23 @@ class Store:
         frame: pd.DataFrame | None,
         sources: list[NewSource],
         *,
+        actor: User,
         records: list[dict] | None = None,
         new_plan_meta: dict | None = None,
         mapping: dict | None = None,
         note: str = "",
+        client: str = "",
     ) -> VersionInfo:
-        """Store an import as a new current version, in one transaction.
+        """Store an import as a new current version, in one transaction, with its audit row.
 
         The rows are ``frame``'s (as text), or ``records`` as given (tables, facts).
         ``mapping`` may hold ``{"layout", "kind", "headers", "mapping"}`` (remembered for the
         layout) and ``tables`` (published tables found in the file). ``new_plan_meta`` creates
         the plan when it does not exist yet; when another import created it meanwhile,
-        :class:`~panhuo.store.errors.PlanExists`. Raises and writes nothing on any error
-        (an invalid plan id: :class:`~panhuo.planid.InvalidPlanId`).
+        :class:`~panhuo.store.errors.PlanExists`. ``actor`` needs 导入数据 on the plan, or
+        导入新规划 when the import creates it (:class:`~panhuo.access.PermissionDenied`
+        otherwise). Raises and writes nothing on any error (an invalid plan id:
+        :class:`~panhuo.planid.InvalidPlanId`).
         """
         check_plan_id(plan_id)
         if dataset not in DATASETS:
@@ -377,6 +412,7 @@ class Store:
         mapping = mapping or {}
         with self.writing() as session:
             plan = session.get(PlanRow, plan_id)
+            require(actor, Action.IMPORT if plan is not None else Action.CREATE_PLAN, plan_id)
             if plan is None:
                 if new_plan_meta is None:
                     raise KeyError(f"没有编号为 {plan_id} 的规划")
@@ -386,6 +422,8 @@ class Store:
                 raise PlanExists(plan_id)
             else:
                 plan.updated_at = now()
+            previous = current_version(session, plan_id, dataset)
+            before = _version_facts(previous) if previous is not None else None
             extra = {k: v for k, v in mapping.items() if k in ("layout", "mapping", "tables", "headers")}
             row = add_version(
                 session,
@@ -401,27 +439,82 @@ class Store:
                 make_current=True,
                 extra=extra,
                 note=note,
+                author=actor,
             )
+            layouts = []
             for item in mapping.get("remember", []):
                 self._remember(session, item["layout"], item["kind"], item["headers"], item["mapping"])
+                layouts.append(item["layout"])
             session.flush()
+            created = "新建规划，" if plan is None else ""
+            files = row.source_name or "（无文件）"
+            audit.record(
+                session,
+                actor,
+                "import",
+                plan=plan_id,
+                summary=f"{created}导入 {dataset_label(dataset)} 第 {row.number} 版：{files}，"
+                f"{row.row_count:,} 行" + (f"（{note}）" if note else ""),
+                records=[row.id],
+                before=before,
+                after={
+                    **_version_facts(row),
+                    **({"plan_created": True} if plan is None else {}),
+                    **({"mappings_saved": layouts} if layouts else {}),
+                },
+                client=client,
+            )
             return VersionInfo.of(row)
 
     @staticmethod
-    def _remember(session: Session, layout: str, kind: str, headers: list, mapping: dict) -> None:
+    def _remember(session: Session, layout: str, kind: str, headers: list, mapping: dict) -> dict | None:
+        """Keep the mapping of a layout; returns the one it replaces (None when new)."""
         row = session.get(MappingRow, layout)
         if row is None:
             session.add(MappingRow(layout=layout, kind=kind, headers=list(headers), mapping=dict(mapping)))
-        else:
-            row.mapping, row.kind, row.headers, row.updated_at = dict(mapping), kind, list(headers), now()
+            return None
+        old = dict(row.mapping)
+        row.mapping, row.kind, row.headers, row.updated_at = dict(mapping), kind, list(headers), now()
+        return old
 
-    def remember_mapping(self, layout: str, kind: str, headers: list[str], mapping: dict) -> None:
+    def remember_mapping(
+        self,
+        layout: str,
+        kind: str,
+        headers: list[str],
+        mapping: dict,
+        *,
+        actor: User,
+        plan_id: str | None = None,
+        client: str = "",
+    ) -> None:
+        """Remember the confirmed mapping of a file layout (offered for the next such file).
+
+        Needs 导入数据 on ``plan_id`` (a mapping remembered for no plan: on all plans)."""
+        require(actor, Action.IMPORT, plan_id)
         with self.writing() as session:
-            self._remember(session, layout, kind, headers, mapping)
+            old = self._remember(session, layout, kind, headers, mapping)
+            audit.record(
+                session,
+                actor,
+                "mapping_saved",
+                plan=plan_id,
+                summary=f"{'更新' if old is not None else '保存'}字段对应（{kind}，{len(headers)} 列）",
+                records=[layout],
+                before={"mapping": old} if old is not None else None,
+                after={"mapping": dict(mapping), "headers": list(headers)},
+                client=client,
+            )
 
-    def restore(self, plan_id: str, dataset: str, number: int) -> VersionInfo:
-        """Make an earlier version current again, as a new version (history stays linear)."""
+    def restore(
+        self, plan_id: str, dataset: str, number: int, *, actor: User, client: str = ""
+    ) -> VersionInfo:
+        """Make an earlier version current again, as a new version (history stays linear).
+
+        Needs 恢复历史版本 on the plan; the audit row keeps the version that was current
+        (``before``) and the new one (``after``)."""
         check_plan_id(plan_id)
+        require(actor, Action.RESTORE, plan_id)
         with self.writing() as session:
             old = session.scalar(
                 select(VersionRow).where(
@@ -430,6 +523,8 @@ class Store:
             )
             if old is None:
                 raise KeyError(f"{plan_id} 的{dataset_label(dataset)}没有第 {number} 版")
+            previous = current_version(session, plan_id, dataset)
+            before = _version_facts(previous) if previous is not None else None
             row = add_version(
                 session,
                 plan_id,
@@ -445,6 +540,20 @@ class Store:
                 extra=dict(old.extra or {}),
                 note=f"恢复第 {number} 版",
                 restored_from=old.id,
+                author=actor,
+            )
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                "restore",
+                plan=plan_id,
+                summary=f"恢复第 {number} 版：{dataset_label(dataset)} 第 {row.number} 版与第 {number} 版相同"
+                + (f"（原当前为第 {previous.number} 版）" if previous is not None else ""),
+                records=[row.id, old.id],
+                before=before,
+                after={**_version_facts(row), "restored_from": number},
+                client=client,
             )
             return VersionInfo.of(row)
 
@@ -457,21 +566,45 @@ class Store:
         problems: Iterable[dict],
         summary: str = "",
         version_id: int | None = None,
+        *,
+        actor: User,
+        client: str = "",
     ) -> int:
-        """Keep an import's report (its own transaction, so a failed import still leaves it)."""
+        """Keep an import's report (its own transaction, so a failed import still leaves it).
+
+        Needs 导入数据 on the plan (导入新规划 when it does not exist). A failed import's
+        report is its audit row too (``import_failed``); a successful one's row was written
+        with the version (:meth:`save_import`)."""
         check_plan_id(plan_id)
-        with self.session.begin() as session:
+        problems = [clean_json(p) for p in problems]
+        with self.writing() as session:
+            exists = session.get(PlanRow, plan_id) is not None
+            require(actor, Action.IMPORT if exists else Action.CREATE_PLAN, plan_id)
             row = ReportRow(
                 plan_id=plan_id,
                 source_name=source_name[:1000],
                 source_sha256=source_sha[:200],
                 status=status,
                 summary=summary,
-                problems=[clean_json(p) for p in problems],
+                problems=problems,
                 version_id=version_id,
             )
             session.add(row)
             session.flush()
+            if status == "failed":
+                errors = sum(1 for p in problems if isinstance(p, dict) and p.get("severity") == "error")
+                audit.record(
+                    session,
+                    actor,
+                    "import_failed",
+                    plan=plan_id,
+                    summary=f"导入未完成：{source_name or '（无文件）'}："
+                    + (summary or "未写入数据")
+                    + (f"（{errors} 个错误）" if errors else ""),
+                    records=[row.id],
+                    after={"report_id": row.id, "source": source_name, "source_sha256": source_sha},
+                    client=client,
+                )
             return row.id
 
 

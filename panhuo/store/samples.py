@@ -11,6 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from panhuo import audit
+from panhuo.access import SYSTEM, User
+from panhuo.labels import dataset_label
 from panhuo.model import COLUMNS
 from panhuo.store.records import NewSource, clean_json, frame_records, sha256, table_record
 from panhuo.store.schema import PlanRow, VersionRow, now
@@ -72,19 +75,24 @@ def sample_datasets(folder: Path) -> Iterable[SampleDataset]:
         )
 
 
-def sync_plan(session: Session, folder: Path) -> int:
+def sync_plan(session: Session, folder: Path, actor: User = SYSTEM) -> int:
     """Store what is new in one sample plan folder; returns the number of versions added.
 
-    A new sample version is current unless the plan's data was replaced by an import."""
+    A new sample version is current unless the plan's data was replaced by an import. When
+    anything was added or changed, one audit row (``samples_loaded``) says what, in the same
+    transaction; a folder already stored leaves no row."""
     meta = tomllib.loads((folder / "plan.toml").read_bytes().decode("utf-8"))
     plan_id = str(meta.setdefault("id", folder.name))
-    added = 0
+    added: list = []
     plan = session.get(PlanRow, plan_id)
+    new_plan = plan is None
+    meta_changed = False
     if plan is None:
         session.add(PlanRow(id=plan_id, origin="sample", meta=meta))
         session.flush()
     elif plan.origin == "sample" and plan.meta != meta:
         plan.meta, plan.updated_at = meta, now()
+        meta_changed = True
     for item in sample_datasets(folder):
         digest = item.digest
         known = session.scalar(
@@ -98,7 +106,7 @@ def sync_plan(session: Session, folder: Path) -> int:
         if known is not None:
             continue
         current = current_version(session, plan_id, item.dataset)
-        add_version(
+        row = add_version(
             session,
             plan_id,
             item.dataset,
@@ -112,6 +120,30 @@ def sync_plan(session: Session, folder: Path) -> int:
             make_current=current is None or current.data_origin == "sample",
             extra=item.extra,
             note="样例数据",
+            author=actor,
         )
-        added += 1
-    return added
+        added.append(row)
+    if added or meta_changed:
+        what = "、".join(f"{dataset_label(r.dataset)} 第 {r.number} 版" for r in added)
+        audit.record(
+            session,
+            actor,
+            "samples_loaded",
+            plan=plan_id,
+            summary=f"{'载入' if new_plan else '更新'}样例数据 {folder.name}"
+            + (f"：{what}" if what else "：规划信息"),
+            records=[r.id for r in added],
+            after={
+                "versions": [
+                    {
+                        "dataset": r.dataset,
+                        "version": r.number,
+                        "rows": r.row_count,
+                        "sha256": r.source_sha256,
+                    }
+                    for r in added
+                ],
+                **({"plan_meta": "updated"} if meta_changed else {}),
+            },
+        )
+    return len(added)

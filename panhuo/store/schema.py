@@ -3,8 +3,8 @@
 
 - ``plans``: one row per plan (``origin`` sample or import) with its plan.toml metadata.
 - ``dataset_versions``: each version of one dataset of a plan (parcels, zones, targets, …,
-  ``tables``, ``facts``): number, time, source file name and sha256, origin (sample, import,
-  restore), whether it is current. An import or a restore adds a version; nothing is updated
+  ``tables``, ``facts``): number, time, who made it, source file name and sha256, origin
+  (sample, import, restore), whether it is current. An import or a restore adds a version; nothing is updated
   in place.
 - ``records``: the rows of a version, one JSON object of text values per row.
 - ``source_files``: the original files byte for byte, attached to the version they made.
@@ -75,6 +75,10 @@ class VersionRow(Base):
     restored_from: Mapped[int | None] = mapped_column(ForeignKey("dataset_versions.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict] = mapped_column(JSON, default=dict)  # mapping used, published tables …
+    # who made the version (an import or a restore): the account name and how it was shown then;
+    # "" for versions from before migration 0003
+    created_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    created_by_label: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class RecordRow(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from panhuo.access import User
 from panhuo.store.records import NewSource, clean_json, sha256
 from panhuo.store.schema import RecordRow, SourceFileRow, VersionRow
 
@@ -33,12 +34,13 @@ def add_version(
     make_current: bool,
     extra: dict,
     note: str,
+    author: User,
     restored_from: int | None = None,
 ) -> VersionRow:
     """Add the next version of a plan's dataset with its records and original files.
 
     The caller holds the store's write lock (``Store.writing``), so the number taken here is
-    not taken by a concurrent writer."""
+    not taken by a concurrent writer. ``author`` is who made the version (kept with it)."""
     number = (
         session.scalar(
             select(func.max(VersionRow.number)).where(
@@ -67,6 +69,8 @@ def add_version(
         restored_from=restored_from,
         note=note,
         extra=clean_json(extra),
+        created_by=author.name[:120],
+        created_by_label=author.label[:200],
     )
     session.add(row)
     session.flush()
