@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from panhuo.access import ANONYMOUS, Action, User
+from panhuo.access import ANONYMOUS, Action, User  # noqa: F401 (ANONYMOUS: the doctest)
 
 
 class Route(NamedTuple):
