@@ -219,4 +219,3 @@ def render_account_box() -> None:
         if st.button("退出登录", key="auth_sign_out"):
             sign_out()
             st.rerun()
-

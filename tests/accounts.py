@@ -34,7 +34,12 @@ def make_user(
     name = name or f"{role or 'none'}-{next(_numbers)}-{uuid.uuid4().hex[:6]}"
     grants = [Grant(Role(role), plan, tuple(counties))] if role else []
     Accounts(store).add(
-        system_user("test"), name, PASSWORD, grants, display_name=f"测试{name}", must_change_password=must_change_password
+        system_user("test"),
+        name,
+        PASSWORD,
+        grants,
+        display_name=f"测试{name}",
+        must_change_password=must_change_password,
     )
     return name
 
