@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import auth
 from components import cached as data
 from components import import_form as form
 from components.text import plain
 from components.versions_panel import versions_panel
+from panhuo.access import Action, User
 from panhuo.importing import MAX_FILE_BYTES, engine, examples, mapping
 from panhuo.store import Store, StoreUnavailable
 
 FILE_TYPES = ["xlsx", "xlsm", "csv", "gpkg", "zip", "geojson", "json"]
 
 
-def _import_tab(store: Store) -> None:
+def _import_tab(store: Store, user: User) -> None:
     st.caption(
         f"支持 Excel（.xlsx）、CSV（UTF-8 或 GBK）、GeoPackage、GeoJSON、压缩的 Shapefile（.zip）；每个文件"
         f"不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。原始文件按字节原样保存。"
@@ -34,7 +36,7 @@ def _import_tab(store: Store) -> None:
         horizontal=True,
         key="import_kind",
     )
-    plan_id, meta = form.plan_choice(store)
+    plan_id, meta = form.plan_choice(store, user)
     nonce = st.session_state.get(form.NONCE, 0)
     uploads = [
         st.file_uploader("数据文件（现状）", type=FILE_TYPES, key=f"import_file_{nonce}"),
@@ -84,7 +86,15 @@ def _import_tab(store: Store) -> None:
         key="import_go_valid",
     )
     if go or go_valid:
-        result = engine.commit(checked, store, plan_id, valid_only=go_valid, new_meta=None if plan else meta)
+        result = engine.commit(
+            checked,
+            store,
+            plan_id,
+            actor=user,
+            valid_only=go_valid,
+            new_meta=None if plan else meta,
+            client=auth.client_address(),
+        )
         if result.ok:
             form.finish(result.message, plan_id, result.problems, clear_upload=True)
         st.error(plain(result.message))
@@ -101,12 +111,14 @@ def render() -> None:
     except StoreUnavailable as exc:
         st.error(f"无法打开数据库，暂时不能导入：{plain(exc.detail, limit=300)}")
         return
+    # checked here too, not only by the menu: the page's file can be opened by itself
+    user = auth.require_page(Action.IMPORT)  # stops with a Chinese message without the role
     form.show_done()
     tab_import, tab_versions = st.tabs(["导入数据", "版本与导入记录"])
     with tab_import:
-        _import_tab(store)
+        _import_tab(store, user)
     with tab_versions:
-        versions_panel(store)
+        versions_panel(store, user, auth.client_address())
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import streamlit as st
 
 from components import cached as data
 from components.text import plain
+from panhuo.access import Action, User
 from panhuo.importing import InputFile, engine, mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
 from panhuo.store import Store
@@ -74,13 +75,21 @@ def show_done() -> None:
         )
 
 
-def plan_choice(store: Store) -> tuple[str, dict | None]:
-    """(plan id, metadata of a new plan or None) from the form."""
-    if _NEXT_PLAN in st.session_state:  # set before the widget exists in this run
+def importable_plans(store: Store, user: User) -> list[str]:
+    """The plans ``user`` may import into, in the store's order."""
+    return [pid for pid in store.plan_ids() if user.can(Action.IMPORT, pid)]
+
+
+def plan_choice(store: Store, user: User) -> tuple[str, dict | None]:
+    """(plan id, metadata of a new plan or None) from the form: the plans ``user`` may import
+    into, and a new plan only for one who may create plans."""
+    options = importable_plans(store, user)
+    if user.can(Action.CREATE_PLAN):
+        options.insert(0, NEW_PLAN)
+    if st.session_state.get(_NEXT_PLAN) in options:  # set before the widget exists in this run
         st.session_state["import_plan"] = st.session_state.pop(_NEXT_PLAN)
-    choice = st.selectbox(
-        "导入到规划", [NEW_PLAN, *store.plan_ids()], index=None, placeholder="请选择规划", key="import_plan"
-    )
+    st.session_state.pop(_NEXT_PLAN, None)
+    choice = st.selectbox("导入到规划", options, index=None, placeholder="请选择规划", key="import_plan")
     if choice != NEW_PLAN:
         return choice or "", None
     cols = st.columns(4)

@@ -46,6 +46,8 @@ def open_page(
     at = AppTest.from_file(str(script), default_timeout=timeout)
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
+    for key, value in (session or {}).items():  # before the first run: the router offers pages by user
+        at.session_state[key] = value
     if page is not None and not alone:
         at.run()  # registers the pages, so that switch_page can find a page by its file
         assert not at.exception, [e.value for e in at.exception]
@@ -53,7 +55,7 @@ def open_page(
         goto(at, page)
     for key, value in params.items():
         at.query_params[key] = value
-    for key, value in (session or {}).items():
+    for key, value in (session or {}).items():  # again: the first run may have used it up
         at.session_state[key] = value
     at.run()
     if check:

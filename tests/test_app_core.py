@@ -333,9 +333,13 @@ def test_public_mode_hides_the_import_page(monkeypatch):
     assert at.title[0].value != "数据导入"
 
 
-def test_private_mode_offers_the_import_page():
-    at = open_app("import")
-    assert at.title[0].value == "数据导入"
+def test_private_mode_offers_the_import_page_to_an_analyst_only():
+    from tests.accounts import sign_in
+
+    at = open_app("import", session=sign_in("analyst"))
+    assert at.title[0].value == "数据导入" and at.get("file_uploader")
+    with pytest.raises(ValueError, match="data_import"):  # not offered before signing in
+        goto(open_app(None), "import")
 
 
 def test_downloads_have_chinese_headers():

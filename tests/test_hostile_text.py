@@ -7,6 +7,7 @@ import pytest
 
 from components.text import plain
 from panhuo.planid import PLAN_ID_RULE
+from tests.accounts import sign_in
 from tests.hostile import (
     ESCAPED,
     HOSTILE,
@@ -58,7 +59,8 @@ def test_hostile_plan_and_link_show_as_plain_text(page, plan, public, monkeypatc
         monkeypatch.setenv("PANHUO_PUBLIC", "1")
     if page == "import" and public:
         pytest.skip("public mode has no import page (tests/test_app_core.py)")
-    at = open_page(page, timeout=120, **_params(plan))
+    session = sign_in("analyst") if page == "import" else None  # the import page needs the role
+    at = open_page(page, session=session, timeout=120, **_params(plan))
     strings = shown_strings(at)
     assert live_markup(strings) == []
     if page != "import":  # the header shows the plan's (hostile) title, escaped
@@ -126,7 +128,7 @@ def test_hostile_upload_shows_as_plain_text_through_to_the_versions(tmp_path, mo
     every step — mapping, report, import, versions — and its name reads as written."""
     monkeypatch.setenv("PANHUO_DATABASE_URL", f"sqlite:///{tmp_path / 'upload.sqlite'}")
     name, plan_id = f"{HOSTILE}.csv", "hostile-upload"
-    at = open_page("import", timeout=120)
+    at = open_page("import", session=sign_in("analyst"), timeout=120)
     at.selectbox(key="import_plan").set_value("（新建规划）").run()
     at.text_input(key="import_new_id").set_value(plan_id)
     at.text_input(key="import_new_title").set_value(HOSTILE)

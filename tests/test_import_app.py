@@ -20,6 +20,7 @@ from panhuo.access import system_user
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from panhuo.units import parse_number
+from tests.accounts import sign_in
 from tests.pages import goto, open_page
 from tests.test_store import BACKENDS, PG_URL
 
@@ -74,8 +75,8 @@ def imported(request, tmp_path, monkeypatch) -> str:
     _clear_caches()
 
 
-def _app(plan_id: str, unit: str, **secrets: str) -> AppTest:
-    return open_page(None, secrets=secrets, timeout=120, plan=plan_id, unit=unit)
+def _app(plan_id: str, unit: str, session: dict | None = None, **secrets: str) -> AppTest:
+    return open_page(None, session=session, secrets=secrets, timeout=120, plan=plan_id, unit=unit)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -170,7 +171,7 @@ def test_database_url_in_st_secrets_is_the_store_the_app_uses(tmp_path, monkeypa
     )
     assert result.ok
     _clear_caches()
-    at = _app(BUREAU_ID, "mu", database_url=secret_url)
+    at = _app(BUREAU_ID, "mu", session=sign_in("analyst", store=store), database_url=secret_url)
     assert _metrics(at)["地块数量"] == "5 宗"
     goto(at, "import").run()
     assert not at.exception

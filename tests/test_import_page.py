@@ -1,5 +1,7 @@
-"""The page 数据导入 in AppTest, opened at /import through the router: upload, mapping shown,
-report, import, versions, public mode."""
+"""The page 数据导入 in AppTest, opened at /import through the router by a signed-in 分析人员:
+upload, mapping shown, report, import, versions (who made each), restore; who may not use it
+(anonymous, a 区县填报员, an 审核员: refused even when the page's file is run by itself), what a
+plan-scoped 分析人员 is offered; public mode."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from panhuo.access import system_user
 from panhuo.importing import examples
-from tests.pages import open_page
+from tests.accounts import sign_in
+from tests.pages import goto, open_page
 from tests.test_store import use_data_dir, use_database
 
 ACTOR = system_user()  # who the store's writes are made by in these tests
@@ -28,7 +31,7 @@ def app(sqlite_url):
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    return open_page("import", timeout=120)
+    return open_page("import", session=sign_in("analyst"), timeout=120)
 
 
 def _new_plan(at: AppTest, plan_id: str) -> None:
@@ -111,6 +114,56 @@ def test_versions_tab_lists_versions_and_restores(app):
     assert not app.exception
     assert "已恢复" in app.success[0].value
     assert [v.is_current for v in store.versions("shangdang-2021", "parcels")] == [False, False, True]
+    app.selectbox(key="versions_plan").set_value("shangdang-2021").run()
+    listed = next(d.value for d in app.dataframe if "SHA-256" in d.value.columns)
+    by = dict(zip(listed["版本"], listed["操作人"], strict=True))
+    assert by[1] == "系统（system）" and by[2] == ACTOR.label
+    assert by[3].startswith("测试analyst-")  # the signed-in analyst who restored
+    assert "时间（北京时间）" in listed.columns
+
+
+@pytest.mark.parametrize(
+    ("role", "plan", "counties"),
+    [("", None, ()), ("reporter", "shangdang-2021", ("上党区",)), ("moderator", None, ())],
+    ids=["no-role", "reporter", "moderator"],
+)
+def test_users_without_import_rights_are_refused_even_opening_the_file(sqlite_url, role, plan, counties):
+    session = sign_in(role, plan, counties)
+    with pytest.raises(ValueError, match="data_import"):  # the router does not offer the page
+        goto(open_page(None, session=session, timeout=120), "import")
+    at = open_page("import", alone=True, session=session, timeout=120)  # the file run by itself
+    assert [e.value for e in at.error] == [next(e.value for e in at.error)]
+    assert "没有导入数据的权限" in at.error[0].value
+    assert not at.get("file_uploader") and not at.get("button")
+
+
+@pytest.mark.parametrize("must_change", [False, True], ids=["anonymous", "initial-password"])
+def test_anonymous_opening_the_file_is_asked_to_sign_in(sqlite_url, must_change):
+    """Also one signed in with an initial password: no import before it is changed."""
+    session = sign_in("analyst", must_change_password=True) if must_change else {}
+    at = open_page("import", alone=True, session=session, timeout=120, check=False)
+    assert at.warning[0].value.startswith("此页面需要登录")
+    assert not at.get("file_uploader") and not at.get("button")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="components.auth.require_page draws st.page_link to the sign-in page, which a page file "
+    "run by itself (no st.navigation) cannot resolve: StreamlitPageNotFoundError",
+)
+def test_anonymous_opening_the_file_sees_no_exception(sqlite_url):
+    assert not open_page("import", alone=True, timeout=120, check=False).exception
+
+
+def test_a_plan_analyst_is_offered_only_that_plan_and_no_new_plan(sqlite_url, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    shutil.copytree(ROOT / "data" / "wuwei-2023", tmp_path / "data" / "wuwei-2023")
+    at = open_page("import", session=sign_in("analyst", "wuwei-2023"), timeout=120)
+    assert at.selectbox(key="import_plan").options == ["wuwei-2023"]
+    assert at.selectbox(key="versions_plan").options == ["wuwei-2023"]
 
 
 def test_public_mode_has_no_import(sqlite_url, monkeypatch):
