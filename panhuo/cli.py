@@ -1,15 +1,20 @@
-"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db``.
+"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db
+| users | audit-log``.
 
-Gives the same figures as the pages, for scripts and checks.
+Gives the same figures as the pages, for scripts and checks; ``users`` and ``audit-log``
+(:mod:`panhuo.admin_cli`) manage accounts and read the audit trail. Errors are Chinese
+messages on standard error (exit status 1, or 2 for a wrong command line), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
+from panhuo import admin_cli
 from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
 from panhuo.catalog import open_catalog
 from panhuo.nouns import noun
@@ -204,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", help="数据库结构：upgrade 升级到最新，current 显示当前版本")
     p.add_argument("action", choices=["upgrade", "current"])
     p.set_defaults(func=cmd_db)
+
+    admin_cli.add_users_parser(sub)
+    admin_cli.add_audit_parser(sub)
     return parser
 
 
@@ -220,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StoreUnavailable as exc:
         print(f"错误：{exc}（{exc.detail}）", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
 
 
