@@ -37,6 +37,7 @@ _CHECKED = "_auth_checked"
 _COOKIE_OP = "_auth_cookie"  # after sign-out: on how many more runs to clear the cookie
 _NOTICE = "_auth_notice"
 _EXTERNAL_LOGGED = "_auth_external_logged"
+_UNMAPPED = "_auth_unmapped"  # a name the identity provider or proxy gave that has no account here
 RECHECK_SECONDS = 2.0  # a run's several calls share one database check
 
 
@@ -71,8 +72,9 @@ def _external_user(method: str) -> User | None:
         return None
     account = accounts().get(str(name))
     if account is None or not account.is_active:
-        st.session_state[_NOTICE] = f"账户“{name}”未在本系统开通或已停用，请联系管理员。"
+        st.session_state[_UNMAPPED] = str(name)
         return None
+    st.session_state.pop(_UNMAPPED, None)
     user = account.user(kind=method)
     user = User(user.name, user.display_name, user.grants, kind=method)  # no local password to change
     if not st.session_state.get(_EXTERNAL_LOGGED):
@@ -243,6 +245,9 @@ def render_account_box() -> None:
         st.divider()
         if notice:
             st.info(plain(notice), icon="ℹ️")
+        if user.is_anonymous and st.session_state.get(_UNMAPPED):
+            unmapped = st.session_state[_UNMAPPED]
+            st.info(f"账户“{plain(unmapped, limit=64)}”未在本系统开通或已停用，请联系管理员。", icon="ℹ️")
         if user.is_anonymous:
             st.caption("当前为公开视图。")
             if settings.auth == "oidc":
