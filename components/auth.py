@@ -29,6 +29,7 @@ from components.text import plain
 from panhuo import audit
 from panhuo.access import ACTION_LABELS, ANONYMOUS, Action, User
 from panhuo.accounts import Accounts
+from panhuo.store import StoreUnavailable
 
 COOKIE = "panhuo_session"
 TOKEN = "_auth_token"  # this tab's session token
@@ -42,7 +43,8 @@ RECHECK_SECONDS = 2.0  # a run's several calls share one database check
 
 
 def accounts() -> Accounts:
-    return Accounts(data.store())
+    """The accounts of the configured store (raises StoreUnavailable when it cannot be reached)."""
+    return Accounts(data.store(), data.settings())
 
 
 def client_address() -> str:
@@ -70,7 +72,11 @@ def _external_user(method: str) -> User | None:
         return None
     if not name:
         return None
-    account = accounts().get(str(name))
+    try:
+        account = accounts().get(str(name))
+    except StoreUnavailable:
+        st.session_state[_NOTICE] = "数据库暂时无法连接，登录暂不可用，现为公开视图。"
+        return None
     if account is None or not account.is_active:
         st.session_state[_UNMAPPED] = str(name)
         return None
@@ -111,7 +117,11 @@ def signed_in_user() -> User:
     user: User | None
     if settings.auth == "local":
         token = ss.get(TOKEN) or _cookie()
-        user = accounts().session_user(token) if token else None
+        try:
+            user = accounts().session_user(token) if token else None
+        except StoreUnavailable:  # nobody can be signed in without the database: the public view
+            ss[_NOTICE] = "数据库暂时无法连接，登录暂不可用，现为公开视图。"
+            return ANONYMOUS
         if token and user is None:
             ss.pop(TOKEN, None)
             if cached is not None and not cached.is_anonymous:

@@ -28,9 +28,15 @@ def accounts_server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e-accounts")
     accounts = Accounts(_store(workdir))
     admin = system_user("e2e")
-    accounts.add(admin, "admin", PASSWORD, [Grant(Role.ADMIN)], display_name="管理员甲", must_change_password=False)
     accounts.add(
-        admin, "deqing", PASSWORD, [Grant(Role.REPORTER, "huzhou-2023", ("德清县",))], display_name="德清填报员"
+        admin, "admin", PASSWORD, [Grant(Role.ADMIN)], display_name="管理员甲", must_change_password=False
+    )
+    accounts.add(
+        admin,
+        "deqing",
+        PASSWORD,
+        [Grant(Role.REPORTER, "huzhou-2023", ("德清县",))],
+        display_name="德清填报员",
     )
     server = Server(workdir)
     server.accounts = accounts
