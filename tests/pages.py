@@ -36,18 +36,20 @@ def open_page(
     timeout: float = 60,
     check: bool = True,
     alone: bool = False,
+    user: dict | None = None,
     **params: str,
 ) -> AppTest:
     """Run app.py as a browser opens ``/<page>?<params>`` (``page=None``: ``/``); with ``check``,
     fail on any exception shown. With ``alone``, run the page's file by itself, without the
     router and sidebar, as ``streamlit run app_pages/<file>.py`` would (what a page does when
-    called directly, e.g. 数据导入 in public mode, where the router does not offer it)."""
+    called directly, e.g. 数据导入 in public mode, where the router does not offer it). ``user`` is
+    what the run reads as ``st.user`` (an identity provider's or a proxy header's claims)."""
     script = ROOT / PAGE_FILES[page] if alone else ROOT / "app.py"
     at = AppTest.from_file(str(script), default_timeout=timeout)
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
-    for key, value in (session or {}).items():  # before the first run: the router offers pages by user
-        at.session_state[key] = value
+    if user is not None:
+        at.user = user
     if page is not None and not alone:
         at.run()  # registers the pages, so that switch_page can find a page by its file
         assert not at.exception, [e.value for e in at.exception]
@@ -55,7 +57,7 @@ def open_page(
         goto(at, page)
     for key, value in params.items():
         at.query_params[key] = value
-    for key, value in (session or {}).items():  # again: the first run may have used it up
+    for key, value in (session or {}).items():
         at.session_state[key] = value
     at.run()
     if check:
