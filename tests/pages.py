@@ -50,6 +50,8 @@ def open_page(
         at.secrets[key] = value
     if user is not None:
         at.user = user
+    for key, value in (session or {}).items():  # before the first run: the router offers pages by user
+        at.session_state[key] = value
     if page is not None and not alone:
         at.run()  # registers the pages, so that switch_page can find a page by its file
         assert not at.exception, [e.value for e in at.exception]
@@ -57,7 +59,7 @@ def open_page(
         goto(at, page)
     for key, value in params.items():
         at.query_params[key] = value
-    for key, value in (session or {}).items():
+    for key, value in (session or {}).items():  # again: the first run may have used it up
         at.session_state[key] = value
     at.run()
     if check:
