@@ -121,7 +121,9 @@ class PermissionDenied(PermissionError):
             message = f"请先登录：{what}需要{_roles_for(action)}角色。"
         else:
             where = f"（规划 {plan}" + (f"，{county}" if county else "") + "）" if plan else ""
-            message = f"{user.display_name or user.name} 没有{what}的权限{where}：需要{_roles_for(action)}角色。"
+            message = (
+                f"{user.display_name or user.name} 没有{what}的权限{where}：需要{_roles_for(action)}角色。"
+            )
         super().__init__(message)
 
 
@@ -135,7 +137,9 @@ class Grant:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))
-        object.__setattr__(self, "counties", tuple(dict.fromkeys(str(c).strip() for c in self.counties if str(c).strip())))
+        object.__setattr__(
+            self, "counties", tuple(dict.fromkeys(str(c).strip() for c in self.counties if str(c).strip()))
+        )
         if self.role is Role.REPORTER and not self.counties:
             raise ValueError("区县填报员角色需要指定至少一个区县")
 
@@ -207,9 +211,9 @@ class User:
                     continue
             elif not grant.applies_to(plan):
                 continue
-            if grant.role is Role.REPORTER and action in COUNTY_SCOPED and county is not None:
-                if str(county).strip() not in grant.counties:
-                    continue
+            scoped = grant.role is Role.REPORTER and action in COUNTY_SCOPED and county is not None
+            if scoped and str(county).strip() not in grant.counties:
+                continue
             return True
         return False
 

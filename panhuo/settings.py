@@ -29,8 +29,40 @@ SETTINGS_TABLE: list[tuple[str, str, str, str]] = [
         "",
         "底图瓦片地址模板 {z}/{x}/{y}（内网瓦片或天地图）；空则不加载底图 / XYZ tile template; empty = no basemap",
     ),
-    ("public_mode", "PANHUO_PUBLIC", "0", "公众模式：隐藏敏感信息与导入页 / public mode (1/0)"),
+    (
+        "public_mode",
+        "PANHUO_PUBLIC",
+        "0",
+        "公众模式：只有公开视图，没有登录 / public view only, no sign-in (1/0)",
+    ),
+    (
+        "auth",
+        "PANHUO_AUTH",
+        "local",
+        "登录方式：local 本地账户、oidc 统一身份认证（st.login）、header 反向代理请求头",
+    ),
+    (
+        "auth_claim",
+        "PANHUO_AUTH_CLAIM",
+        "",
+        "oidc/header 方式下 st.user 中存放用户名的键；空则 oidc 用 preferred_username、header 用 name",
+    ),
+    ("session_hours", "PANHUO_SESSION_HOURS", "8", "登录有效时长（小时） / absolute session lifetime, hours"),
+    (
+        "session_idle_minutes",
+        "PANHUO_SESSION_IDLE_MINUTES",
+        "60",
+        "无操作自动退出（分钟） / idle timeout, minutes",
+    ),
+    (
+        "trust_proxy",
+        "PANHUO_TRUST_PROXY",
+        "0",
+        "登录限制按 X-Forwarded-For 识别客户端（仅在反向代理之后设为 1） / trust X-Forwarded-For (1/0)",
+    ),
 ]
+
+AUTH_METHODS = ("local", "oidc", "header")
 
 
 @dataclass(frozen=True)
@@ -40,6 +72,11 @@ class Settings:
     sqlite_path: Path
     tile_url: str
     public_mode: bool
+    auth: str = "local"
+    auth_claim: str = ""
+    session_hours: float = 8.0
+    session_idle_minutes: float = 60.0
+    trust_proxy: bool = False
 
     @property
     def effective_database_url(self) -> str:
@@ -64,4 +101,26 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         sqlite_path=Path(values["sqlite_path"]),
         tile_url=values["tile_url"],
         public_mode=_truthy(values["public_mode"]),
+        auth=_choice(values["auth"], AUTH_METHODS, "auth"),
+        auth_claim=values["auth_claim"].strip(),
+        session_hours=_positive(values["session_hours"], "session_hours"),
+        session_idle_minutes=_positive(values["session_idle_minutes"], "session_idle_minutes"),
+        trust_proxy=_truthy(values["trust_proxy"]),
     )
+
+
+def _choice(text: str, options: tuple[str, ...], name: str) -> str:
+    value = str(text).strip().lower()
+    if value not in options:
+        raise ValueError(f"设置 {name} 的值“{text}”无效，可用：{'、'.join(options)}")
+    return value
+
+
+def _positive(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"设置 {name} 须为正数，现为“{text}”")
+    return value

@@ -136,6 +136,8 @@ class Store:
         Base.metadata.drop_all(self.engine)
         with self.engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("DROP FUNCTION IF EXISTS panhuo_audit_append_only() CASCADE"))
         migrate.forget(self.engine)
         for key in [k for k in _SAMPLES_SYNCED if k[0] == self.url]:
             _SAMPLES_SYNCED.discard(key)

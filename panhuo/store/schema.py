@@ -11,6 +11,14 @@
 - ``mappings``: the confirmed column mapping per source layout (hash of the header row).
 - ``import_reports``: every import attempt's report, also for failed imports — the only trace
   a failed import leaves.
+- ``users``, ``role_grants``: local accounts (argon2 hashes only, never a password) and their
+  roles per plan (``plan_id`` NULL: all plans; ``counties`` for a 区县填报员).
+- ``auth_sessions``: signed-in browsers, by the sha256 of their token (the token itself is
+  only in the browser's cookie), with absolute and idle expiry, revoked on sign-out.
+- ``login_throttle``: consecutive failed sign-ins per account and per client, and the time
+  until which each is locked.
+- ``audit_log``: append-only (triggers refuse UPDATE and DELETE on SQLite and PostgreSQL): every
+  write and security event, who, when (UTC), what, the plan, the records, before and after.
 """
 
 from __future__ import annotations
@@ -109,4 +117,64 @@ class ReportRow(Base):
     problems: Mapped[list] = mapped_column(JSON, default=list)
 
 
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # the sign-in name, lower case
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)  # argon2; None: no password
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class GrantRow(Base):
+    __tablename__ = "role_grants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    plan_id: Mapped[str | None] = mapped_column(String(120), nullable=True)  # None: all plans
+    counties: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class SessionRow(Base):
+    __tablename__ = "auth_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    client: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ThrottleRow(Base):
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "account:<name>" | "client:<addr>"
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)  # UTC
+    actor: Mapped[str] = mapped_column(String(120), index=True)  # account name; "" anonymous
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    actor_kind: Mapped[str] = mapped_column(String(16), default="local")
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    plan_id: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    records: Mapped[list] = mapped_column(JSON, default=list)  # affected record ids
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    client: Mapped[str] = mapped_column(String(200), default="")
+
+
 TABLES = (PlanRow, VersionRow, RecordRow, SourceFileRow, MappingRow, ReportRow)
+ACCOUNT_TABLES = (UserRow, GrantRow, SessionRow, ThrottleRow, AuditRow)
