@@ -13,6 +13,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from components.auth import TOKEN
 from components.routes import ANALYSIS, ROUTES
 from tests.conftest import ROOT
 
@@ -47,6 +48,9 @@ def open_page(
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
     if page is not None and not alone:
+        # a signed-in tab is signed in from its first request: the router offers pages by role
+        if TOKEN in (session or {}):
+            at.session_state[TOKEN] = session[TOKEN]
         at.run()  # registers the pages, so that switch_page can find a page by its file
         assert not at.exception, [e.value for e in at.exception]
         at.query_params.clear()

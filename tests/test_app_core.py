@@ -335,8 +335,8 @@ def test_public_mode_hides_the_import_page(monkeypatch):
     assert at.title[0].value != "数据导入"
 
 
-def test_private_mode_offers_the_import_page():
-    at = open_app("import")
+def test_an_analyst_is_offered_the_import_page():
+    at = open_app("import", session=sign_in("analyst"))
     assert at.title[0].value == "数据导入"
 
 

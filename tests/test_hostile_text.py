@@ -139,7 +139,7 @@ def test_hostile_upload_shows_as_plain_text_through_to_the_versions(tmp_path, mo
     every step — mapping, report, import, versions — and its name reads as written."""
     monkeypatch.setenv("PANHUO_DATABASE_URL", f"sqlite:///{tmp_path / 'upload.sqlite'}")
     name, plan_id = f"{HOSTILE}.csv", "hostile-upload"
-    at = open_page("import", timeout=120)
+    at = open_page("import", session=sign_in("analyst"), timeout=120)
     at.selectbox(key="import_plan").set_value("（新建规划）").run()
     at.text_input(key="import_new_id").set_value(plan_id)
     at.text_input(key="import_new_title").set_value(HOSTILE)
