@@ -15,31 +15,45 @@ import streamlit as st
 
 from components import auth
 from components.cached import settings
-from components.routes import ACCOUNT, ROUTES, Route, sections
+from components.routes import ROUTES, Route, offered
 from components.sidebar import render_sidebar
 
 
 def _page(route: Route, default: bool) -> st.Page:
     visibility = "hidden" if route.hidden else "visible"
-    return st.Page(
-        route.file, title=route.title, url_path=route.url_path, default=default, visibility=visibility
-    )
+    return st.Page(route.file, title=route.title, url_path=route.url_path, default=default, visibility=visibility)
+
+
+def _refusal(route: Route) -> st.Page:
+    """A page this user may not open: its address answers with the reason (and a sign-in link),
+    and the page's own file is never run."""
+
+    def refused() -> None:
+        auth.refuse(route.title, route.access)
+
+    refused.__name__ = f"refused_{route.url_path.replace('-', '_')}"
+    return st.Page(refused, title=route.title, url_path=route.url_path, visibility="hidden")
 
 
 def _pages() -> dict[str, list[st.Page]]:
-    """Sections for st.navigation: the routes this user is offered (components.routes)."""
+    """Sections for st.navigation: the routes this user is offered (components.routes), and for
+    every other route a hidden page that says why it is not."""
     user = auth.signed_in_user()
-    if user.must_change_password:
-        password = next(r for r in ROUTES if r.url_path == "password")
-        return {ACCOUNT: [_page(password, default=True)]}
-    return {
-        section: [_page(r, default=r is ROUTES[0]) for r in routes]
-        for section, routes in sections(user, public=settings().public_mode).items()
-    }
+    public = settings().public_mode
+    found: dict[str, list[st.Page]] = {}
+    for route in ROUTES:
+        if user.must_change_password:  # until the initial password is changed: 修改密码 only
+            allowed = route.url_path == "password"
+            default = allowed
+        else:
+            allowed = offered(route, user, public)
+            default = route is ROUTES[0]
+        found.setdefault(route.section, []).append(_page(route, default) if allowed else _refusal(route))
+    return found
 
 
 st.set_page_config(page_title="盘活 · 城镇低效用地再开发", page_icon="🏙️", layout="wide")
-page = st.navigation(_pages())
+page = st.navigation(_pages(), expanded=True)
 auth.send_cookie()
 if not auth.signed_in_user().must_change_password:
     render_sidebar()

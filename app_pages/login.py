@@ -34,7 +34,7 @@ def _local_form() -> None:
         st.error(plain(result.message), icon="🚫")
         return
     auth.complete_sign_in(result.user, result.token)
-    st.switch_page("app_pages/password.py" if result.user.must_change_password else "app_pages/overview.py")
+    st.switch_page("app_pages/overview.py")  # with an initial password, 修改密码 opens instead
 
 
 def render() -> None:

@@ -29,19 +29,22 @@ from components.text import plain
 from panhuo import audit
 from panhuo.access import ACTION_LABELS, ANONYMOUS, Action, User
 from panhuo.accounts import Accounts
+from panhuo.store import StoreUnavailable
 
 COOKIE = "panhuo_session"
 TOKEN = "_auth_token"  # this tab's session token
 _USER = "_auth_user"  # the user found for it, and when (monotonic seconds)
 _CHECKED = "_auth_checked"
-_COOKIE_OP = "_auth_cookie"  # ("set", token) | ("clear", "") for the next run to send
+_COOKIE_OP = "_auth_cookie"  # after sign-out: on how many more runs to clear the cookie
 _NOTICE = "_auth_notice"
 _EXTERNAL_LOGGED = "_auth_external_logged"
+_UNMAPPED = "_auth_unmapped"  # a name the identity provider or proxy gave that has no account here
 RECHECK_SECONDS = 2.0  # a run's several calls share one database check
 
 
 def accounts() -> Accounts:
-    return Accounts(data.store())
+    """The accounts of the configured store (raises StoreUnavailable when it cannot be reached)."""
+    return Accounts(data.store(), data.settings())
 
 
 def client_address() -> str:
@@ -69,10 +72,15 @@ def _external_user(method: str) -> User | None:
         return None
     if not name:
         return None
-    account = accounts().get(str(name))
-    if account is None or not account.is_active:
-        st.session_state[_NOTICE] = f"账户“{name}”未在本系统开通或已停用，请联系管理员。"
+    try:
+        account = accounts().get(str(name))
+    except StoreUnavailable:
+        st.session_state[_NOTICE] = "数据库暂时无法连接，登录暂不可用，现为公开视图。"
         return None
+    if account is None or not account.is_active:
+        st.session_state[_UNMAPPED] = str(name)
+        return None
+    st.session_state.pop(_UNMAPPED, None)
     user = account.user(kind=method)
     user = User(user.name, user.display_name, user.grants, kind=method)  # no local password to change
     if not st.session_state.get(_EXTERNAL_LOGGED):
@@ -109,10 +117,13 @@ def signed_in_user() -> User:
     user: User | None
     if settings.auth == "local":
         token = ss.get(TOKEN) or _cookie()
-        user = accounts().session_user(token) if token else None
+        try:
+            user = accounts().session_user(token) if token else None
+        except StoreUnavailable:  # nobody can be signed in without the database: the public view
+            ss[_NOTICE] = "数据库暂时无法连接，登录暂不可用，现为公开视图。"
+            return ANONYMOUS
         if token and user is None:
             ss.pop(TOKEN, None)
-            ss[_COOKIE_OP] = ("clear", "")
             if cached is not None and not cached.is_anonymous:
                 ss[_NOTICE] = "登录已过期或已在别处退出，请重新登录。"
         elif user is not None:
@@ -147,12 +158,30 @@ def require_page(action: Action, plan: str | None = None) -> User:
     return user
 
 
+def refuse(title: str, access: str) -> None:
+    """What the address of a page the user is not offered shows instead of the page."""
+    user = signed_in_user()
+    if user.must_change_password:
+        st.switch_page("app_pages/password.py")
+    st.title(title)
+    if data.settings().public_mode:
+        st.info("本站为公开视图，不提供此页面。")
+    elif access == "anonymous":
+        st.info(f"已登录：{plain(user.label)}")
+    elif user.is_anonymous:
+        st.warning("此页面需要登录后使用。", icon="🔒")
+        if data.settings().auth == "local":
+            st.page_link("app_pages/login.py", label="登录", icon="🔑")
+    else:
+        what = ACTION_LABELS.get(access, title) if access in set(Action) else title
+        st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
+
+
 def complete_sign_in(user: User, token: str) -> None:
     """Keep a fresh session for this tab and (next run) in the browser's cookie."""
     ss = st.session_state
     ss[TOKEN] = token
     ss[_USER], ss[_CHECKED] = user, (token, time.monotonic())
-    ss[_COOKIE_OP] = ("set", token)
 
 
 def refresh() -> None:
@@ -171,18 +200,38 @@ def sign_out() -> None:
         _log(user, "logout", f"{user.label} 退出登录")
     for key in (TOKEN, _USER, _CHECKED, _EXTERNAL_LOGGED):
         ss.pop(key, None)
-    ss[_COOKIE_OP] = ("clear", "")
+    ss[_COOKIE_OP] = 3  # runs on which the cookie is cleared
     if settings.auth == "oidc":
         st.logout()
 
 
 def send_cookie() -> None:
-    """Send a pending cookie change to the browser (app.py calls this on every run)."""
-    op = st.session_state.pop(_COOKIE_OP, None)
-    if op is None:
+    """Keep the browser's cookie in step with this tab's session (app.py calls this every run).
+
+    A script element sets it; a run cut short by a page switch may never reach the browser, so it
+    is sent on every run while the cookie this session arrived with is not the current token (the
+    cookies Streamlit shows are those of the connection's first request). A stale cookie is
+    cleared on a few runs after sign-out, not forever, so that a sign-in in another tab stands.
+    """
+    ss = st.session_state
+    settings = data.settings()
+    if settings.public_mode or settings.auth != "local":
         return
-    action, token = op
-    age = int(data.settings().session_hours * 3600) if action == "set" else 0
+    token = ss.get(TOKEN, "")
+    arrived = _cookie()
+    if token and not signed_in_user().is_anonymous:
+        ss.pop(_COOKIE_OP, None)
+        if arrived != token:
+            _cookie_script(token, int(settings.session_hours * 3600))
+        return
+    if ss.get(_COOKIE_OP) is not None or arrived:
+        left = ss.get(_COOKIE_OP) if isinstance(ss.get(_COOKIE_OP), int) else 3
+        if left > 0:
+            _cookie_script("", 0)
+        ss[_COOKIE_OP] = left - 1
+
+
+def _cookie_script(token: str, age: int) -> None:
     value = json.dumps(f"{COOKIE}={token}; Path=/; Max-Age={age}; SameSite=Strict")
     st.html(
         f"<script>document.cookie = {value} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
@@ -206,6 +255,9 @@ def render_account_box() -> None:
         st.divider()
         if notice:
             st.info(plain(notice), icon="ℹ️")
+        if user.is_anonymous and st.session_state.get(_UNMAPPED):
+            unmapped = st.session_state[_UNMAPPED]
+            st.info(f"账户“{plain(unmapped, limit=64)}”未在本系统开通或已停用，请联系管理员。", icon="ℹ️")
         if user.is_anonymous:
             st.caption("当前为公开视图。")
             if settings.auth == "oidc":

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from panhuo import audit
 from panhuo.access import Action, Grant, Role, User, require
+from panhuo.settings import Settings
 from panhuo.store.api import Store
 from panhuo.store.schema import GrantRow, SessionRow, ThrottleRow, UserRow, now
 
@@ -177,9 +178,9 @@ def _grant_dict(grant: Grant) -> dict:
 class Accounts:
     """Accounts in one store (its database and write lock)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
         self.store = store
-        self.settings = store.settings
+        self.settings = settings or store.settings  # session lifetimes
 
     # --- reading ---------------------------------------------------------------------------
 

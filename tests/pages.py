@@ -37,16 +37,20 @@ def open_page(
     timeout: float = 60,
     check: bool = True,
     alone: bool = False,
+    user: dict | None = None,
     **params: str,
 ) -> AppTest:
     """Run app.py as a browser opens ``/<page>?<params>`` (``page=None``: ``/``); with ``check``,
     fail on any exception shown. With ``alone``, run the page's file by itself, without the
     router and sidebar, as ``streamlit run app_pages/<file>.py`` would (what a page does when
-    called directly, e.g. 数据导入 in public mode, where the router does not offer it)."""
+    called directly, e.g. 数据导入 in public mode, where the router does not offer it). ``user`` is
+    what the run reads as ``st.user`` (an identity provider's or a proxy header's claims)."""
     script = ROOT / PAGE_FILES[page] if alone else ROOT / "app.py"
     at = AppTest.from_file(str(script), default_timeout=timeout)
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
+    if user is not None:
+        at.user = user
     if page is not None and not alone:
         # a signed-in tab is signed in from its first request: the router offers pages by role
         if TOKEN in (session or {}):

@@ -37,3 +37,20 @@ def test_unreachable_database_leaves_the_samples_and_a_notice(unreachable, publi
         assert "127.0.0.1" not in toasts[0]
     else:
         assert "OperationalError" in toasts[0]
+
+
+def test_a_signed_in_tab_gets_the_public_view_when_the_database_goes_away(monkeypatch):
+    from tests.accounts import sign_in
+
+    session = sign_in("analyst")
+    monkeypatch.setenv("PANHUO_DATABASE_URL", UNREACHABLE)
+    cached.invalidate()
+    try:
+        at = open_page("overview", session=session, check=True)
+        shown = "\n".join(str(i.value) for i in at.sidebar.info)
+        assert "数据库暂时无法连接，登录暂不可用" in shown
+        assert "当前为公开视图" in "\n".join(str(c.value) for c in at.sidebar.caption)
+        with pytest.raises(ValueError, match="data_import"):  # not offered
+            at.switch_page("app_pages/data_import.py")
+    finally:
+        cached.invalidate()
