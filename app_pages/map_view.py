@@ -20,7 +20,8 @@ from components.sidebar import current
 from components.text import plain
 from panhuo.export import records_table
 from panhuo.geo.features import available_measures, county_values
-from panhuo.privacy import public_records
+from panhuo.nouns import noun
+from panhuo.privacy import scope_note, scoped_records
 
 
 def _plain_legend(legend: Legend) -> Legend:
@@ -62,9 +63,8 @@ def render() -> None:
     elif not len(records):
         missing("当前筛选下没有地块或片区，地图只显示区县范围。")
     else:
-        features = map_data.features_for(plan.id, records)
-        if ctx.public:
-            features = public_records(features)
+        # tooltips name a record: a right-holder's name only where the viewer's scope allows
+        features = scoped_records(map_data.features_for(plan.id, records), ctx.scope)
     choropleth = county_values(plan, records, measure, ctx.unit) if len(records) else None
     spec = build_map(
         features,
@@ -99,8 +99,10 @@ def render() -> None:
     if len(chosen):
         st.subheader("所选记录")
         st.dataframe(
-            records_table(chosen, ctx.dataset, ctx.unit, ctx.public), hide_index=True, width="stretch"
+            records_table(chosen, ctx.dataset, ctx.unit, ctx.scope), hide_index=True, width="stretch"
         )
+        if note := scope_note(ctx.scope, noun(ctx.dataset)):
+            st.caption(plain(note))
         for note in features.loc[chosen.index, "placement_note"] if features is not None else []:
             st.caption(plain(note))
 

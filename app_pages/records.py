@@ -7,6 +7,7 @@ from components.sidebar import current
 from components.text import plain
 from panhuo.export import record_details, records_table, search, to_csv_bytes, to_xlsx_bytes
 from panhuo.nouns import noun
+from panhuo.privacy import scope_note
 
 
 def render() -> None:
@@ -18,7 +19,8 @@ def render() -> None:
         return
     what = noun(ctx.dataset)
     query = st.text_input("搜索", key="records_search", placeholder=f"输入{what}名称、位置、类型等关键词")
-    table = search(records_table(ctx.records, ctx.dataset, ctx.unit, ctx.public), query)
+    # the table, its detail view and both downloads come from this one scoped table
+    table = search(records_table(ctx.records, ctx.dataset, ctx.unit, ctx.scope), query)
     bundles = "宗数" in table and (table["宗数"] > 1).any()
     st.caption(f"共 {len(table)} 条{what}记录" + ("（一行可代表多宗地块，见“宗数”）" if bundles else ""))
     area_column = f"面积（{ctx.unit_label}）"
@@ -38,6 +40,8 @@ def render() -> None:
         selection_mode="single-row",
         key="records_table",
     )
+    if note := scope_note(ctx.scope, what):
+        st.caption(plain(note))
     rows = [r for r in (event.selection.rows if event is not None else []) if r < len(table)]
     if rows:
         title, details = record_details(table, rows[0])

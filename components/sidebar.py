@@ -12,10 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from components import cached as data
+from components.auth import current_user
 from components.text import plain
+from panhuo.access import ANONYMOUS, CountyScope, User
 from panhuo.aggregate import apply_filters
 from panhuo.model import Plan
 from panhuo.nouns import type_label
+from panhuo.privacy import scoped_records
 from panhuo.units import unit_label
 from panhuo.viewstate import ViewState, default_unit, filter_options, for_plan, parse_query
 
@@ -30,13 +33,19 @@ _SHOWN_PLAN = "_view_plan"  # the plan of the last run, to tell what a plan chan
 
 @dataclass
 class Context:
-    """What a page needs: the plan, the view state, and the filtered records."""
+    """What a page needs: the plan, the view state, the filtered records, and who is looking.
+
+    ``records`` are already scoped (:func:`panhuo.privacy.scoped_records`): a page cannot show a
+    private field outside ``scope`` by forgetting to. Pages still pass ``scope`` on where they
+    build tables or map features from other frames (scoping twice changes nothing).
+    """
 
     plan: Plan
     view: ViewState
     dataset: str  # "parcels" | "zones"
     records: pd.DataFrame  # filtered
-    public: bool
+    user: User
+    scope: CountyScope  # the 区县 whose private fields the user may see in this plan
 
     @property
     def unit(self) -> str:
@@ -116,7 +125,8 @@ def render_sidebar() -> Context:
     plans = catalog.plans_by_id
     default_plan = catalog.ids()[0]
     _sync_from_url(plans, default_plan)
-    public = data.settings().public_mode
+    # a public deployment has no sign-in: whoever asks is a visitor, whatever the session holds
+    user = ANONYMOUS if data.settings().public_mode else current_user()
 
     with st.sidebar:
         st.markdown("### 筛选")
@@ -154,8 +164,10 @@ def render_sidebar() -> Context:
     for notice in st.session_state.pop(_NOTICES, []):
         st.warning(plain(notice), icon="⚠️")
 
+    scope = user.private_scope(plan.id)  # ANONYMOUS holds no grant: CountyScope(), nothing
     records = apply_filters(frame, view.filters, dataset)
-    context = Context(plan=plan, view=view, dataset=dataset, records=records, public=public)
+    records = records if scope.everything else scoped_records(records, scope)
+    context = Context(plan=plan, view=view, dataset=dataset, records=records, user=user, scope=scope)
     st.session_state[_CONTEXT] = context
     return context
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from panhuo.access import CountyScope
 from panhuo.aggregate import FIELD_LABELS
-from panhuo.privacy import public_records
+from panhuo.privacy import scoped_records
 from panhuo.units import from_ha, to_ha, unit_label
 
-# columns shown per dataset, in order; sensitive ones are dropped for public views
+# columns shown per dataset, in order; sensitive ones only as the viewer's scope allows
 SHOWN = {
     "parcels": ["id", "name", "county", "town", "village", "zone", "type", "family_label", "current_use",
                 "planned_use", "area_shown", "area", "area_unit", "count", "phase", "stage", "mode", "actor",
@@ -49,9 +50,14 @@ def derived_text(note: object) -> str:
     return _FIELD_NAME.sub(lambda m: _NOTE_LABELS.get(m.group(1), m.group(1)), str(note or ""))
 
 
-def records_table(frame: pd.DataFrame, dataset: str, unit: str, public: bool) -> pd.DataFrame:
-    """The records with Chinese headers, the area in ``unit`` first; empty columns dropped."""
-    frame = public_records(frame) if public else frame.copy()
+def records_table(frame: pd.DataFrame, dataset: str, unit: str, scope: CountyScope) -> pd.DataFrame:
+    """The records with Chinese headers, the area in ``unit`` first; empty columns dropped.
+
+    Private fields follow ``scope``, the viewer's ``User.private_scope(plan)`` (see
+    :func:`panhuo.privacy.scoped_records`): the table on screen and its downloads are built from
+    this, so they show the same.
+    """
+    frame = scoped_records(frame, scope)
     if "derived" in frame:
         frame["derived"] = frame["derived"].map(derived_text)
     frame["area_shown"] = [

@@ -1,7 +1,10 @@
-"""What a public view may show: no right-holder, and no parcel name that is a private person's name.
+"""What a view may show: private fields only for the 区县 the viewer may see, and no parcel name
+that is a private person's name anywhere else.
 
 A parcel's right-holder can be a private person (上党区 附表1 row 11 is a person's name, recorded in
-``right_holder`` as well as ``name``). Public pages and public exports go through
+``right_holder`` as well as ``name``). Every records frame a page shows or a download writes goes
+through :func:`scoped_records` with the viewer's :class:`~panhuo.access.CountyScope`
+(``User.private_scope(plan)``); public exports that never depend on a viewer (the briefing) use
 :func:`public_records`.
 """
 
@@ -9,9 +12,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from panhuo.access import CountyScope
 from panhuo.model import SENSITIVE_COLUMNS
 
 MASK = "（权利人信息不公开）"
+
+
+def _holder_names(frame: pd.DataFrame) -> pd.Series:
+    """True where a row's name is its (non-empty) right-holder: a private person's name."""
+    if "right_holder" not in frame or "name" not in frame:
+        return pd.Series(False, index=frame.index)
+    holder = frame["right_holder"].fillna("").astype(str).str.strip()
+    return (holder != "") & (frame["name"].fillna("").astype(str).str.strip() == holder)
 
 
 def public_records(frame: pd.DataFrame) -> pd.DataFrame:
@@ -22,11 +34,75 @@ def public_records(frame: pd.DataFrame) -> pd.DataFrame:
     ['某厂', '（权利人信息不公开）']
     """
     result = frame.copy()
-    if "right_holder" in result and "name" in result:
-        holder = result["right_holder"].astype(str).str.strip()
-        private = (holder != "") & (result["name"].astype(str).str.strip() == holder)
-        result.loc[private, "name"] = MASK
+    result.loc[_holder_names(result), "name"] = MASK
     return result.drop(columns=[c for c in SENSITIVE_COLUMNS if c in result.columns])
+
+
+def _counties(scope: CountyScope) -> set[str]:
+    """The 区县 names of a partial scope, without surrounding spaces (empty names left out)."""
+    return {str(c).strip() for c in scope.counties} - {""}
+
+
+def covered_rows(frame: pd.DataFrame, scope: CountyScope) -> pd.Series:
+    """True for the rows whose 区县 ``scope`` covers (names compared without surrounding spaces).
+
+    A frame without a ``county`` column is covered only by a scope of every 区县.
+
+    >>> frame = pd.DataFrame({"county": [" 德清县 ", "长兴县", None]})
+    >>> covered_rows(frame, CountyScope(counties=frozenset({"德清县"}))).tolist()
+    [True, False, False]
+    """
+    if scope.everything:
+        return pd.Series(True, index=frame.index)
+    counties = _counties(scope)
+    if not counties or "county" not in frame:
+        return pd.Series(False, index=frame.index)
+    names = frame["county"].map(lambda c: "" if c is None or c != c else str(c).strip())
+    return names.isin(counties)
+
+
+def scoped_records(frame: pd.DataFrame, scope: CountyScope) -> pd.DataFrame:
+    """A copy of ``frame`` with private fields only where ``scope`` covers the row's 区县.
+
+    - every 区县 (an analyst): the frame unchanged;
+    - no 区县 (anonymous, public deployments, a moderator): as :func:`public_records`;
+    - some 区县 (a 区县填报员): sensitive columns kept, but empty on the rows of other 区县, and
+      those rows' names masked where they equal the right-holder.
+
+    >>> frame = pd.DataFrame({"name": ["张三", "李四"], "county": ["德清县", "长兴县"],
+    ...                       "right_holder": ["张三", "李四"]})
+    >>> deqing = scoped_records(frame, CountyScope(counties=frozenset({"德清县"})))
+    >>> deqing["name"].tolist(), deqing["right_holder"].tolist()
+    (['张三', '（权利人信息不公开）'], ['张三', ''])
+    >>> "right_holder" in scoped_records(frame, CountyScope()).columns
+    False
+    """
+    if scope.everything:
+        return frame.copy()
+    if not _counties(scope):
+        return public_records(frame)
+    result = frame.copy()
+    hidden = ~covered_rows(result, scope)
+    result.loc[hidden & _holder_names(result), "name"] = MASK
+    for column in SENSITIVE_COLUMNS:
+        if column in result:
+            result[column] = result[column].astype(object)
+            result.loc[hidden, column] = ""
+    return result
+
+
+def scope_note(scope: CountyScope, what: str) -> str:
+    """The line under a table whose private fields show for some 区县 only ('' otherwise).
+
+    >>> scope_note(CountyScope(counties=frozenset({"德清县"})), "片区")
+    '权利人等不公开信息仅显示德清县的片区'
+    >>> scope_note(CountyScope(everything=True), "地块"), scope_note(CountyScope(), "地块")
+    ('', '')
+    """
+    counties = "、".join(sorted(_counties(scope)))
+    if scope.everything or not counties:
+        return ""
+    return f"权利人等不公开信息仅显示{counties}的{what}"
 
 
 def sensitive_values(frame: pd.DataFrame) -> set[str]:

@@ -14,6 +14,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from panhuo.access import CountyScope
+from tests.accounts import sign_in
 from tests.conftest import SAMPLE_IDS
 from tests.pages import goto, open_page, rendered_text
 
@@ -289,9 +291,9 @@ def test_records_detail_of_the_selected_row():
     assert "#### 长治森特重型机械制造有限公司" in [m.value for m in at.markdown]
 
 
-def test_records_private_mode_shows_the_right_holder():
+def test_records_show_an_analyst_the_right_holder():
     selection = {"records_table": {"selection": {"rows": [10], "columns": [], "cells": []}}}
-    at = open_app("records", plan="shangdang-2021", session=selection)
+    at = open_app("records", plan="shangdang-2021", session=sign_in("analyst") | selection)
     assert "权利人" in at.dataframe(key="records_table").value.columns
     assert "#### 刘志平" in [m.value for m in at.markdown]
 
@@ -313,7 +315,7 @@ def test_public_mode_never_shows_the_right_holder(monkeypatch):
     from panhuo.catalog import open_catalog
 
     _dataset, frame = open_catalog(imports=False).get("shangdang-2021").records()
-    public = records_table(frame, "parcels", "ha", public=True)
+    public = records_table(frame, "parcels", "ha", CountyScope())
     assert "刘志平" not in to_csv_bytes(public).decode("utf-8-sig")
     import io
     import zipfile
@@ -334,8 +336,6 @@ def test_public_mode_hides_the_import_page(monkeypatch):
 
 
 def test_private_mode_offers_the_import_page_to_an_analyst_only():
-    from tests.accounts import sign_in
-
     at = open_app("import", session=sign_in("analyst"))
     assert at.title[0].value == "数据导入" and at.get("file_uploader")
     with pytest.raises(ValueError, match="data_import"):  # not offered before signing in
@@ -347,7 +347,7 @@ def test_downloads_have_chinese_headers():
     from panhuo.export import records_table, to_csv_bytes
 
     _dataset, frame = open_catalog(imports=False).get("huzhou-2023").records()
-    text = to_csv_bytes(records_table(frame, "zones", "mu", public=False))
+    text = to_csv_bytes(records_table(frame, "zones", "mu", CountyScope(everything=True)))
     assert text.startswith("\ufeff".encode())
     header = text.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[:4] == ["序号", "名称", "区县", "类别"] and "面积（亩）" in header

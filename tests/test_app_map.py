@@ -23,6 +23,7 @@ from panhuo.access import system_user
 from panhuo.importing import InputFile, examples, import_files, new_plan_meta
 from panhuo.privacy import MASK, sensitive_values
 from panhuo.store import Store
+from tests.accounts import sign_in
 from tests.pages import open_page, rendered_text
 
 ACTOR = system_user()  # who the store's writes are made by in these tests
@@ -64,8 +65,8 @@ def _fresh_caches(monkeypatch, tmp_path):
     st.cache_resource.clear()
 
 
-def _open_map(plan_id: str, **params: str) -> AppTest:
-    at = open_page("map", timeout=120, plan=plan_id, **params)
+def _open_map(plan_id: str, session: dict | None = None, **params: str) -> AppTest:
+    at = open_page("map", session=session, timeout=120, plan=plan_id, **params)
     assert at.title[0].value == "地图"
     return at
 
@@ -196,13 +197,15 @@ def test_public_mode_sends_no_right_holder(monkeypatch, catalog):
     secret = sensitive_values(catalog.get("shangdang-2021").parcels)
     assert secret  # 附表1 row 11 names a private person as parcel and right-holder
 
-    def payload() -> str:
+    def payload(session: dict | None = None) -> str:
         # the spec escapes non-ASCII characters: decode it before looking for names
-        return json.dumps(_deck(_open_map("shangdang-2021")), ensure_ascii=False)
+        return json.dumps(_deck(_open_map("shangdang-2021", session=session)), ensure_ascii=False)
 
-    assert all(value in payload() for value in secret)  # the internal view shows the name
+    analyst = sign_in("analyst")
+    assert all(value in payload(analyst) for value in secret)  # an analyst sees the name
+    assert not any(value in payload() for value in secret)  # a visitor does not
     monkeypatch.setenv("PANHUO_PUBLIC", "1")
-    public = payload()
+    public = payload(analyst)  # nor anyone on a public deployment
     assert not any(value in public for value in secret)
     assert MASK in public
 

@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pandas as pd
 
+from panhuo.access import CountyScope
 from panhuo.export import to_xlsx_bytes
 
 
@@ -106,7 +107,7 @@ def test_derived_notes_name_fields_in_chinese():
     from panhuo.loader import load_plan
 
     plan = load_plan(Path(__file__).resolve().parents[1] / "data" / "shangdang-2021")
-    table = records_table(plan.parcels, "parcels", "ha", public=False)
+    table = records_table(plan.parcels, "parcels", "ha", CountyScope(everything=True))
     notes = table["推算说明"].astype(str)
     assert notes.str.startswith("实施时序由第四章").sum() == 89
     assert notes.str.contains("改造主体由第四章").sum() == 2

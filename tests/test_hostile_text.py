@@ -59,7 +59,7 @@ def test_hostile_plan_and_link_show_as_plain_text(page, plan, public, monkeypatc
         monkeypatch.setenv("PANHUO_PUBLIC", "1")
     if page == "import" and public:
         pytest.skip("public mode has no import page (tests/test_app_core.py)")
-    session = sign_in("analyst") if page == "import" else None  # the import page needs the role
+    session = None if public else sign_in("analyst")  # an analyst sees the (hostile) right-holders
     at = open_page(page, session=session, timeout=120, **_params(plan))
     strings = shown_strings(at)
     assert live_markup(strings) == []
@@ -68,6 +68,17 @@ def test_hostile_plan_and_link_show_as_plain_text(page, plan, public, monkeypatc
         assert at.selectbox(key="f_plan").value == plan
         warnings = [w.value for w in at.warning]
         assert any("链接中的单位" in w for w in warnings), warnings
+
+
+def test_a_reporter_of_a_hostile_county_sees_its_name_and_right_holder_as_plain_text():
+    """The line under 明细 names the reporter's 区县; a hostile 区县 name there stays inert, and the
+    scope matches the name exactly as the data writes it (the right-holder is shown)."""
+    county = hostile_county("上党区")
+    at = open_page("records", session=sign_in("reporter", "shangdang-2021", (county,)), plan="shangdang-2021")
+    assert live_markup(shown_strings(at)) == []
+    assert plain(f"权利人等不公开信息仅显示{county}的地块") in [c.value for c in at.caption]
+    holders = set(at.dataframe(key="records_table").value["权利人"])
+    assert f"刘志平{HOSTILE}" in holders
 
 
 CHART_PAGES = ["overview", "structure", "timeline", "targets", "potential", "policy"]
