@@ -151,7 +151,7 @@ def require_page(action: Action, plan: str | None = None) -> User:
         if user.is_anonymous:
             st.warning(f"此页面需要登录：{what}需要相应角色。", icon="🔒")
             if not data.settings().public_mode:
-                st.page_link("app_pages/login.py", label="登录", icon="🔑")
+                _login_link()
         else:
             st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
         st.stop()
@@ -175,6 +175,15 @@ def refuse(title: str, access: str) -> None:
     else:
         what = ACTION_LABELS.get(access, title) if access in set(Action) else title
         st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
+
+
+def _login_link() -> None:
+    """A link to 登录; a plain one when the page file runs by itself (the first request to a fresh
+    server runs it without the router, and st.page_link knows only the router's pages)."""
+    try:
+        st.page_link("app_pages/login.py", label="登录", icon="🔑")
+    except st.errors.StreamlitPageNotFoundError:
+        st.markdown("[登录](/login)")
 
 
 def complete_sign_in(user: User, token: str) -> None:

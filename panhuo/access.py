@@ -241,13 +241,19 @@ class User:
         return CountyScope(counties=frozenset(counties))
 
     def plans_with(self, action: Action) -> set[str] | None:
-        """The plans on which the user may do ``action``: None for all plans."""
+        """The plans on which the user may do ``action``: None for all plans. An action that
+        only a grant for all plans gives (:data:`GLOBAL_ONLY`) is on no plan without one.
+
+        >>> User("zhao", grants=(Grant(Role.ADMIN, "huzhou-2023"),)).plans_with(Action.MANAGE_USERS)
+        set()
+        """
         plans: set[str] = set()
         for grant in self.grants:
             if action in ROLE_ACTIONS[grant.role]:
                 if grant.plan is None:
                     return None
-                plans.add(grant.plan)
+                if action not in GLOBAL_ONLY:
+                    plans.add(grant.plan)
         return plans
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panhuo.access import User
@@ -112,6 +112,7 @@ class Query:
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     limit: int | None = None
+    offset: int = 0  # rows skipped (newest first) before ``limit``: a page of the table
 
 
 COLUMNS = {
@@ -128,24 +129,62 @@ COLUMNS = {
 }
 
 
+def _where(query: Query) -> list:
+    """The conditions of ``query`` (everything but its paging)."""
+    conditions = []
+    if query.actor:
+        conditions.append(AuditRow.actor == query.actor)
+    if query.plan:
+        conditions.append(AuditRow.plan_id == query.plan)
+    if query.plans is not None:
+        conditions.append(AuditRow.plan_id.in_(sorted(query.plans)))
+    if query.kinds:
+        conditions.append(AuditRow.kind.in_(list(query.kinds)))
+    if query.since is not None:
+        conditions.append(AuditRow.at >= query.since)
+    if query.until is not None:
+        conditions.append(AuditRow.at < query.until)
+    return conditions
+
+
 def entries(session: Session, query: Query = Query()) -> list[AuditRow]:
     """The rows matching ``query``, newest first."""
-    statement = select(AuditRow).order_by(AuditRow.id.desc())
-    if query.actor:
-        statement = statement.where(AuditRow.actor == query.actor)
-    if query.plan:
-        statement = statement.where(AuditRow.plan_id == query.plan)
-    if query.plans is not None:
-        statement = statement.where(AuditRow.plan_id.in_(sorted(query.plans)))
-    if query.kinds:
-        statement = statement.where(AuditRow.kind.in_(list(query.kinds)))
-    if query.since is not None:
-        statement = statement.where(AuditRow.at >= query.since)
-    if query.until is not None:
-        statement = statement.where(AuditRow.at < query.until)
+    statement = select(AuditRow).where(*_where(query)).order_by(AuditRow.id.desc())
+    if query.offset:
+        statement = statement.offset(query.offset)
     if query.limit:
         statement = statement.limit(query.limit)
     return list(session.scalars(statement))
+
+
+def count(session: Session, query: Query = Query()) -> int:
+    """How many rows match ``query`` (its ``limit`` and ``offset`` left aside)."""
+    return session.scalar(select(func.count(AuditRow.id)).where(*_where(query))) or 0
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the log's filters can offer within a scope: the actors (account name → the label of
+    their latest row) and the plans that occur in it."""
+
+    actors: dict[str, str]
+    plans: list[str]
+
+
+def choices(session: Session, plans: frozenset[str] | None = None) -> Choices:
+    """The actors and plans present in the rows of ``plans`` (None: every row)."""
+    scope = _where(Query(plans=plans))
+    latest = (
+        select(AuditRow.actor, func.max(AuditRow.id).label("last")).where(*scope).group_by(AuditRow.actor)
+    ).subquery()
+    labelled = session.execute(
+        select(AuditRow.actor, AuditRow.actor_label)
+        .join(latest, AuditRow.id == latest.c.last)
+        .order_by(AuditRow.actor)
+    )
+    actors = {name: label or name or "访客" for name, label in labelled}
+    found = session.scalars(select(AuditRow.plan_id).where(*scope, AuditRow.plan_id.is_not(None)).distinct())
+    return Choices(actors, sorted(found))
 
 
 def as_dict(row: AuditRow) -> dict:
@@ -172,7 +211,7 @@ def _short(value: object) -> str:
     if value in (None, [], {}):
         return ""
     if isinstance(value, dict):
-        return "；".join(f"{k}：{v}" for k, v in value.items())
+        return "；".join(f"{k}：{_short(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
