@@ -42,7 +42,11 @@ def filters(store: Store, scope: frozenset[str] | None) -> audit.Query:
         key="audit_log_plan",
     )
     kinds = right.multiselect(
-        "操作类型", list(audit.KIND_LABELS), format_func=audit.kind_label, key="audit_log_kinds"
+        "操作类型",
+        list(audit.KIND_LABELS),
+        format_func=audit.kind_label,
+        key="audit_log_kinds",
+        placeholder="全部类型",
     )
     start, end = st.columns(2)
     since = start.date_input("起始日期（北京时间）", value=None, key="audit_log_from")

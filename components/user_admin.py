@@ -105,7 +105,9 @@ def _grant_picker(prefix: str, catalog: Catalog) -> tuple[Role, str | None, list
         if plan == ALL_PLANS:
             st.caption("区县填报员须选择一个规划及其区县。")
         else:
-            counties = st.multiselect("区县", catalog.get(plan).counties, key=f"{prefix}_counties")
+            counties = st.multiselect(
+                "区县", catalog.get(plan).counties, key=f"{prefix}_counties", placeholder="选择一个或多个区县"
+            )
     return role, plan or None, counties
 
 
