@@ -134,6 +134,7 @@ def test_the_page_is_refused_without_the_role(store, page, who, grant):
     what = {"users": "管理用户与角色", "audit-log": "查看操作日志"}[page]
     if grant is None:
         assert _texts(at.warning) == [f"此页面需要登录：{what}需要相应角色。"]
+        assert "[登录](/login)" in [m.value for m in at.markdown]  # no router: a plain link
     else:
         label = _user_of(session, store).label
         assert _texts(at.error) == [f"{label} 没有{what}的权限。如需开通，请联系管理员。"]
@@ -306,11 +307,13 @@ def test_the_log_filters_narrow_the_rows(store):
     admin = _user_of(session, store)
     at = open_page("audit-log", session=session)
     everything = _log(at)
-    assert len(everything) == 6  # zhao: added, granted, failed sign-in; a mapping; the admin: added, in
-    assert _texts(at.caption)[1] == "共 6 条记录，显示第 1–6 条（最新的在前）。"
+    # the two sample plans loaded; zhao: added, granted, failed sign-in; a mapping; the admin: added,
+    # signed in
+    assert len(everything) == 8
+    assert _texts(at.caption)[1] == "共 8 条记录，显示第 1–8 条（最新的在前）。"
     # the actors present, by the label of their latest row (zhao never signed in: the name)
     assert at.selectbox(key="audit_log_actor").options == [
-        "全部", admin.label, "命令行（test）（cli:test）", "zhao",
+        "全部", admin.label, "命令行（test）（cli:test）", "系统（system）", "zhao",
     ]  # fmt: skip
 
     at.selectbox(key="audit_log_actor").set_value("cli:test").run()
@@ -325,13 +328,17 @@ def test_the_log_filters_narrow_the_rows(store):
     at.multiselect(key="audit_log_kinds").set_value([]).run()
     assert at.selectbox(key="audit_log_plan").options == ["全部", HUZHOU, "shangdang-2021"]
     at.selectbox(key="audit_log_plan").set_value("shangdang-2021").run()
-    assert _log(at)["内容"].tolist() == ["保存字段对应"]
+    assert _log(at)["内容"].tolist()[0] == "保存字段对应"
+    assert set(_log(at)["规划"]) == {"shangdang-2021"} and set(_log(at)["操作"]) == {
+        "保存字段对应",
+        "载入样例数据",
+    }
     at.selectbox(key="audit_log_plan").set_value("").run()
 
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     at.date_input(key="audit_log_from").set_value(today).run()
     at.date_input(key="audit_log_to").set_value(today).run()
-    assert len(_log(at)) == 6  # today in 北京时间 holds them all
+    assert len(_log(at)) == 8  # today in 北京时间 holds them all
     at.date_input(key="audit_log_from").set_value(today + dt.timedelta(days=1)).run()
     assert _texts(at.warning) == ["起始日期晚于截止日期，没有符合条件的记录。"]
     assert _texts(at.info)[-1] == "没有符合条件的记录。" and not at.dataframe
@@ -347,11 +354,11 @@ def test_a_long_log_is_paged(store):
         for n in range(230):
             audit.record(session, cli, "mapping_saved", plan=HUZHOU, summary=f"第 {n + 1} 条")
     at = open_page("audit-log", session=sign_in(Role.ADMIN, store=store))
-    assert _texts(at.caption)[1] == "共 232 条记录，显示第 1–100 条（最新的在前）。"
+    assert _texts(at.caption)[1] == "共 234 条记录，显示第 1–100 条（最新的在前）。"
     assert len(_log(at)) == 100
     at.number_input(key="audit_log_page").set_value(3).run()
-    assert _texts(at.caption)[1] == "共 232 条记录，显示第 201–232 条（最新的在前）。"
-    assert _log(at)["内容"].tolist()[-1] == "第 1 条"
+    assert _texts(at.caption)[1] == "共 234 条记录，显示第 201–234 条（最新的在前）。"
+    assert _log(at)["内容"].tolist()[-3] == "第 1 条"  # then the two sample plans loaded
 
 
 def test_the_xlsx_download_holds_the_filtered_rows_with_chinese_headers(store, downloads):
@@ -374,7 +381,10 @@ def test_a_plan_administrator_sees_only_that_plans_rows(store):
     _seed_log(store)
     at = open_page("audit-log", session=sign_in(Role.ADMIN, HUZHOU, store=store))
     log = _log(at)
-    assert log["内容"].tolist() == ["授予 zhao 区县填报员（huzhou-2023：德清县）"]  # no sign-in, no 上党区
+    # no sign-in, nothing of 上党区: the role granted on 湖州 and 湖州's sample data loaded
+    assert set(log["规划"]) == {HUZHOU}
+    assert log["操作"].tolist() == ["授予角色", "载入样例数据"]
+    assert log["内容"].tolist()[0] == "授予 zhao 区县填报员（huzhou-2023：德清县）"
     assert "shangdang-2021" not in at.selectbox(key="audit_log_plan").options
 
 
