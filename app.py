@@ -21,7 +21,9 @@ from components.sidebar import render_sidebar
 
 def _page(route: Route, default: bool) -> st.Page:
     visibility = "hidden" if route.hidden else "visible"
-    return st.Page(route.file, title=route.title, url_path=route.url_path, default=default, visibility=visibility)
+    return st.Page(
+        route.file, title=route.title, url_path=route.url_path, default=default, visibility=visibility
+    )
 
 
 def _refusal(route: Route) -> st.Page:
