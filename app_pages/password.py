@@ -16,7 +16,7 @@ def render() -> None:
     user = auth.signed_in_user()
     if user.is_anonymous:
         st.warning("请先登录。", icon="🔒")
-        st.page_link("app_pages/login.py", label="登录", icon="🔑")
+        auth.login_link()
         st.stop()
     if st.session_state.pop(_CHANGED, False):
         st.success("密码已修改。")

@@ -55,7 +55,8 @@ def client_address() -> str:
         first = forwarded.split(",")[0].strip()
         if first:
             return first[:200]
-    return str(st.context.ip_address or "")[:200]
+    address = st.context.ip_address
+    return address[:200] if isinstance(address, str) else ""
 
 
 def _claim(default: str) -> str:
@@ -151,7 +152,7 @@ def require_page(action: Action, plan: str | None = None) -> User:
         if user.is_anonymous:
             st.warning(f"此页面需要登录：{what}需要相应角色。", icon="🔒")
             if not data.settings().public_mode:
-                _login_link()
+                login_link()
         else:
             st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
         st.stop()
@@ -171,13 +172,13 @@ def refuse(title: str, access: str) -> None:
     elif user.is_anonymous:
         st.warning("此页面需要登录后使用。", icon="🔒")
         if data.settings().auth == "local":
-            st.page_link("app_pages/login.py", label="登录", icon="🔑")
+            login_link()
     else:
         what = ACTION_LABELS.get(access, title) if access in set(Action) else title
         st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
 
 
-def _login_link() -> None:
+def login_link() -> None:
     """A link to 登录; a plain one when the page file runs by itself (the first request to a fresh
     server runs it without the router, and st.page_link knows only the router's pages)."""
     try:
@@ -273,7 +274,7 @@ def render_account_box() -> None:
                 if st.button("统一身份认证登录", key="auth_oidc_login"):
                     st.login()
             elif settings.auth == "local":
-                st.page_link("app_pages/login.py", label="登录", icon="🔑")
+                login_link()
             return
         st.caption(f"已登录：{plain(user.label)}")
         st.caption(plain(roles_text(user)))

@@ -133,9 +133,10 @@ def catalog() -> Catalog:
             found, problem = _samples_only(s), exc.detail
     if problem and st.session_state.get(_WARNED) != problem:
         st.session_state[_WARNED] = problem
-        # the driver's text names hosts and file paths: for the log and the analyst, not the public
+        # the driver's text names hosts and file paths: for the log only. Nobody can be signed in
+        # while the database is away (accounts live there), so every viewer is a visitor now.
         _log.warning("数据库暂时无法使用：%s", problem)
-        detail = "" if s.public_mode else f"（{plain(problem, limit=300)}）"
+        detail = "" if s.public_mode else "（原因已写入服务器日志）"
         st.toast(f"数据库暂时无法使用，只显示样例规划{detail}", icon="⚠️")
     return found
 

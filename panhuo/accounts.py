@@ -266,6 +266,7 @@ class Accounts:
                 session,
                 actor,
                 "user_added",
+                plan=plans.pop() if len(plans := {g.plan for g in grants}) == 1 else None,
                 summary=f"新增用户 {name}" + (f"（{display}）" if display else ""),
                 records=[name],
                 after={"name": name, "display_name": display, "roles": [g.label for g in grants]},

@@ -207,11 +207,36 @@ def as_dict(row: AuditRow) -> dict:
     }
 
 
+# the keys of before/after (stable English in the database and the JSON) as the screen names them
+VALUE_LABELS: dict[str, str] = {
+    "dataset": "数据集",
+    "version": "版本",
+    "version_id": "版本编号",
+    "rows": "行数",
+    "source": "来源文件",
+    "source_sha256": "SHA-256",
+    "plan_created": "新建规划",
+    "mappings_saved": "保存的字段对应",
+    "restored_from": "恢复自",
+    "report_id": "导入记录",
+    "mapping": "字段对应",
+    "headers": "表头",
+    "layout": "表头格式",
+    "kind": "类型",
+    "name": "用户名",
+    "display_name": "姓名",
+    "roles": "角色",
+    "versions": "版本",
+}
+
+
 def _short(value: object) -> str:
     if value in (None, [], {}):
         return ""
+    if value is True:
+        return "是"
     if isinstance(value, dict):
-        return "；".join(f"{k}：{_short(v)}" for k, v in value.items())
+        return "；".join(f"{VALUE_LABELS.get(str(k), k)}：{_short(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -332,6 +332,7 @@ def test_the_log_filters_narrow_the_rows(store):
     assert set(_log(at)["规划"]) == {"shangdang-2021"} and set(_log(at)["操作"]) == {
         "保存字段对应",
         "载入样例数据",
+        "新增用户",  # a user whose one role is for this plan belongs to its log
     }
     at.selectbox(key="audit_log_plan").set_value("").run()
 
@@ -383,8 +384,9 @@ def test_a_plan_administrator_sees_only_that_plans_rows(store):
     log = _log(at)
     # no sign-in, nothing of 上党区: the role granted on 湖州 and 湖州's sample data loaded
     assert set(log["规划"]) == {HUZHOU}
-    assert log["操作"].tolist() == ["授予角色", "载入样例数据"]
-    assert log["内容"].tolist()[0] == "授予 zhao 区县填报员（huzhou-2023：德清县）"
+    # newest first: this administrator's own account (its one role is on 湖州), the grant, the samples
+    assert log["操作"].tolist() == ["新增用户", "授予角色", "载入样例数据"]
+    assert log["内容"].tolist()[1] == "授予 zhao 区县填报员（huzhou-2023：德清县）"
     assert "shangdang-2021" not in at.selectbox(key="audit_log_plan").options
 
 
