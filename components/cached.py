@@ -21,7 +21,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.text import plain
 from panhuo.catalog import Catalog, load_samples, open_catalog
 from panhuo.model import Plan
 from panhuo.reconcile import Finding, reconcile
