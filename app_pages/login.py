@@ -31,7 +31,7 @@ def _local_form() -> None:
         st.error("数据库暂时无法连接，无法登录，请稍后再试。")
         return
     if not result.ok:
-        st.error(plain(result.message), icon="🚫")
+        st.error(plain(result.message), icon=":material/block:")
         return
     auth.complete_sign_in(result.user, result.token)
     st.switch_page("app_pages/overview.py")  # with an initial password, 修改密码 opens instead

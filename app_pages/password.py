@@ -15,17 +15,17 @@ def render() -> None:
     st.title("修改密码")
     user = auth.signed_in_user()
     if user.is_anonymous:
-        st.warning("请先登录。", icon="🔒")
+        st.warning("请先登录。", icon=":material/lock:")
         auth.login_link()
         st.stop()
     if st.session_state.pop(_CHANGED, False):
         st.success("密码已修改。")
-        st.page_link("app_pages/overview.py", label="进入总览", icon="🏙️")
+        st.page_link("app_pages/overview.py", label="进入总览", icon=":material/dashboard:")
     if user.kind != "local":
         st.info("您的账户由单位统一身份认证管理，请在那里修改密码。")
         return
     if user.must_change_password:
-        st.warning("这是管理员设置的初始密码，请先修改密码再使用系统。", icon="🔐")
+        st.warning("这是管理员设置的初始密码，请先修改密码再使用系统。", icon=":material/key:")
     st.caption(
         f"密码至少 {MIN_PASSWORD} 个字符，包含小写字母、大写字母、数字、符号中的至少三类，且不含用户名。"
     )

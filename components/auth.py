@@ -150,11 +150,13 @@ def require_page(action: Action, plan: str | None = None) -> User:
     if not allowed:
         what = ACTION_LABELS[Action(action)]
         if user.is_anonymous:
-            st.warning(f"此页面需要登录：{what}需要相应角色。", icon="🔒")
+            st.warning(f"此页面需要登录：{what}需要相应角色。", icon=":material/lock:")
             if not data.settings().public_mode:
                 login_link()
         else:
-            st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
+            st.error(
+                f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon=":material/block:"
+            )
         st.stop()
     return user
 
@@ -170,19 +172,19 @@ def refuse(title: str, access: str) -> None:
     elif access == "anonymous":
         st.info(f"已登录：{plain(user.label)}")
     elif user.is_anonymous:
-        st.warning("此页面需要登录后使用。", icon="🔒")
+        st.warning("此页面需要登录后使用。", icon=":material/lock:")
         if data.settings().auth == "local":
             login_link()
     else:
         what = ACTION_LABELS.get(access, title) if access in set(Action) else title
-        st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon="🚫")
+        st.error(f"{plain(user.label)} 没有{what}的权限。如需开通，请联系管理员。", icon=":material/block:")
 
 
 def login_link() -> None:
     """A link to 登录; a plain one when the page file runs by itself (the first request to a fresh
     server runs it without the router, and st.page_link knows only the router's pages)."""
     try:
-        st.page_link("app_pages/login.py", label="登录", icon="🔑")
+        st.page_link("app_pages/login.py", label="登录", icon=":material/login:")
     except st.errors.StreamlitPageNotFoundError:
         st.markdown("[登录](/login)")
 
@@ -264,10 +266,13 @@ def render_account_box() -> None:
     with st.sidebar:
         st.divider()
         if notice:
-            st.info(plain(notice), icon="ℹ️")
+            st.info(plain(notice), icon=":material/info:")
         if user.is_anonymous and st.session_state.get(_UNMAPPED):
             unmapped = st.session_state[_UNMAPPED]
-            st.info(f"账户“{plain(unmapped, limit=64)}”未在本系统开通或已停用，请联系管理员。", icon="ℹ️")
+            st.info(
+                f"账户“{plain(unmapped, limit=64)}”未在本系统开通或已停用，请联系管理员。",
+                icon=":material/info:",
+            )
         if user.is_anonymous:
             st.caption("当前为公开视图。")
             if settings.auth == "oidc":
