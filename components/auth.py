@@ -49,12 +49,13 @@ def accounts() -> Accounts:
 
 def client_address() -> str:
     """The browser's address for sign-in throttling and the audit log: the connection's address,
-    or behind a trusted reverse proxy (``trust_proxy``) the first X-Forwarded-For address."""
+    or behind a trusted reverse proxy (``trust_proxy``) the last X-Forwarded-For address (the hop the proxy added)."""
     if data.settings().trust_proxy:
         forwarded = st.context.headers.get("X-Forwarded-For", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:200]
+        # the last hop is the one the bureau's proxy added; earlier ones are what the client sent
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:200]
     address = st.context.ip_address
     return address[:200] if isinstance(address, str) else ""
 

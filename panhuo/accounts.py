@@ -429,9 +429,13 @@ class Accounts:
         """Check a name and password, with lockout; on success a new session token."""
         name = normalise_name(name)[:64]
         client = str(client or "unknown")[:200]
-        keys = {"account": f"account:{name}", "client": f"client:{client}"}
         moment = now()
         with self.store.writing() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name == name)) if name else None
+            # a name with no account is often a password typed in the wrong box: it is never
+            # stored, neither in the log nor as a throttle key (all such names share one)
+            shown = name if row is not None else ""
+            keys = {"account": f"account:{shown or '?unknown'}", "client": f"client:{client}"}
             throttles = {scope: self._throttle(session, key) for scope, key in keys.items()}
             locked = max(
                 (
@@ -441,18 +445,18 @@ class Accounts:
                 ),
                 default=0,
             )
-            who = User(name=name, display_name=name, kind="local")
+            who = User(name=shown, display_name=shown, kind="local" if shown else "anonymous")
+            name_text = shown or "未开通的用户名"
             if locked > 0:
                 audit.record(
                     session,
                     who,
                     "login_locked",
-                    summary=f"{name} 在锁定期间尝试登录",
-                    records=[name],
+                    summary=f"{name_text} 在锁定期间尝试登录",
+                    records=[shown] if shown else [],
                     client=client,
                 )
                 return SignIn(None, None, locked_message(locked), locked)
-            row = session.scalar(select(UserRow).where(UserRow.name == name)) if name else None
             good = _verify(row.password_hash if row is not None else None, password)
             if row is None or not good or not row.is_active:
                 seconds = 0
@@ -469,16 +473,16 @@ class Accounts:
                         session,
                         who,
                         "lockout",
-                        summary=f"连续登录失败，{name or '（空用户名）'}（来自 {client}）锁定 {seconds} 秒",
-                        records=[name] if name else [],
+                        summary=f"连续登录失败，{name_text}（来自 {client}）锁定 {seconds} 秒",
+                        records=[shown] if shown else [],
                         client=client,
                     )
                 audit.record(
                     session,
                     who,
                     "login_failed",
-                    summary=f"{name or '（空用户名）'} 登录失败：{reason}",
-                    records=[name] if name else [],
+                    summary=f"{name_text} 登录失败：{reason}",
+                    records=[shown] if shown else [],
                     client=client,
                 )
                 if seconds:

@@ -103,6 +103,8 @@ def test_an_account_locks_after_five_failures_with_a_growing_delay(accounts, clo
 
 def test_a_client_locks_after_twenty_failures_whatever_the_names(accounts, clock):
     names = ["a1", "b2", "c3", "d4", "e5"]  # four tries each: no account reaches its limit
+    for name in names:  # real accounts (names without one share a single account counter)
+        accounts.add(system_user("test"), name, PASSWORD, [], must_change_password=False)
     for name in names:
         last = _fail(accounts, 4, name=name, client="10.6.6.6")
     assert last.locked_seconds == 30  # the twentieth failure from that address
@@ -121,7 +123,7 @@ def test_an_unknown_name_fails_like_a_wrong_password_and_a_disabled_account_cann
     assert (disabled.ok, disabled.message) == (False, NOT_LOCKED)
     summaries = [r.summary for r in accounts.store.audit_entries() if r.kind == "login_failed"]
     assert summaries[0] == "li 登录失败：账户已停用"  # the log says why; the form does not
-    assert summaries[-1] == "nobody 登录失败：用户名或密码不正确"
+    assert summaries[-1] == "未开通的用户名 登录失败：用户名或密码不正确"  # the typed text is not kept
 
 
 def test_a_reset_password_unlocks_and_ends_the_sessions(accounts, clock):
@@ -132,3 +134,17 @@ def test_a_reset_password_unlocks_and_ends_the_sessions(accounts, clock):
     assert accounts.session_user(token) is None
     again = accounts.sign_in("li", "Neu-Gesetzt-2026!", client="10.0.0.1")
     assert again.ok and again.user.must_change_password
+
+
+def test_a_password_typed_as_the_name_is_never_stored(accounts):
+    typed = "Geheim-Passwort-2026!"
+    accounts.sign_in(typed, "whatever", client="10.1.1.1")
+    with accounts.store.engine.connect() as connection:
+        from sqlalchemy import text
+
+        dump = " ".join(
+            str(row)
+            for table in ("audit_log", "login_throttle")
+            for row in connection.execute(text(f"SELECT * FROM {table}"))
+        )
+    assert typed.lower() not in dump.lower() and "未开通的用户名" in dump
