@@ -9,8 +9,6 @@ checks the role again and writes the audit trail. Streamlit runs it as a page (`
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from components import auth
@@ -39,24 +37,24 @@ def render() -> None:
         return
     try:
         progress = Progress(data.store())
-        counties = form.counties_for(plan, user, progress.records(plan))
+        counties = form.counties_for(progress, plan, user)
     except StoreUnavailable as exc:
         st.error(f"无法打开数据库，暂时不能填报：{plain(exc.detail, limit=300)}")
         return
     if not counties:
         st.info("本规划中没有您负责的区县。", icon=":material/info:")
         return
-    today = dt.date.today()
-    closed = [p for p in progress.periods(plan) if p.is_closed(today)]
-    if not closed:
-        st.info("本规划还没有已结束的报送期。", icon=":material/info:")
+    today = progress.today()  # 北京时间
+    periods = form.reportable(progress.periods(plan), today)
+    if not periods:
+        st.info("本规划的报送期尚未开始。", icon=":material/info:")
         return
     left, right = st.columns(2)
     with left:
         county = form.county_choice(counties)
     with right:
-        default = form.default_period(progress, plan, county, closed)
-        period = form.period_choice(closed, default, key=f"progress_period_{plan.id}_{county}")
+        default = form.default_period(progress, plan, county, periods, today)
+        period = form.period_choice(periods, default, f"progress_period_{plan.id}_{county}", today)
     form.show_flash()
     report = progress.report(plan.id, county, period.id)
     history = progress.history(plan.id, county, period.id) if report else []
@@ -68,13 +66,16 @@ def render() -> None:
         if correcting:
             reason = st.text_input("更正原因（必填）", key=f"progress_correct_reason_{report.id}")
     editable = report is None or report.state in ("draft", "returned") or correcting
-    stamp = f"{plan.id}_{county}_{period.id}_{report.id if report else 0}_{st.session_state.get(form.NONCE, 0)}"
-    stages = progress.config(plan.id).stages
+    stamp = (
+        f"{plan.id}_{county}_{period.id}_{report.id if report else 0}_{st.session_state.get(form.NONCE, 0)}"
+    )
+    stages, unit = progress.stages(plan), plan.area_unit
     records = progress.records(plan, county)
-    unit = str(plan.meta.get("area_unit") or "亩")
 
     st.subheader("项目实施情况")
-    st.caption(f"共 {len(records)} {measure_word(ctx.dataset)}{noun(ctx.dataset)}；“上期”各列为上一期审核通过的数值，不能修改。")
+    st.caption(
+        f"共 {len(records)} {measure_word(ctx.dataset)}{noun(ctx.dataset)}；“上期”各列为上一期审核通过的数值，不能修改。"
+    )
     frame = form.editor_frame(
         records, progress.previous_values(plan, county, period.id),
         progress.entries(report.id) if report else [], stages, unit,
@@ -88,9 +89,16 @@ def render() -> None:
     form.attachments_panel(progress, user, plan, county, period, report, stamp=stamp, editable=editable)
     with st.expander("用 Excel 模板填报", icon=":material/table_view:"):
         form.workbook_panel(
-            progress, user, plan, county, period,
-            stamp=stamp, editable=editable, correction_reason=reason, narrative=narrative,
-        )  # fmt: skip
+            progress,
+            user,
+            plan,
+            county,
+            period,
+            report,
+            stamp=stamp,
+            editable=editable,
+            correction_reason=reason,
+        )
     if not editable:
         return
     if correcting and not reason.strip():
@@ -98,13 +106,17 @@ def render() -> None:
     save, submit = st.columns(2)
     entries = form.entries_from_editor(edited, stages, unit)
     blocked = correcting and not reason.strip()
-    if save.button("保存草稿", key="progress_save", icon=":material/save:", disabled=blocked, width="stretch"):
+    if save.button(
+        "保存草稿", key="progress_save", icon=":material/save:", disabled=blocked, width="stretch"
+    ):
         form.save(progress, user, plan, county, period, entries, narrative, correction_reason=reason)
     if submit.button(
         "提交（报送市领导小组）", key="progress_submit", type="primary", icon=":material/send:",
         disabled=blocked, width="stretch",
     ):  # fmt: skip
-        form.save(progress, user, plan, county, period, entries, narrative, correction_reason=reason, submit=True)
+        form.save(
+            progress, user, plan, county, period, entries, narrative, correction_reason=reason, submit=True
+        )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ checks the role again and writes the audit trail. Streamlit runs it as a page (`
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from components import auth
@@ -42,18 +40,20 @@ def render() -> None:
     except StoreUnavailable as exc:
         st.error(f"无法打开数据库，暂时不能审核：{plain(exc.detail, limit=300)}")
         return
-    today = dt.date.today()
-    closed = [p for p in periods if p.is_closed(today)] or periods[:1]
-    if not closed:
-        st.info("本规划没有报送期。", icon=":material/info:")
+    today = progress.today()  # 北京时间
+    shown = form.reportable(periods, today)
+    if not shown:
+        st.info("本规划的报送期尚未开始。", icon=":material/info:")
         return
-    period = form.period_choice(closed, closed[-1], key=f"review_period_{plan.id}")
+    period = form.period_choice(
+        shown, progress.default_period(plan) or shown[-1], f"review_period_{plan.id}", today
+    )
     form.show_flash()
     statuses = progress.status(plan, period.id)
     st.caption(review.status_counts(statuses) + f"截止日期 {period.due.isoformat()}，时间均为北京时间。")
     st.dataframe(review.status_frame(statuses), hide_index=True, width="stretch", key="review_status")
-    reported = [s.county for s in statuses if s.revision]
-    unit = str(plan.meta.get("area_unit") or "亩")
+    reported = [s.county for s in statuses if s.report is not None]
+    unit = plan.area_unit
     if reported:
         county = st.selectbox("查看区县的填报", reported, key=f"review_county_{plan.id}_{period.id}")
         report = progress.report(plan.id, county, period.id)
@@ -62,13 +62,17 @@ def render() -> None:
         if report.state == "draft":
             st.info("该区县的草稿尚未提交。", icon=":material/edit_note:")
         else:
-            changes, entries, text, attachments = st.tabs(["与上期相比的变化", "全部填报数据", "文字材料", "附件"])
+            changes, entries, text, attachments = st.tabs(
+                ["与上期相比的变化", "全部填报数据", "文字材料", "附件"]
+            )
             with changes:
                 review.changes_table(progress, plan, report, key="review_changes")
             with entries:
                 previous = progress.previous_values(plan, county, period.id)
-                stages = progress.config(plan.id).stages
-                review.entries_table(progress.entries(report.id), previous, stages, unit, key="review_entries")
+                stages = progress.stages(plan)
+                review.entries_table(
+                    progress.entries(report.id), previous, stages, unit, key="review_entries"
+                )
             with text:
                 review.narrative(report)
             with attachments:
@@ -76,7 +80,9 @@ def render() -> None:
             review.decision(progress, user, plan, report, period)
         with st.expander("修订历史", icon=":material/history:"):
             history = progress.history(plan.id, county, period.id)
-            st.dataframe(review.history_frame(history), hide_index=True, width="stretch", key="review_history")
+            st.dataframe(
+                review.history_frame(history), hide_index=True, width="stretch", key="review_history"
+            )
     else:
         st.info("本期还没有区县填报。", icon=":material/info:")
     st.subheader("已通过的数据（截至本期）")

@@ -22,7 +22,6 @@ from panhuo.access import Action, PermissionDenied, User
 from panhuo.model import Plan
 from panhuo.progress import FIELDS, Period, Progress, ProgressRejected, entry_columns
 from panhuo.progress.fields import NARRATIVE, TEXT_KEYS
-from panhuo.progress.service import STATE_LABELS
 from panhuo.progress.stages import parse_stage, stage_of
 
 FLASH = "_progress_flash"  # (message, warnings) of the last save, shown after the rerun
@@ -36,12 +35,10 @@ PREVIOUS = "上期"
 # ------------------------------------------------------------------ choices
 
 
-def counties_for(plan: Plan, user: User, records: pd.DataFrame) -> list[str]:
+def counties_for(progress: Progress, plan: Plan, user: User) -> list[str]:
     """The 区县 of ``plan`` the user may report for, in the plan's order."""
     scope = user.county_scope(Action.REPORT, plan.id)
-    listed = [str(c) for c in plan.meta.get("counties") or []]
-    listed += [str(c) for c in records["county"].dropna().unique() if str(c) not in listed]
-    return [c for c in listed if c and scope.covers(c)]
+    return [c for c in progress.counties(plan) if scope.covers(c)]
 
 
 def county_choice(counties: list[str]) -> str:
@@ -52,8 +49,20 @@ def county_choice(counties: list[str]) -> str:
     return st.selectbox("区县", counties, key="progress_county")
 
 
-def default_period(progress: Progress, plan: Plan, county: str, closed: list[Period]) -> Period:
-    """The earliest closed period whose report is not yet submitted or approved, else the latest."""
+def reportable(periods: list[Period], today: dt.date) -> list[Period]:
+    """The periods a report can be made for: those that have ended, and the current one (its
+    draft can be started; it is submitted once the period ends)."""
+    return [p for p in periods if p.start <= today]
+
+
+def default_period(
+    progress: Progress, plan: Plan, county: str, periods: list[Period], today: dt.date
+) -> Period:
+    """The earliest closed period whose report is not yet submitted or approved, else the latest
+    closed one (the current one while none has closed)."""
+    closed = [p for p in periods if p.is_closed(today)]
+    if not closed:
+        return periods[-1]
     for period in closed:
         report = progress.report(plan.id, county, period.id)
         if report is None or report.state not in ("submitted", "approved"):
@@ -61,13 +70,11 @@ def default_period(progress: Progress, plan: Plan, county: str, closed: list[Per
     return closed[-1]
 
 
-def period_choice(closed: list[Period], default: Period, key: str) -> Period:
-    ids = [p.id for p in closed]
-    labels = {p.id: p.label for p in closed}
-    chosen = st.selectbox(
-        "报送期", ids, index=ids.index(default.id), format_func=labels.get, key=key
-    )
-    return closed[ids.index(chosen)]
+def period_choice(periods: list[Period], default: Period, key: str, today: dt.date) -> Period:
+    ids = [p.id for p in periods]
+    labels = {p.id: p.label + ("（进行中）" if not p.is_closed(today) else "") for p in periods}
+    chosen = st.selectbox("报送期", ids, index=ids.index(default.id), format_func=labels.get, key=key)
+    return periods[ids.index(chosen)]
 
 
 # ------------------------------------------------------------------ state
@@ -87,9 +94,10 @@ def state_banner(report, period: Period, history: list, today: dt.date) -> None:
     due = f"截止日期：{period.due.isoformat()}"
     if report is None:
         late = "，已逾期" if today > period.due else ""
-        st.info(f"本期尚未填报。{due}{late}。", icon=":material/edit_note:")
+        open_note = "" if period.is_closed(today) else f"本期到 {period.end.isoformat()} 结束，届时才能提交；"
+        st.info(f"本期尚未填报。{open_note}{due}{late}。", icon=":material/edit_note:")
         return
-    label = STATE_LABELS.get(report.state, report.state)
+    label = report.state_label
     version = f"第 {report.revision} 版" + ("（更正）" if report.kind == "correction" else "")
     if report.state == "submitted":
         timing = "逾期报送" if report.late else "按期报送"
@@ -107,14 +115,14 @@ def state_banner(report, period: Period, history: list, today: dt.date) -> None:
     elif report.state == "returned":
         st.error(
             f"状态：{label}（{version}）。{plain(report.reviewed_by_label)} 于 "
-            f"{plain(when(report.reviewed_at))} 退回，理由：{plain(report.review_note)}",
+            f"{plain(when(report.reviewed_at))} 退回。  \n**退回理由**：{plain(report.review_note)}",
             icon=":material/undo:",
         )
         st.caption(f"请按退回理由修改后重新提交。{due}。")
     else:
         late = "，已逾期" if today > period.due else ""
         st.info(f"状态：{label}（{version}），尚未提交。{due}{late}。", icon=":material/edit_note:")
-        returned = [r for r in history if r.state == "returned"]
+        returned = [r for r in history if r.id == report.previous_id and r.state == "returned"]
         if returned:  # the draft that answers a return: keep the reason in sight
             last = returned[-1]
             st.warning(
@@ -169,7 +177,9 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def editor_frame(records: pd.DataFrame, previous: dict, entries: list[dict], stages, unit: str) -> pd.DataFrame:
+def editor_frame(
+    records: pd.DataFrame, previous: dict, entries: list[dict], stages, unit: str
+) -> pd.DataFrame:
     """One row per record: 编号, 名称, 规划面积, the 上期 values (read-only), then the entry's fields
     typed for the editor. A record with no entry yet starts from last period's values."""
     headers = entry_columns(unit)
@@ -184,10 +194,11 @@ def editor_frame(records: pd.DataFrame, previous: dict, entries: list[dict], sta
         row = {
             headers["record_id"]: rid,
             "名称": str(record.name or ""),
-            f"规划面积（{unit}）": _number(record.area),
+            f"规划面积（{unit}）": str(record.area or ""),
+            # last period's approved figures as approved (text: exactly as reported)
             f"{PREVIOUS}阶段": last_stage.label if last_stage else "",
-            f"{PREVIOUS}{headers['area']}": _number(last.get("area", "")),
-            f"{PREVIOUS}{headers['investment']}": _number(last.get("investment", "")),
+            f"{PREVIOUS}{headers['area']}": str(last.get("area", "")),
+            f"{PREVIOUS}{headers['investment']}": str(last.get("investment", "")),
         }
         for field in FIELDS[1:]:
             value = entry.get(field.key, "")
@@ -217,10 +228,11 @@ def _columns(unit: str) -> list[str]:
 
 def entries_from_editor(edited: pd.DataFrame, stages, unit: str) -> list[dict]:
     """The edited table as entries (text); a stage label becomes its code (unknown text is kept,
-    for validation to name)."""
+    for validation to name). A row left all empty is no entry (nothing reported for it);
+    ``_row`` is the table's row number, for the problems table."""
     entries = []
-    for row in edited.to_dict("records"):
-        entry = {"record_id": _text(row.get(FIELDS[0].title(unit)))}
+    for number, row in enumerate(edited.to_dict("records"), start=1):
+        entry: dict = {"_row": number, "record_id": _text(row.get(FIELDS[0].title(unit)))}
         for field in FIELDS[1:]:
             value = row.get(field.title(unit))
             if field.kind == "stage":
@@ -232,7 +244,8 @@ def entries_from_editor(edited: pd.DataFrame, stages, unit: str) -> list[dict]:
                 entry[field.key] = _number_text(value)
             else:
                 entry[field.key] = _text(value)
-        entries.append(entry)
+        if any(entry[f.key] for f in FIELDS[1:]):
+            entries.append(entry)
     return entries
 
 
@@ -242,9 +255,6 @@ def entry_editor(frame: pd.DataFrame, stages, unit: str, *, key: str, disabled: 
     config: dict = {
         headers["record_id"]: st.column_config.TextColumn(pinned=True, width="small"),
         "名称": st.column_config.TextColumn(pinned=True, width="medium"),
-        f"规划面积（{unit}）": st.column_config.NumberColumn(format="%g"),
-        f"{PREVIOUS}{headers['area']}": st.column_config.NumberColumn(format="%g"),
-        f"{PREVIOUS}{headers['investment']}": st.column_config.NumberColumn(format="%g"),
     }
     for field in FIELDS[1:]:
         title, help_text = field.title(unit), field.help or None
@@ -255,7 +265,9 @@ def entry_editor(frame: pd.DataFrame, stages, unit: str, *, key: str, disabled: 
         elif field.kind == "date":
             config[title] = st.column_config.DateColumn(format="YYYY-MM-DD", help=help_text)
         elif field.kind == "number":
-            config[title] = st.column_config.NumberColumn(min_value=0, step=0.0001, format="%g", help=help_text)
+            config[title] = st.column_config.NumberColumn(
+                min_value=0, step=0.0001, format="%g", help=help_text
+            )
         else:
             config[title] = st.column_config.TextColumn(max_chars=2000, help=help_text)
     read_only = list(frame.columns[:6])
@@ -266,6 +278,7 @@ def entry_editor(frame: pd.DataFrame, stages, unit: str, *, key: str, disabled: 
         num_rows="fixed",
         column_config=config,
         disabled=True if disabled else read_only,
+        height=min(35 * (len(frame) + 1) + 3, 740),
         key=key,
     )
     return edited
@@ -317,7 +330,9 @@ def problems_table(problems, *, key: str) -> None:
     if not problems:
         return
     errors = any(p.severity == "error" for p in problems)
-    (st.error if errors else st.warning)(summary(problems), icon=":material/error:" if errors else ":material/warning:")
+    (st.error if errors else st.warning)(
+        summary(problems), icon=":material/error:" if errors else ":material/warning:"
+    )
     st.dataframe(
         problems_frame(problems),
         hide_index=True,
@@ -349,7 +364,8 @@ def show_flash() -> None:
 
 
 def attachment_list(progress: Progress, report_id: int, *, key: str) -> None:
-    """The report's attachments: images as thumbnails, PDFs by name with a download button."""
+    """The report's attachments: images as thumbnails, PDFs by name; each with a download
+    (its bytes read from the store only when it is asked for)."""
     listed = progress.attachments(report_id)
     if not listed:
         st.caption("暂无附件。")
@@ -357,45 +373,78 @@ def attachment_list(progress: Progress, report_id: int, *, key: str) -> None:
     columns = st.columns(4)
     for i, att in enumerate(listed):
         with columns[i % 4]:
-            content = progress.attachment_content(att.id)
-            name = str(att.filename)
-            if name.lower().rsplit(".", 1)[-1] in IMAGE_TYPES:
-                st.image(content, width=160)
+            if att.is_image and att.thumbnail:
+                st.image(att.thumbnail, width=160)
             else:
-                st.markdown(":material/picture_as_pdf: PDF")
-            st.text(name + (f"（{att.record_id}）" if getattr(att, "record_id", "") else ""))
+                st.markdown(":material/picture_as_pdf: PDF" if not att.is_image else ":material/image: 图片")
+            st.text(
+                att.filename
+                + (f"（编号 {att.record_id}）" if att.record_id else "")
+                + f"，{att.size / 1024:,.0f} KB"
+            )
             st.download_button(
-                "下载", content, file_name=name, key=f"{key}_{att.id}", icon=":material/download:"
+                "下载",
+                lambda att_id=att.id: progress.attachment_content(att_id),
+                file_name=att.filename,
+                mime=att.media_type,
+                key=f"{key}_{att.id}",
+                icon=":material/download:",
             )
 
 
 # ------------------------------------------------------------------ the workbook route
+# TODO(i17-wb): panhuo.progress.workbook is written on branch i17-wb; these two wrappers follow
+# its signatures as they stood there (template_workbook, import_workbook). Until it is merged
+# the expander says the template is not available.
 
 
-def template_bytes(progress: Progress, plan: Plan, county: str, period: Period) -> bytes | None:
-    """The template workbook for this 区县 and period, None while the workbook module is missing."""
-    # TODO(i17-wb): wire panhuo.progress.workbook.template_workbook at merge (signature there)
+def template_bytes(progress: Progress, plan: Plan, county: str, period: Period, report) -> bytes | None:
+    """The template workbook of this 区县 and period (prefilled with the draft when there is
+    one), None while the workbook module is missing."""
     try:
         from panhuo.progress import workbook
     except ImportError:
         return None
-    return workbook.template_workbook(progress, plan, county, period.id)
+    current = {e["record_id"]: e for e in progress.entries(report.id)} if report else None
+    return workbook.template_workbook(
+        plan, county, period, progress.records(plan, county), progress.previous_values(plan, county, period.id),
+        progress.stages(plan), plan.area_unit, current=current, narrative=report.narrative if report else None,
+    )  # fmt: skip
 
 
-def read_filled(progress: Progress, plan: Plan, county: str, period: Period, content: bytes):
-    """(entries, narrative or None, problems) read from a filled template; None without the module."""
-    # TODO(i17-wb): wire panhuo.progress.workbook's reader at merge (name and signature there)
-    try:
-        from panhuo.progress import workbook
-    except ImportError:
-        return None
-    return workbook.read_workbook(progress, plan, county, period.id, content)
+def import_filled(
+    progress: Progress, user: User, plan: Plan, county: str, period: Period, content: bytes, reason: str
+):
+    """A filled template read and saved as the draft by the same engine as the command line
+    (``WorkbookImport``: ok, message, problems)."""
+    from panhuo.progress import workbook
+
+    return workbook.import_workbook(
+        progress,
+        user,
+        plan,
+        county,
+        period.id,
+        content,
+        correction_reason=reason,
+        client=auth.client_address(),
+    )
 
 
 # ------------------------------------------------------------------ actions
 
 
-def attachments_panel(progress: Progress, user: User, plan: Plan, county: str, period: Period, report, *, stamp: str, editable: bool) -> None:
+def attachments_panel(
+    progress: Progress,
+    user: User,
+    plan: Plan,
+    county: str,
+    period: Period,
+    report,
+    *,
+    stamp: str,
+    editable: bool,
+) -> None:
     """The report's attachments, and (on a draft) an upload of photos and PDFs."""
     if report is not None:
         attachment_list(progress, report.id, key=f"progress_att_{stamp}")
@@ -420,12 +469,33 @@ def attachments_panel(progress: Progress, user: User, plan: Plan, county: str, p
         flash(f"已添加 {len(files)} 个附件。")
 
 
-def save(progress: Progress, user: User, plan: Plan, county: str, period: Period, entries: list[dict], narrative: dict, *, correction_reason: str = "", submit: bool = False) -> None:
+def save(
+    progress: Progress,
+    user: User,
+    plan: Plan,
+    county: str,
+    period: Period,
+    entries: list[dict],
+    narrative: dict,
+    *,
+    correction_reason: str = "",
+    submit: bool = False,
+) -> None:
     """保存草稿 (and with ``submit`` 提交): on errors the problems table, and nothing written."""
     client = auth.client_address()
     try:
+        _cleaned, problems = progress.check(plan, county, period.id, entries)  # writes nothing
+        if any(p.severity == "error" for p in problems):
+            raise ProgressRejected(problems)
         report = progress.save_draft(
-            user, plan, county, period.id, entries, narrative, correction_reason=correction_reason, client=client
+            user,
+            plan,
+            county,
+            period.id,
+            entries,
+            narrative,
+            correction_reason=correction_reason,
+            client=client,
         )
         if submit:
             report = progress.submit(user, plan, county, period.id, client=client)
@@ -437,31 +507,50 @@ def save(progress: Progress, user: User, plan: Plan, county: str, period: Period
         return
     what = "已提交（报送市领导小组）" if submit else "草稿已保存"
     late = "，逾期报送" if submit and report.late else ""
-    flash(f"{county} {period.label} {what}（第 {report.revision} 版{late}）。", getattr(report, "warnings", ()))
+    flash(f"{county} {period.label} {what}（第 {report.revision} 版{late}）。", problems)
 
 
-def workbook_panel(progress: Progress, user: User, plan: Plan, county: str, period: Period, *, stamp: str, editable: bool, correction_reason: str, narrative: dict) -> None:
+def workbook_panel(
+    progress: Progress,
+    user: User,
+    plan: Plan,
+    county: str,
+    period: Period,
+    report,
+    *,
+    stamp: str,
+    editable: bool,
+    correction_reason: str,
+) -> None:
     """下载填报模板, and an upload of a filled one that goes through the same checks into the draft."""
-    template = template_bytes(progress, plan, county, period)
+    template = template_bytes(progress, plan, county, period, report)
     if template is None:
         st.caption("填报模板暂不可用。")
         return
+    st.caption("模板已按本区县的片区/地块和上期通过的数值预填；离线填好后在此上传，检查规则与页面相同。")
     st.download_button(
         "下载填报模板",
         template,
         file_name=f"进展填报_{plan.id}_{county}_{period.id}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"progress_template_{stamp}",
         icon=":material/download:",
     )
     if not editable:
         return
     upload = st.file_uploader("上传填好的模板（.xlsx）", type=["xlsx"], key=f"progress_wb_{stamp}")
-    if upload is None or not st.button("按模板填入草稿", key=f"progress_wb_go_{stamp}", icon=":material/upload_file:"):
+    if upload is None:
         return
-    read = read_filled(progress, plan, county, period, upload.getvalue())
-    entries, narrative_read, problems = read
-    if any(p.severity == "error" for p in problems):
-        problems_table(problems, key="progress_wb_problems")
+    if not st.button("按模板保存草稿", key=f"progress_wb_go_{stamp}", icon=":material/upload_file:"):
         return
-    # a template without the narrative parts keeps what the page holds
-    save(progress, user, plan, county, period, entries, narrative_read or narrative, correction_reason=correction_reason)
+    try:
+        result = import_filled(progress, user, plan, county, period, upload.getvalue(), correction_reason)
+    except PermissionDenied as exc:
+        st.error(plain(exc), icon=":material/block:")
+        return
+    if not result.ok:
+        if not any(p.severity == "error" for p in result.problems):  # else the table's summary says it
+            st.error(plain(result.message), icon=":material/error:")
+        problems_table(result.problems, key="progress_wb_problems")
+        return
+    flash(result.message, result.problems)

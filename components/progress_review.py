@@ -14,9 +14,8 @@ from components.progress_form import flash, when
 from components.text import plain
 from panhuo.access import PermissionDenied, User
 from panhuo.model import Plan
-from panhuo.progress import FIELDS, Period, Progress, ProgressRejected, entry_columns
+from panhuo.progress import FIELDS, STATE_LABELS, Period, Progress, ProgressRejected, entry_columns
 from panhuo.progress.fields import NARRATIVE
-from panhuo.progress.service import STATE_LABELS
 from panhuo.progress.stages import stage_of
 
 CHANGED = "background-color: #fff3bf; font-weight: 600"  # a cell that differs from last period
@@ -28,18 +27,22 @@ def _label(state: str) -> str:
 
 
 def status_frame(statuses) -> pd.DataFrame:
-    """One row per 区县: 状态, 报送时间（北京时间）, 逾期, 版本."""
-    rows = [
-        {
-            "区县": s.county,
-            "状态": _label(s.state),
-            "报送时间（北京时间）": when(s.submitted_at),
-            "逾期": "逾期" if s.late else "",
-            "版本": str(s.revision) if s.revision else "",
-        }
-        for s in statuses
-    ]
-    return pd.DataFrame(rows, columns=["区县", "状态", "报送时间（北京时间）", "逾期", "版本"])
+    """One row per 区县: 状态, 报送时间（北京时间）, 逾期 (报送 after the due date, or nothing
+    submitted by then), 版本, 条数."""
+    rows = []
+    for s in statuses:
+        r = s.report
+        rows.append(
+            {
+                "区县": s.county,
+                "状态": _label(s.state),
+                "报送时间（北京时间）": when(r.submitted_at) if r else "",
+                "逾期": "逾期报送" if s.late else ("逾期未报" if s.overdue else ""),
+                "版本": str(r.revision) if r else "",
+                "条数": str(s.entries) if r else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["区县", "状态", "报送时间（北京时间）", "逾期", "版本", "条数"])
 
 
 def status_counts(statuses) -> str:
@@ -47,8 +50,10 @@ def status_counts(statuses) -> str:
     for s in statuses:
         counts[_label(s.state)] = counts.get(_label(s.state), 0) + 1
     late = sum(bool(s.late) for s in statuses)
+    overdue = sum(bool(s.overdue) for s in statuses)
     parts = [f"{label} {n} 个" for label, n in counts.items()]
-    return f"共 {len(statuses)} 个区县：" + "，".join(parts) + (f"；逾期 {late} 个" if late else "") + "。"
+    tail = (f"；逾期报送 {late} 个" if late else "") + (f"；逾期未报 {overdue} 个" if overdue else "")
+    return f"共 {len(statuses)} 个区县：" + "，".join(parts) + tail + "。"
 
 
 def report_summary(report) -> None:
@@ -82,7 +87,9 @@ def narrative(report) -> None:
         st.text(text or "（未填写）")
 
 
-def entries_frame(entries: list[dict], previous: dict, stages, unit: str) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def entries_frame(
+    entries: list[dict], previous: dict, stages, unit: str
+) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """This report's entries with Chinese headers, and the (row, column) cells that differ from
     last period's approved values."""
     headers = entry_columns(unit)
@@ -130,12 +137,16 @@ def decision(progress: Progress, user: User, plan: Plan, report, period: Period)
     """通过 or 退回 (a reason required) for a submitted report."""
     if report.state != "submitted":
         return
-    reason = st.text_area("退回理由（退回时必填，将显示给区县填报员）", key=f"review_reason_{report.id}")
+    reason = st.text_area(
+        "审核意见（退回时必填，将显示给区县填报员；通过时可不填）", key=f"review_reason_{report.id}"
+    )
     approve, give_back = st.columns(2)
     client = auth.client_address()
     try:
-        if approve.button("通过", key="review_approve", type="primary", icon=":material/check:", width="stretch"):
-            progress.approve(user, plan, report.county, period.id, client=client)
+        if approve.button(
+            "通过", key="review_approve", type="primary", icon=":material/check:", width="stretch"
+        ):
+            progress.approve(user, plan, report.county, period.id, note=reason.strip(), client=client)
             flash(f"已通过 {report.county} {period.label} 的填报（第 {report.revision} 版）。")
         if give_back.button("退回", key="review_return", icon=":material/undo:", width="stretch"):
             if not reason.strip():
@@ -158,7 +169,7 @@ def history_frame(history) -> pd.DataFrame:
             "逾期": "逾期" if r.late else "",
             "审核人": r.reviewed_by_label or "",
             "审核时间（北京时间）": when(r.reviewed_at),
-            "退回理由": r.review_note or "",
+            "审核意见": r.review_note or "",
             "更正原因": r.correction_reason or "",
         }
         for r in history

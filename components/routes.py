@@ -39,8 +39,12 @@ ROUTES: tuple[Route, ...] = (
     Route("app_pages/policy.py", "政策与任务", "policy", ANALYSIS),
     Route("app_pages/audit.py", "数据核查", "audit", ANALYSIS),
     Route("app_pages/data_import.py", "数据导入", "import", MANAGEMENT, access=Action.IMPORT.value),
-    Route("app_pages/progress_report.py", "进展填报", "progress-report", MANAGEMENT, access=Action.REPORT.value),
-    Route("app_pages/progress_review.py", "进展审核", "progress-review", MANAGEMENT, access=Action.REVIEW.value),
+    Route(
+        "app_pages/progress_report.py", "进展填报", "progress-report", MANAGEMENT, access=Action.REPORT.value
+    ),
+    Route(
+        "app_pages/progress_review.py", "进展审核", "progress-review", MANAGEMENT, access=Action.REVIEW.value
+    ),
     Route("app_pages/users.py", "用户管理", "users", MANAGEMENT, access=Action.MANAGE_USERS.value),
     Route("app_pages/audit_log.py", "操作日志", "audit-log", MANAGEMENT, access=Action.READ_AUDIT.value),
     Route("app_pages/login.py", "登录", "login", ACCOUNT, access="anonymous"),
