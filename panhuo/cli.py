@@ -1,8 +1,9 @@
 """Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db
-| users | audit-log``.
+| users | audit-log | progress``.
 
 Gives the same figures as the pages, for scripts and checks; ``users`` and ``audit-log``
-(:mod:`panhuo.admin_cli`) manage accounts and read the audit trail. Errors are Chinese
+(:mod:`panhuo.admin_cli`) manage accounts and read the audit trail; ``progress``
+(:mod:`panhuo.progress.cli`) is 进展填报 from the command line. Errors are Chinese
 messages on standard error (exit status 1, or 2 for a wrong command line), never a traceback.
 """
 
@@ -212,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     admin_cli.add_users_parser(sub)
     admin_cli.add_audit_parser(sub)
+    from panhuo.progress import cli as progress_cli
+
+    progress_cli.add_progress_parser(sub)
     return parser
 
 
