@@ -44,6 +44,8 @@ def render() -> None:
     shown = form.reportable(periods, today)
     if not shown:
         st.info("本规划的报送期尚未开始。", icon=":material/info:")
+        if user.can(Action.MANAGE_PROGRESS, plan.id):
+            review.settings_panel(progress, user, plan)
         return
     period = form.period_choice(
         shown, progress.default_period(plan) or shown[-1], f"review_period_{plan.id}", today
@@ -89,6 +91,8 @@ def render() -> None:
     st.caption("只有审核通过的数据计入监测；未通过的填报不在此表。")
     approved = review.approved_frame(progress, plan, period, unit)
     st.dataframe(approved, hide_index=True, width="stretch", key="review_approved")
+    if user.can(Action.MANAGE_PROGRESS, plan.id):
+        review.settings_panel(progress, user, plan)
 
 
 if __name__ == "__main__":

@@ -194,3 +194,47 @@ def approved_frame(progress: Progress, plan: Plan, period: Period, unit: str) ->
             "来源": state["state"].map(APPROVED_STATES).fillna(""),
         }
     )
+
+
+def settings_panel(progress: Progress, user: User, plan: Plan) -> None:
+    """报送设置 for an administrator of the plan: months per period, first period, days allowed
+    after a period's end. A change that would leave reports without their period is refused."""
+    config = progress.config(plan)
+    source = "默认（来自规划数据）" if config.is_default else f"由 {config.created_by} 设置"
+    with st.expander("报送设置（管理员）", icon=":material/settings:"):
+        st.caption(
+            f"现为每 {config.cadence_months} 个月一期，自 {config.first_start.isoformat()} 起，"
+            f"期末后 {config.due_days} 天内报送（{plain(source)}）。已有报告的报送期不能因修改而消失。"
+        )
+        months = (1, 2, 3, 6, 12)
+        with st.form(f"progress_settings_{plan.id}"):
+            cadence = st.selectbox(
+                "每期月数",
+                months,
+                index=months.index(config.cadence_months) if config.cadence_months in months else 0,
+                format_func=lambda m: {
+                    1: "1（每月）",
+                    2: "2（每双月）",
+                    3: "3（每季度）",
+                    6: "6（每半年）",
+                    12: "12（每年）",
+                }[m],
+            )
+            start = st.date_input("第一期起始月", value=config.first_start, format="YYYY-MM-DD")
+            due = st.number_input(
+                "期末后几天内报送", min_value=0, max_value=180, value=int(config.due_days), step=1
+            )
+            if st.form_submit_button("保存设置", icon=":material/save:"):
+                try:
+                    progress.set_config(
+                        user,
+                        plan,
+                        cadence_months=int(cadence),
+                        first_start=start.replace(day=1),
+                        due_days=int(due),
+                        client=auth.client_address(),
+                    )
+                except (ValueError, PermissionDenied) as exc:
+                    st.error(plain(str(exc), limit=400), icon=":material/error:")
+                else:
+                    flash("报送设置已保存。")

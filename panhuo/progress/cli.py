@@ -72,7 +72,9 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 
 
 def add_progress_parser(sub: argparse._SubParsersAction) -> None:
-    progress = sub.add_parser("progress", help="进展填报：periods、template、import、review、status、export")
+    progress = sub.add_parser(
+        "progress", help="进展填报：periods、template、import、review、status、export、config"
+    )
     actions = progress.add_subparsers(dest="progress_command", required=True, metavar="ACTION")
 
     p = actions.add_parser("periods", help="规划的填报期（起止日期、报送截止日期）")
@@ -116,6 +118,17 @@ def add_progress_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", required=True, metavar="P")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=guarded(cmd_status))
+
+    p = actions.add_parser("config", help="报送设置：周期、起始日、报送期限、阶段（不带选项则只显示）")
+    p.add_argument("plan", metavar="PLAN")
+    p.add_argument("--cadence", type=int, default=None, metavar="月数", help="每期月数：1、2、3、6 或 12")
+    p.add_argument(
+        "--first-start", default=None, metavar="YYYY-MM-DD", help="第一期的起始日（取其所在月的 1 日）"
+    )
+    p.add_argument("--due-days", type=int, default=None, metavar="天数", help="期末后几天内报送")
+    p.add_argument("--user", default=None, metavar="NAME", help="修改时必填：以该用户（管理员）的身份修改")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=guarded(cmd_config))
 
     p = actions.add_parser("export", help="审核通过的进展数字，每条记录一行")
     p.add_argument("plan", metavar="PLAN")
@@ -371,6 +384,59 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"已通过：{where}")
     else:
         print(f"已退回：{where}；理由：{report.review_note}")
+    return 0
+
+
+def _config_json(config, periods) -> dict:
+    return {
+        "plan": config.plan_id,
+        "cadence_months": config.cadence_months,
+        "first_start": config.first_start.isoformat(),
+        "due_days": config.due_days,
+        "default": config.is_default,
+        "stages": [s.to_json() for s in config.stages],
+        "periods": len(periods),
+    }
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    store, progress, plan = _context(args.plan)
+    changing = any(v is not None for v in (args.cadence, args.first_start, args.due_days))
+    if changing:
+        if not args.user:
+            raise UsageError("修改报送设置须用 --user 指明管理员账户")
+        actor = acting_user(store, args.user, Action.MANAGE_PROGRESS, plan.id)
+        start = None
+        if args.first_start:
+            try:
+                start = dt.date.fromisoformat(args.first_start.strip()).replace(day=1)
+            except ValueError:
+                raise UsageError(f"起始日“{args.first_start}”不是 YYYY-MM-DD 格式的日期") from None
+        try:
+            progress.set_config(
+                actor,
+                plan,
+                cadence_months=args.cadence,
+                first_start=start,
+                due_days=args.due_days,
+                client=_client(),
+            )
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+    config = progress.config(plan)
+    periods = progress.periods(plan)
+    if args.json:
+        _print_json(_config_json(config, periods))
+        return 0
+    _demo_banner(plan)
+    source = "默认（规划数据）" if config.is_default else f"{config.created_by} 设置"
+    print(
+        f"{'已修改。' if changing else ''}{plan.id}：每 {config.cadence_months} 个月一期，自 {config.first_start.isoformat()} 起，"
+        f"期末后 {config.due_days} 天内报送，共 {len(periods)} 期（{source}）"
+    )
+    print("阶段：" + " → ".join(f"{s.label}（{s.plan_stage}）" for s in config.stages))
     return 0
 
 
