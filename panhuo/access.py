@@ -66,6 +66,7 @@ class Action(StrEnum):
     RESTORE = "restore"
     REPORT = "report"  # 进展填报 (区县-scoped)
     REVIEW = "review"  # review of progress reports
+    MANAGE_PROGRESS = "manage_progress"  # reporting cadence, stages, targets by 区县
     MODERATE = "moderate"  # consultation comments
     MANAGE_CONSULTATIONS = "manage_consultations"
     READ_AUDIT = "read_audit"
@@ -80,6 +81,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESTORE: "恢复历史版本",
     Action.REPORT: "填报进展",
     Action.REVIEW: "审核进展填报",
+    Action.MANAGE_PROGRESS: "设置进展填报",
     Action.MODERATE: "审核公众意见",
     Action.MANAGE_CONSULTATIONS: "管理征求意见",
     Action.READ_AUDIT: "查看操作日志",

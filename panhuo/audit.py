@@ -48,6 +48,14 @@ KIND_LABELS: dict[str, str] = {
     "samples_loaded": "载入样例数据",
     "demo_loaded": "载入演示数据",
     "access_denied": "越权操作被拒绝",
+    "progress_config_changed": "修改进展填报设置",
+    "progress_draft_saved": "保存进展草稿",
+    "progress_submitted": "提交进展报告",
+    "progress_approved": "通过进展报告",
+    "progress_returned": "退回进展报告",
+    "progress_attachment_added": "上传进展附件",
+    "progress_attachment_removed": "删除进展附件",
+    "demo_loaded": "载入演示数据",
 }
 
 

@@ -17,6 +17,14 @@
   only in the browser's cookie), with absolute and idle expiry, revoked on sign-out.
 - ``login_throttle``: consecutive failed sign-ins per account and per client, and the time
   until which each is locked.
+- ``progress_config``: each plan's reporting cadence, first period, due days and lifecycle
+  stages; a change adds a row (the newest wins), so earlier settings stay readable.
+- ``progress_reports``: one row per revision of a 区县's report for a period (draft, submitted,
+  returned, approved); a return or a correction starts a new revision, a submitted revision's
+  entries are never edited.
+- ``progress_entries``: a report's figures per record (stage, dates, cumulative area as typed
+  with its unit, investment …).
+- ``progress_attachments``: photos and PDFs of a report, byte for byte with their sha256.
 - ``audit_log``: append-only (triggers refuse UPDATE and DELETE on SQLite and PostgreSQL): every
   write and security event, who, when (UTC), what, the plan, the records, before and after.
 """
@@ -28,6 +36,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -180,5 +189,88 @@ class AuditRow(Base):
     client: Mapped[str] = mapped_column(String(200), default="")
 
 
+class ProgressConfigRow(Base):
+    __tablename__ = "progress_config"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    cadence_months: Mapped[int] = mapped_column(Integer)
+    first_start: Mapped[dt.date] = mapped_column(Date)
+    due_days: Mapped[int] = mapped_column(Integer)
+    stages: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class ProgressReportRow(Base):
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "county", "period_id", "revision", name="uq_progress_revision"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    county: Mapped[str] = mapped_column(String(100))
+    period_id: Mapped[str] = mapped_column(String(16), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # draft | submitted | returned | approved
+    kind: Mapped[str] = mapped_column(String(16), default="report")  # report | correction
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id"), nullable=True)
+    record_kind: Mapped[str] = mapped_column(String(16))  # parcels | zones
+    area_unit: Mapped[str] = mapped_column(String(16))
+    narrative: Mapped[dict] = mapped_column(JSON, default=dict)
+    due: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_by_label: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    submitted_by: Mapped[str] = mapped_column(String(120), default="")
+    submitted_by_label: Mapped[str] = mapped_column(String(200), default="")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    reviewed_by: Mapped[str] = mapped_column(String(120), default="")
+    reviewed_by_label: Mapped[str] = mapped_column(String(200), default="")
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProgressEntryRow(Base):
+    __tablename__ = "progress_entries"
+    __table_args__ = (UniqueConstraint("report_id", "record_id", name="uq_progress_entry"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(120))
+    stage: Mapped[str] = mapped_column(String(32), default="")
+    approved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    supplied_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    started_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    area: Mapped[str] = mapped_column(String(40), default="")  # as typed, in area_unit
+    area_unit: Mapped[str] = mapped_column(String(16), default="")
+    investment: Mapped[str] = mapped_column(String(40), default="")  # 万元, as typed
+    floor_area: Mapped[str] = mapped_column(String(40), default="")  # 平方米
+    tax_per_mu: Mapped[str] = mapped_column(String(40), default="")  # 万元/亩
+    note: Mapped[str] = mapped_column(Text, default="")
+    issues: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProgressAttachmentRow(Base):
+    __tablename__ = "progress_attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(120), default="")
+    filename: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
 TABLES = (PlanRow, VersionRow, RecordRow, SourceFileRow, MappingRow, ReportRow)
 ACCOUNT_TABLES = (UserRow, GrantRow, SessionRow, ThrottleRow, AuditRow)
+PROGRESS_TABLES = (ProgressConfigRow, ProgressReportRow, ProgressEntryRow, ProgressAttachmentRow)
