@@ -46,7 +46,6 @@ KIND_LABELS: dict[str, str] = {
     "restore": "恢复版本",
     "mapping_saved": "保存字段对应",
     "samples_loaded": "载入样例数据",
-    "demo_loaded": "载入演示数据",
     "access_denied": "越权操作被拒绝",
     "progress_config_changed": "修改进展填报设置",
     "progress_draft_saved": "保存进展草稿",
