@@ -6,7 +6,9 @@ progress views do, the store holds one more plan, :data:`DEMO_PLAN_ID`: 湖州's
 (its 66 片区, targets, milestones …) under another id, with ``meta["demo"] = True`` and titles
 beginning 【模拟演示】. It is made by :func:`ensure_demo_plan` when the setting ``demo`` is on
 (``PANHUO_DEMO``, default on; never in public mode: :attr:`Settings.demo_enabled`), follows 湖州's
-sample when its files change, and is hidden from the catalog when the setting is off.
+sample when its files change, and is hidden from the catalog when the setting is off. Its
+progress is simulated once (:mod:`panhuo.progress.simulate`): several periods of 区县 reports,
+most approved, a few late, returned or missing, every text marked 【模拟】.
 
 Every rule about how a demonstration is marked lives here, once:
 
@@ -24,6 +26,7 @@ Every rule about how a demonstration is marked lives here, once:
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,13 +114,15 @@ def source_folder(data_dir: Path) -> Path | None:
     return folder if (folder / "plan.toml").exists() else None
 
 
-def ensure_demo_plan(store: Store, settings: Settings | None = None) -> int:
-    """Make or bring up to date the demonstration plan; returns the versions added.
+def ensure_demo_plan(store: Store, settings: Settings | None = None, today: date | None = None) -> int:
+    """Make or bring up to date the demonstration plan, then give it simulated progress once
+    (:func:`fill_demo_progress`); returns the versions added.
 
     Does nothing when ``settings`` (default: the store's) has the demonstration off, when the
     data folder has no 湖州 sample, or when a plan of another origin holds the id. Idempotent:
-    a dataset whose latest copy has the sample's digest is not copied again; one ``demo_loaded``
-    audit row (as :data:`~panhuo.access.SYSTEM`) records each run that added or changed anything.
+    a dataset whose latest copy has the sample's digest is not copied again, progress is
+    simulated only while the plan has none; one ``demo_loaded`` audit row (as
+    :data:`~panhuo.access.SYSTEM`) records each step that added or changed anything.
     """
     settings = settings or store.settings
     if not settings.demo_enabled:
@@ -126,8 +131,13 @@ def ensure_demo_plan(store: Store, settings: Settings | None = None) -> int:
     if folder is None:
         return 0
     with store.session() as session:  # the usual case, nothing to do: no write lock taken
-        if not _changes(session, folder):
-            return 0
+        pending = _changes(session, folder) is not None
+    added = _sync(store, folder) if pending else 0
+    fill_demo_progress(store, today)
+    return added
+
+
+def _sync(store: Store, folder: Path) -> int:
     for attempt in range(2):  # a database without the write lock may still race
         try:
             with store.writing() as session:
@@ -136,6 +146,40 @@ def ensure_demo_plan(store: Store, settings: Settings | None = None) -> int:
             if attempt:
                 raise
     return 0  # pragma: no cover
+
+
+def fill_demo_progress(store: Store, today: date | None = None, seed: int | None = None) -> int:
+    """Simulated reports for the demonstration plan, from the period in which 湖州's plan was
+    issued to the last period ended by ``today`` (北京时间), written once: nothing when the plan
+    has simulated reports already, is missing, or is not a demonstration. Returns the reports
+    written."""
+    from panhuo.progress.service import Progress
+    from panhuo.progress.simulate import DEFAULT_SEED, simulate_plan, write_simulation
+    from panhuo.store.schema import PlanRow, ProgressReportRow
+
+    with store.session() as session:
+        row = session.get(PlanRow, DEMO_PLAN_ID)
+        if row is None or row.origin != ORIGIN:
+            return 0
+        done = session.scalar(
+            select(ProgressReportRow.id)
+            .where(ProgressReportRow.plan_id == DEMO_PLAN_ID, ProgressReportRow.simulated.is_(True))
+            .limit(1)
+        )
+        if done is not None:
+            return 0
+    plan = store.load_plan(DEMO_PLAN_ID)
+    if not plan.is_demo:
+        return 0
+    progress = Progress(store, (lambda: today) if today else None)
+    reports = simulate_plan(
+        plan,
+        progress.today(),
+        periods=progress.periods(plan),
+        stages=progress.stages(plan),
+        seed=DEFAULT_SEED if seed is None else seed,
+    )
+    return write_simulation(store, plan, reports, SYSTEM, once=True)
 
 
 def _changes(session: Session, folder: Path) -> tuple[dict, list] | None:
