@@ -5,6 +5,7 @@ import streamlit as st
 from components import cached as data
 from components.header import missing, page_header
 from components.sidebar import current
+from panhuo.demo import export_frame, export_name
 from panhuo.export import to_csv_bytes
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, severity_counts
 from panhuo.views import audit_table
@@ -50,8 +51,8 @@ def render() -> None:
     st.caption(f"显示 {len(shown)} / {len(frame)} 项；“文件数值”为文件所印，“计算数值”由数据重算。")
     st.download_button(
         "下载核查结果（CSV）",
-        to_csv_bytes(shown),
-        file_name=f"{ctx.plan.id}-核查.csv",
+        to_csv_bytes(export_frame(ctx.plan, shown)),
+        file_name=export_name(ctx.plan, f"{ctx.plan.id}-核查.csv"),
         mime="text/csv",
         key="audit_download",
     )

@@ -13,8 +13,11 @@ from components.kpi import kpi_row
 from components.sidebar import current
 from components.text import plain
 from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
+from panhuo.demo import DEMO_LABEL
 from panhuo.nouns import noun
 from panhuo.views import breakdowns, headline, outline_metrics, totals_by
+
+SOURCE_WORDS = {"sample": "样例数据", "demo": f"湖州市样例数据的演示副本，进展为{DEMO_LABEL}"}
 
 
 def render() -> None:
@@ -77,7 +80,7 @@ def _source(plan) -> None:
     with st.expander("来源与说明"):
         st.markdown(
             f"原文文件：{plain(plan.meta.get('source_file', ''))}"
-            f"（数据来源：{'样例数据' if plan.origin == 'sample' else '导入'}）"
+            f"（数据来源：{SOURCE_WORDS.get(plan.origin, '导入')}）"
         )
         for note in plan.meta.get("notes", []):
             st.markdown(f"- {plain(note)}")

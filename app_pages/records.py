@@ -5,6 +5,7 @@ import streamlit as st
 from components.header import missing, page_header
 from components.sidebar import current
 from components.text import plain
+from panhuo.demo import export_frame, export_name, export_title
 from panhuo.export import record_details, records_table, search, to_csv_bytes, to_xlsx_bytes
 from panhuo.nouns import noun
 from panhuo.privacy import scope_note
@@ -52,18 +53,19 @@ def render() -> None:
         st.caption("点选表格中的一行查看详情。")
     name = f"{plan.id}-{what}明细"
     left, right = st.columns(2)
+    download = export_frame(plan, table)  # a demonstration plan's rows say so in the file
     left.download_button(
         "下载 CSV",
-        to_csv_bytes(table),
-        file_name=f"{name}.csv",
+        to_csv_bytes(download),
+        file_name=export_name(plan, f"{name}.csv"),
         mime="text/csv",
         key="records_csv",
         width="stretch",
     )
     right.download_button(
         "下载 Excel",
-        to_xlsx_bytes(table, title=plan.title),
-        file_name=f"{name}.xlsx",
+        to_xlsx_bytes(download, title=export_title(plan, plan.title)),
+        file_name=export_name(plan, f"{name}.xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="records_xlsx",
         width="stretch",

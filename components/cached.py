@@ -2,7 +2,7 @@
 settings, the store, the catalog of plans, findings of a plan.
 
 Settings come from the environment overridden by ``st.secrets`` (``database_url``,
-``sqlite_path``, ``data_dir``, ``tile_url``, ``public_mode``; top level or in a ``[panhuo]``
+``sqlite_path``, ``data_dir``, ``tile_url``, ``public_mode``, ``demo`` …; top level or in a ``[panhuo]``
 section). The catalog is :func:`panhuo.catalog.open_catalog` with these caches passed in: the
 sample plans are read once; each plan taken from the store is cached under (plan id, id of
 its latest version), so an import — from the page or ``python -m panhuo import`` in another
@@ -22,6 +22,7 @@ from pathlib import Path
 import streamlit as st
 
 from panhuo.catalog import Catalog, load_samples, open_catalog
+from panhuo.demo import ensure_demo_plan
 from panhuo.model import Plan
 from panhuo.reconcile import Finding, reconcile
 from panhuo.settings import SETTINGS_TABLE, Settings, load_settings
@@ -87,17 +88,20 @@ def _load_stored(store: Store, plan_id: str, revision: int) -> Plan:
 
 
 @st.cache_resource(show_spinner="正在准备数据库…", max_entries=4)
-def _open_store(url: str, data_dir: str) -> Store:
-    """The store, created on first run (samples loaded into it idempotently)."""
+def _open_store(url: str, data_dir: str, demo: bool = False) -> Store:
+    """The store, created on first run (samples, and with ``demo`` the demonstration plan,
+    loaded into it idempotently)."""
     with unavailable_on_failure():
-        return Store.open(Settings(Path(data_dir), url, Path(), "", False), url=url)
+        store = Store.open(Settings(Path(data_dir), url, Path(), "", False, demo=demo), url=url)
+        ensure_demo_plan(store)  # nothing unless demo
+        return store
 
 
 def store() -> Store:
     """The store the settings name, opened and upgraded (the import page writes to it).
     Raises :class:`StoreUnavailable` when it cannot be reached."""
     s = settings()
-    return _open_store(s.effective_database_url, str(s.data_dir))
+    return _open_store(s.effective_database_url, str(s.data_dir), s.demo_enabled)
 
 
 def _samples_only(s: Settings) -> Catalog:

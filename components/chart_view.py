@@ -1,5 +1,6 @@
 """Every plotly chart a page shows goes through :func:`plotly_chart`, so no data string in a
-chart can carry live markup (see :mod:`components.chart_safety`)."""
+chart can carry live markup (see :mod:`components.chart_safety`), and every chart of a
+demonstration plan says so (:func:`components.charts.demo_mark`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.chart_safety import inert_figure
+from components.charts import demo_mark
+from components.sidebar import shown_plan
+from panhuo.demo import demo_label
 
 
 def plotly_chart(figure: go.Figure, *, where=st, **kwargs):
     """``st.plotly_chart`` (or ``where.plotly_chart`` for a column) of the figure made inert;
     returns what Streamlit returns (the selection event when ``on_select`` is set)."""
-    return where.plotly_chart(inert_figure(figure), **kwargs)
+    return where.plotly_chart(inert_figure(demo_mark(figure, demo_label(shown_plan()))), **kwargs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import FONT, LISTED_COLOR, PALETTE, TARGET_COLOR, TRANSPARENT
+from components.theme import DEMO_INK, FONT, LISTED_COLOR, PALETTE, TARGET_COLOR, TRANSPARENT
 
 
 def layout(
@@ -120,3 +120,31 @@ def target_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="个数")
     return layout(fig, title)
+
+
+def demo_mark(fig: go.Figure, label: str) -> go.Figure:
+    """Mark a chart of a demonstration plan (in place; nothing when ``label`` is ''): the label
+    after the title (or as the title), and a faint 模拟数据 across the plot, so that neither the
+    chart nor a screenshot of it can pass for real figures. :func:`components.chart_view.plotly_chart`
+    applies it to every chart of such a plan."""
+    if not label:
+        return fig
+    title = fig.layout.title.text or ""
+    if label not in title:
+        fig.update_layout(title={"text": f"{title}｜{label}" if title else label, "x": 0})
+        if not title:
+            margin = fig.layout.margin.t
+            fig.update_layout(margin={"t": max(margin or 0, 50)})
+    fig.add_annotation(
+        text="模拟数据",
+        name="demo_watermark",
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        textangle=-20,
+        opacity=0.15,
+        font={"size": 56, "family": FONT, "color": DEMO_INK},
+    )
+    return fig

@@ -2,6 +2,10 @@
 
 The URL is read when a session starts (or when a link with other parameters is opened), and
 written back after every change, so a copied link opens exactly the same view.
+
+The demonstration plan (:mod:`panhuo.demo`) comes last in the plan list under its 【模拟演示】
+title; while it is chosen every page opens with a banner saying its figures are simulated
+(drawn here, before the page runs, so no page can leave it out).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from components.auth import current_user
 from components.text import plain
 from panhuo.access import ANONYMOUS, CountyScope, User
 from panhuo.aggregate import apply_filters
+from panhuo.demo import DEMO_LABEL, NOTE, is_demo
 from panhuo.model import Plan
 from panhuo.nouns import type_label
 from panhuo.privacy import scoped_records
@@ -138,6 +143,8 @@ def render_sidebar() -> Context:
             on_change=_on_plan_change,
         )
         plan = plans[st.session_state[KEYS["plan"]]]
+        if is_demo(plan):
+            st.caption(f"演示规划：{DEMO_LABEL}")
         options = filter_options(plan)
         dataset, frame = plan.records()
         if options["county"]:
@@ -163,6 +170,7 @@ def render_sidebar() -> Context:
 
     for notice in st.session_state.pop(_NOTICES, []):
         st.warning(plain(notice), icon="⚠️")
+    demo_banner(plan)
 
     scope = user.private_scope(plan.id)  # ANONYMOUS holds no grant: CountyScope(), nothing
     records = apply_filters(frame, view.filters, dataset)
@@ -175,3 +183,15 @@ def render_sidebar() -> Context:
 def current() -> Context:
     """The context the sidebar computed for this run (pages call this)."""
     return st.session_state[_CONTEXT]
+
+
+def shown_plan() -> Plan | None:
+    """The plan the sidebar chose for this run (None before it ran: a page run on its own)."""
+    context = st.session_state.get(_CONTEXT)
+    return context.plan if context is not None else None
+
+
+def demo_banner(plan: Plan | None) -> None:
+    """The banner above every page of a demonstration plan (nothing for any other plan)."""
+    if is_demo(plan):
+        st.warning(f"**{DEMO_LABEL}**　{NOTE}", icon="🧪")

@@ -25,6 +25,7 @@ HEATMAP_SCALE = palette.HEATMAP_SCALE
 STAGE_COLORS = palette.STAGE_COLORS
 STATUS_COLORS = palette.STATUS_COLORS
 ROLE_COLORS = palette.ROLE_COLORS
+DEMO_INK = palette.DEMO_INK
 # pairs: the quiet colour for what was (or could be), the accent for what is planned (or real)
 BEFORE_COLOR, AFTER_COLOR = MUTED, PRIMARY
 THEORY_COLOR, REAL_COLOR = MUTED, PRIMARY

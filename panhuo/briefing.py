@@ -12,6 +12,9 @@ Slides (a slide is left out when the plan carries nothing for it):
 5. next milestones (those not yet over on ``today``), else the list's 实施阶段;
 6. data check: findings per severity and the largest mismatches, documented against computed.
 
+A demonstration plan's briefing (:mod:`panhuo.demo`) carries 模拟数据（演示用，非真实进展） at the
+top of every slide, and its file name begins 模拟-.
+
 python-pptx sets only the Latin font; every run also gets an east-Asian font (``<a:ea>``) so
 Chinese text shows in Microsoft YaHei on Windows (and a substitute CJK font elsewhere).
 """
@@ -34,6 +37,7 @@ from pptx.util import Inches, Pt
 
 from panhuo import palette, timeline, views
 from panhuo.aggregate import exact_area_ha, record_count
+from panhuo.demo import demo_label, export_name
 from panhuo.model import Plan
 from panhuo.nouns import measure_word
 from panhuo.nouns import noun as dataset_noun
@@ -52,6 +56,8 @@ INK = RGBColor(*palette.rgb(palette.BRIEFING_INK))
 MUTED = RGBColor(*palette.rgb(palette.BRIEFING_MUTED))
 ACCENT = RGBColor(*palette.rgb(palette.BRIEFING_ACCENT))
 BORDER = RGBColor(*palette.rgb(palette.BRIEFING_BORDER))
+DEMO_INK = RGBColor(*palette.rgb(palette.DEMO_INK))
+DEMO_BAND = RGBColor(*palette.rgb(palette.DEMO_BAND))
 MAX_TABLE_ROWS = 8
 ROW_HEIGHT = Inches(0.5)
 FOOTER_TOP = HEIGHT - Inches(0.65)
@@ -63,8 +69,8 @@ _AFTER_EA = ("a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:ex
 
 
 def file_name(plan: Plan, today: date) -> str:
-    """``湖州市低效用地再开发试点实施方案_会议简报_2026-11-29.pptx``."""
-    return f"{plan.short_title}_会议简报_{today:%Y-%m-%d}.pptx"
+    """``湖州市低效用地再开发试点实施方案_会议简报_2026-11-29.pptx`` (``模拟-…`` for a demonstration)."""
+    return export_name(plan, f"{plan.short_title}_会议简报_{today:%Y-%m-%d}.pptx")
 
 
 # --- fonts ---------------------------------------------------------------------------------------
@@ -136,6 +142,15 @@ def _new_slide(prs: Presentation, title: str, footer: str):
     _text(slide, MARGIN, HEIGHT - Inches(0.55), WIDTH - 2 * MARGIN, Inches(0.4), [footer], NOTE,
           color=MUTED)  # fmt: skip
     return slide
+
+
+def _demo_stamp(slide, label: str) -> None:
+    """The demonstration label across the top of a slide, in bold red on a pale band."""
+    box = _text(slide, MARGIN, Inches(0.02), WIDTH - 2 * MARGIN, Inches(0.36), [label], NOTE, True, DEMO_INK)
+    box.name = "demo_label"
+    box.fill.solid()
+    box.fill.fore_color.rgb = DEMO_BAND
+    box.text_frame.margin_top = box.text_frame.margin_bottom = Inches(0.02)
 
 
 def _table(slide, frame: pd.DataFrame, left, top, width, widths: list[float] | None = None, size=SMALL):
@@ -438,7 +453,10 @@ def briefing_pptx(plan: Plan, records: pd.DataFrame, dataset: str, unit: str, to
                   [f"相差最大的 {len(frame)} 项（文件数值与重算数值对照）："], SMALL, color=MUTED)  # fmt: skip
             _table(slide, frame, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, [1.4, 6.2, 1.5, 1.5, 0.9])
 
+    label = demo_label(plan)
     for slide in prs.slides:
+        if label:
+            _demo_stamp(slide, label)
         _east_asian_fonts(slide._element)
     out = io.BytesIO()
     prs.save(out)

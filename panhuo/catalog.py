@@ -85,11 +85,15 @@ def open_catalog(
     - ``store``: the store to read (default: the one ``settings`` name);
     - ``imports=False``: the sample plans only, no database touched;
     - ``create``: create the store if needed and load the samples into it (the app outside
-      public mode); otherwise a missing database is never created, an existing one is
-      upgraded to the newest schema before it is read (unless ``read_only``: public mode);
+      public mode), and the demonstration plan when ``settings.demo_enabled``; otherwise a
+      missing database is never created, an existing one is upgraded to the newest schema before it is read (unless ``read_only``: public mode);
     - ``only``: load just these plan ids (the import engine looks up one plan);
     - ``samples(data_dir)`` / ``stored(store, plan_id, revision)``: how to load sample and
       stored plans, for a caller that caches them (the pages).
+
+    The demonstration plan (:mod:`panhuo.demo`) is in the catalog, last, only when
+    ``settings.demo_enabled``: with the setting off or in public mode a store that holds it
+    does not show it.
 
     A database or file that cannot be reached raises
     :class:`~panhuo.store.errors.StoreUnavailable`; any other error is a bug and surfaces.
@@ -109,11 +113,16 @@ def open_catalog(
         store = store or Store(settings=settings)
         if create:
             store = Store.open(store.settings, url=store.url)
+            if settings.demo_enabled:
+                from panhuo.demo import ensure_demo_plan
+
+                ensure_demo_plan(store, settings)
         elif not store.exists():
             return catalog
         elif not read_only:
             store.ensure_schema()
-        revisions = store.plan_revisions()
+        demo = settings.demo_enabled
+        revisions = store.plan_revisions(demo=demo)
         load = stored or _load_stored
         for plan_id, revision in revisions.items():
             if wanted is not None and plan_id not in wanted:
@@ -122,6 +131,7 @@ def open_catalog(
             catalog.revisions[plan_id] = revision
         if wanted is not None:  # a plan the store holds unchanged, under a folder of another name
             for plan_id in wanted:
-                if plan_id not in catalog.plans_by_id and store.plan_meta(plan_id) is not None:
+                meta = store.plan_meta(plan_id) if plan_id not in catalog.plans_by_id else None
+                if meta is not None and (demo or meta.get("demo") is not True):
                     catalog.plans_by_id[plan_id] = store.load_plan(plan_id)
     return catalog

@@ -15,7 +15,7 @@ DATASET_LABELS = {
     "parcels": "地块", "zones": "片区", "targets": "目标", "schedules": "时序安排", "milestones": "时间节点",
     "measures": "措施", "departments": "成员单位", "tables": "公开表格", "facts": "文字数据",
 }  # fmt: skip
-ORIGIN_LABELS = {"sample": "样例数据", "import": "导入", "restore": "恢复"}
+ORIGIN_LABELS = {"sample": "样例数据", "import": "导入", "restore": "恢复", "demo": "演示副本（模拟）"}
 STATUS_LABELS = {"imported": "已导入", "partial": "部分导入", "failed": "未导入"}
 
 

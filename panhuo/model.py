@@ -140,6 +140,11 @@ class Plan:
         return (int(start) if start else None, int(end) if end else None)
 
     @property
+    def is_demo(self) -> bool:
+        """A demonstration copy whose progress is simulated (:mod:`panhuo.demo` marks it)."""
+        return self.meta.get("demo") is True or self.origin == "demo"
+
+    @property
     def is_consultation(self) -> bool:
         return self.meta.get("status") == "consultation"
 

@@ -63,6 +63,9 @@ BRIEFING_INK = "#1f2937"
 BRIEFING_MUTED = "#4b5563"
 BRIEFING_ACCENT = "#1d4e89"
 BRIEFING_BORDER = "#cbd5e1"
+# the 模拟数据 label of a demonstration plan (chart watermark, briefing band): red on pale red
+DEMO_INK = "#b00020"
+DEMO_BAND = "#fdecee"
 
 # --- fonts ----------------------------------------------------------------------------------
 # CJK families present on intranet PCs (Microsoft YaHei) and on Debian (Noto Sans CJK)

@@ -60,6 +60,12 @@ SETTINGS_TABLE: list[tuple[str, str, str, str]] = [
         "0",
         "登录限制按 X-Forwarded-For 识别客户端（仅在反向代理之后设为 1） / trust X-Forwarded-For (1/0)",
     ),
+    (
+        "demo",
+        "PANHUO_DEMO",
+        "1",
+        "演示规划：湖州方案的模拟副本，标明“模拟数据（演示用，非真实进展）”；公众模式下不提供 / demo plan (1/0)",
+    ),
 ]
 
 AUTH_METHODS = ("local", "oidc", "header")
@@ -77,11 +83,20 @@ class Settings:
     session_hours: float = 8.0
     session_idle_minutes: float = 60.0
     trust_proxy: bool = False
+    # a Settings built in code (tests, the cached store) has no demo unless it asks for one;
+    # load_settings takes PANHUO_DEMO, on by default
+    demo: bool = False
 
     @property
     def effective_database_url(self) -> str:
         """The SQLAlchemy URL to use: the configured one, else the SQLite file."""
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def demo_enabled(self) -> bool:
+        """Whether the demonstration plan is offered: the setting is on and this is not the
+        public site (a visitor must never meet simulated figures)."""
+        return self.demo and not self.public_mode
 
 
 def _truthy(text: str) -> bool:
@@ -106,6 +121,7 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         session_hours=_positive(values["session_hours"], "session_hours"),
         session_idle_minutes=_positive(values["session_idle_minutes"], "session_idle_minutes"),
         trust_proxy=_truthy(values["trust_proxy"]),
+        demo=_truthy(values["demo"]),
     )
 
 

@@ -25,6 +25,8 @@ def catalog():
 
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory, monkeypatch):
-    """Each test session writes its SQLite store to a temporary file, never to var/."""
+    """Each test session writes its SQLite store to a temporary file, never to var/; the
+    demonstration plan is off (its tests turn it on with PANHUO_DEMO=1)."""
     db = tmp_path_factory.getbasetemp() / "panhuo-test.sqlite"
     monkeypatch.setenv("PANHUO_SQLITE_PATH", str(db))
+    monkeypatch.setenv("PANHUO_DEMO", "0")

@@ -115,7 +115,7 @@ def test_only_an_unreachable_database_is_caught(monkeypatch, tmp_path):
     def broken(self, plan_id):
         raise ZeroDivisionError("a bug in loading")
 
-    monkeypatch.setattr(Store, "plan_revisions", lambda self: {"shangdang-2021": 1})
+    monkeypatch.setattr(Store, "plan_revisions", lambda self, demo=True: {"shangdang-2021": 1})
     monkeypatch.setattr(Store, "load_plan", broken)
     with pytest.raises(ZeroDivisionError):
         open_catalog(load_settings())

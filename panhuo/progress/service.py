@@ -957,7 +957,7 @@ class Progress:
             kind="report",
             correction_reason="",
             previous_id=previous_id,
-            record_kind=record_frame(plan)[0],
+            record_kind=plan.records()[0],  # the kind only: no frame per revision
             area_unit=plan.area_unit,
             narrative=clean_narrative(narrative),
             due=period.due,

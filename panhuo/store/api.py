@@ -175,7 +175,7 @@ class Store:
         with self.session() as session:
             return int(session.scalar(select(func.max(VersionRow.id))) or 0)
 
-    def plan_revisions(self) -> dict[str, int]:
+    def plan_revisions(self, demo: bool = True) -> dict[str, int]:
         """For each plan whose current data is not the sample data (see
         :meth:`changed_plan_ids`), the id of its latest version: a cache keyed on it is
         refreshed when that plan, and only that plan, changes. Never creates anything."""
@@ -187,7 +187,7 @@ class Store:
                     select(VersionRow.plan_id, func.max(VersionRow.id)).group_by(VersionRow.plan_id)
                 ).all()
             )
-        return {pid: int(latest.get(pid) or 0) for pid in self.changed_plan_ids()}
+        return {pid: int(latest.get(pid) or 0) for pid in self.changed_plan_ids(demo)}
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -234,9 +234,10 @@ class Store:
             row = session.get(PlanRow, plan_id)
             return dict(row.meta) if row else None
 
-    def changed_plan_ids(self) -> list[str]:
-        """Plans whose current data is not the sample data: imported plans, and samples with
-        an imported or restored dataset."""
+    def changed_plan_ids(self, demo: bool = True) -> list[str]:
+        """Plans whose current data is not the sample data: imported plans, samples with an
+        imported or restored dataset, and (last; none with ``demo=False``) the demonstration
+        plan (:mod:`panhuo.demo`)."""
         with self.session() as session:
             imported = set(session.scalars(select(PlanRow.id).where(PlanRow.origin == "import")))
             changed = set(
@@ -246,9 +247,12 @@ class Store:
                     )
                 )
             )
-            order = list(session.scalars(select(PlanRow.id).order_by(PlanRow.created_at, PlanRow.id)))
+            order = session.execute(
+                select(PlanRow.id, PlanRow.origin).order_by(PlanRow.created_at, PlanRow.id)
+            ).all()
         wanted = imported | changed
-        return [pid for pid in order if pid in wanted]
+        found = [pid for pid, origin in order if pid in wanted and origin != "demo"]
+        return found + ([pid for pid, origin in order if origin == "demo"] if demo else [])
 
     def versions(self, plan_id: str, dataset: str | None = None) -> list[VersionInfo]:
         with self.session() as session:
@@ -321,11 +325,12 @@ class Store:
                 else:
                     frames[version.dataset] = records_frame(rows, version.columns)
                 tables.update(tables_from_records((version.extra or {}).get("tables", [])))
-            origin = (
-                "import"
-                if plan.origin == "import" or any(v.data_origin != "sample" for v in current)
-                else "sample"
-            )
+            if plan.origin == "demo":
+                origin = "demo"
+            elif plan.origin == "import" or any(v.data_origin != "sample" for v in current):
+                origin = "import"
+            else:
+                origin = "sample"
             meta = dict(plan.meta)
         return plan_from_frames(meta, origin=origin, tables=tables, facts=facts, **frames)
 

@@ -67,6 +67,7 @@ class Server:
         environment = os.environ | {
             "PANHUO_SQLITE_PATH": str(workdir / "panhuo-e2e.sqlite"),
             "PYTHONUNBUFFERED": "1",
+            "PANHUO_DEMO": "0",  # no demonstration plan unless a test asks for it
         } | (env or {})  # fmt: skip
         command = [
             sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
