@@ -13,6 +13,7 @@ import streamlit as st
 from components import cached as data
 from components.text import plain
 from panhuo.access import Action, User
+from panhuo.demo import ORIGIN as DEMO_ORIGIN
 from panhuo.importing import InputFile, engine, mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
 from panhuo.store import Store
@@ -76,8 +77,10 @@ def show_done() -> None:
 
 
 def importable_plans(store: Store, user: User) -> list[str]:
-    """The plans ``user`` may import into, in the store's order."""
-    return [pid for pid in store.plan_ids() if user.can(Action.IMPORT, pid)]
+    """The plans ``user`` may import into, in the store's order (never the demonstration copy:
+    it follows 湖州's sample and carries simulated progress)."""
+    demo = set(store.plan_ids(DEMO_ORIGIN))
+    return [pid for pid in store.plan_ids() if pid not in demo and user.can(Action.IMPORT, pid)]
 
 
 def plan_choice(store: Store, user: User) -> tuple[str, dict | None]:

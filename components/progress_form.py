@@ -19,6 +19,7 @@ from components import auth
 from components.text import plain
 from panhuo import audit
 from panhuo.access import Action, PermissionDenied, User
+from panhuo.demo import export_name
 from panhuo.model import Plan
 from panhuo.progress import FIELDS, Period, Progress, ProgressRejected, entry_columns
 from panhuo.progress.fields import NARRATIVE, TEXT_KEYS
@@ -531,7 +532,7 @@ def workbook_panel(
     st.download_button(
         "下载填报模板",
         template,
-        file_name=f"进展填报_{plan.id}_{county}_{period.id}.xlsx",
+        file_name=export_name(plan, f"进展填报_{plan.id}_{county}_{period.id}.xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"progress_template_{stamp}",
         icon=":material/download:",

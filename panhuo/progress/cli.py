@@ -231,7 +231,7 @@ def _report_json(report) -> dict | None:
 
 
 def _demo_banner(plan) -> None:
-    from panhuo.progress.workbook import DEMO_LABEL, is_demo
+    from panhuo.demo import DEMO_LABEL, is_demo
 
     if is_demo(plan):
         print(DEMO_LABEL)
@@ -476,7 +476,7 @@ EXPORT_STATES = {"approved": "本期通过", "carried": "沿用上期", "none": 
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from panhuo.progress.workbook import is_demo
+    from panhuo.demo import is_demo
     from panhuo.units import unit_label
 
     _store, progress, plan = _context(args.plan)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from panhuo.demo import DEMO_LABEL, is_demo
 from panhuo.importing._limits import ImportFailure
 from panhuo.progress.fields import FIELDS, NARRATIVE, entry_columns
 from panhuo.progress.validation import Problem
@@ -53,7 +54,6 @@ ENTRY_SHEET = "进展填报"
 NARRATIVE_SHEET = "填报说明"
 GUIDE_SHEET = "说明"
 META_SHEET = "元数据"
-DEMO_LABEL = "模拟数据（演示用，非真实进展）"
 TEMPLATE_KIND = "盘活进展填报模板"
 FORMAT_VERSION = "1"
 # the keys of the 元数据 sheet, as written (label → meaning)
@@ -89,10 +89,6 @@ def _clean(value: object) -> str:
     """Text from data or users as it may go into a cell: always a text cell (never a formula:
     the writer is told so), control characters dropped."""
     return _CONTROL.sub("", str(value if value is not None else ""))
-
-
-def is_demo(plan: Plan) -> bool:
-    return bool(plan.meta.get("demo"))
 
 
 def _unit(unit: str) -> str:
