@@ -111,7 +111,7 @@ def _intensity(table) -> None:
     invalid = pt.invalid_cells(table)
     sentence = pt.invalid_sentence(invalid)
     if sentence:
-        st.warning(f"以下数值不可能成立，未绘入图中：{plain(sentence)}。", icon="⚠️")
+        st.warning(f"以下数值不可能成立，未绘入图中：{plain(sentence)}。", icon=":material/warning:")
     figure = charts_potential.intensity_bars(
         cells, "容积率与建筑密度：现状与规划", pt.invalid_sentence(invalid, reasons=False)
     )
@@ -158,7 +158,7 @@ def _parcels(records, rules) -> None:
     plotly_chart(figure, key="potential_parcels_far", width="stretch")
     bad = parcels[parcels["invalid"] != ""]
     if len(bad):
-        st.warning(f"{len(bad)} 宗地块含不可能成立的数值，已从图中略去。", icon="⚠️")
+        st.warning(f"{len(bad)} 宗地块含不可能成立的数值，已从图中略去。", icon=":material/warning:")
     st.dataframe(
         pt.parcel_intensity_table(parcels), hide_index=True, width="stretch", key="potential_parcels_table"
     )

@@ -37,7 +37,7 @@ def _adjustment(ctx, frame) -> None:
     st.subheader(f"{plain(table.id)} {plain(table.title)}")
     kpi_row(domain.structure_metrics(ctx.plan, frame, ctx.unit))
     if domain.is_unchanged(frame):
-        st.info(plain(domain.unchanged_sentence(ctx.plan, frame, ctx.unit)), icon="ℹ️")
+        st.info(plain(domain.unchanged_sentence(ctx.plan, frame, ctx.unit)), icon=":material/info:")
     flows = domain.structure_flows(frame)
     plotly_chart(
         sankey(flows, "现状用途 → 规划用途", ctx.unit_label), key="structure_sankey", width="stretch"
@@ -53,7 +53,7 @@ def _adjustment(ctx, frame) -> None:
     else:
         _paired_and_change(ctx, frame, paired)
     for sentence in domain.change_mismatches(frame, ctx.unit):
-        st.warning(f"原表调整量与规划−现状不一致：{plain(sentence)}", icon="⚠️")
+        st.warning(f"原表调整量与规划−现状不一致：{plain(sentence)}", icon=":material/warning:")
     st.dataframe(
         domain.structure_table_view(frame, ctx.unit), hide_index=True, width="stretch", key="structure_table"
     )
@@ -98,7 +98,7 @@ def _detail(ctx, frame, detail) -> None:
         figure = sunburst(hierarchy, "逐级展开（点击扇区下钻）", ctx.unit_label)
         plotly_chart(figure, key="structure_sunburst", width="stretch")
     for sentence in domain.detail_mismatches(frame, detail, ctx.unit):
-        st.caption(f"⚠️ 与结构调整表不一致：{plain(sentence)}")
+        st.caption(f":material/warning: 与结构调整表不一致：{plain(sentence)}")
     if table.note:
         st.caption(f"原表说明：{plain(table.note)}")
 

@@ -140,7 +140,7 @@ def catalog() -> Catalog:
         # while the database is away (accounts live there), so every viewer is a visitor now.
         _log.warning("数据库暂时无法使用：%s", problem)
         detail = "" if s.public_mode else "（原因已写入服务器日志）"
-        st.toast(f"数据库暂时无法使用，只显示样例规划{detail}", icon="⚠️")
+        st.toast(f"数据库暂时无法使用，只显示样例规划{detail}", icon=":material/warning:")
     return found
 
 

@@ -28,7 +28,7 @@ def page_header(title: str, ctx: Context, today: date | None = None) -> None:
     with cols[1]:
         status = status_text(plan, today)
         if plan.is_consultation and plan.consultation_open(today):
-            st.info(plain(status), icon="📝")
+            st.info(plain(status), icon=":material/edit_note:")
         else:
             st.caption(f"状态：{plain(status)}")
     filters = ctx.view.filters
@@ -40,4 +40,4 @@ def page_header(title: str, ctx: Context, today: date | None = None) -> None:
 
 def missing(what: str) -> None:
     """The one-line notice for data a plan does not carry."""
-    st.info(what, icon="ℹ️")
+    st.info(what, icon=":material/info:")

@@ -169,7 +169,7 @@ def render_sidebar() -> Context:
     st.session_state[_SHOWN_PLAN] = view.plan
 
     for notice in st.session_state.pop(_NOTICES, []):
-        st.warning(plain(notice), icon="⚠️")
+        st.warning(plain(notice), icon=":material/warning:")
     demo_banner(plan)
 
     scope = user.private_scope(plan.id)  # ANONYMOUS holds no grant: CountyScope(), nothing
@@ -194,4 +194,4 @@ def shown_plan() -> Plan | None:
 def demo_banner(plan: Plan | None) -> None:
     """The banner above every page of a demonstration plan (nothing for any other plan)."""
     if is_demo(plan):
-        st.warning(f"**{DEMO_LABEL}**　{NOTE}", icon="🧪")
+        st.warning(f"**{DEMO_LABEL}**　{NOTE}", icon=":material/science:")

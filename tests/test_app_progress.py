@@ -25,7 +25,7 @@ from tests.pages import goto, open_page, rendered_text
 from tests.test_store import BACKENDS, PG_URL
 
 HUZHOU = "huzhou-2023"
-PERIOD = "2023-B1"  # the earliest closed period: the page's default while nothing is submitted
+PERIOD = "2024-B1"  # the earliest closed period: the page's default while nothing is submitted
 AREA, INVESTMENT, STAGE = "累计再开发面积（亩）", "累计投资（万元）", "阶段"
 
 
@@ -101,7 +101,7 @@ def _report(store: Store):
     return Progress(store).report(HUZHOU, "德清县", PERIOD)
 
 
-# the first 德清县 片区 reaches 开工 in 2023's first two months
+# the first 德清县 片区 reaches 开工 by 2024's first period (dates from 2023)
 STARTED = {
     STAGE: "开工",
     "方案批复日期": "2023-01-10",

@@ -116,11 +116,13 @@ def filled_template(capsys, tmp_path, county=COUNTY, rows=None, period=PERIOD):
 def test_periods_text_and_json(store, capsys):
     code, out, _ = run(capsys, "periods", PLAN, "--json")
     periods = json.loads(out)
-    assert code == 0 and len(periods) == 30  # every two months, 2023—2027 (湖州's cadence)
-    assert periods[0] == {"id": "2023-B1", "start": "2023-01-01", "end": "2023-02-28", "due": "2023-03-15"}
+    assert (
+        code == 0 and len(periods) == 24
+    )  # every two months from the plan's issue (2024-01-30) to 2027 (湖州's cadence)
+    assert periods[0] == {"id": "2024-B1", "start": "2024-01-01", "end": "2024-02-29", "due": "2024-03-15"}
     assert all(set(p) == {"id", "start", "end", "due"} for p in periods)
     code, out, _ = run(capsys, "periods", PLAN)
-    assert out.splitlines()[8] == "2024-B3\t2024年第3期（5—6月）\t2024-05-01 至 2024-06-30\t截止 2024-07-15"
+    assert out.splitlines()[2] == "2024-B3\t2024年第3期（5—6月）\t2024-05-01 至 2024-06-30\t截止 2024-07-15"
 
 
 def test_template_is_written_for_the_county_and_period(store, capsys, tmp_path):
@@ -145,7 +147,7 @@ def test_template_is_written_for_the_county_and_period(store, capsys, tmp_path):
         ),
         (
             ["template", PLAN, "--county", COUNTY, "--period", "2024-H1"],
-            "没有填报期“2024-H1”；可选：2023-B1、2023-B2",
+            "没有填报期“2024-H1”；可选：2024-B1、2024-B2",
         ),
         (["periods", "../etc"], "规划编号"),
         (["status", PLAN, "--period", "2030-B1"], "没有填报期“2030-B1”"),
@@ -462,7 +464,7 @@ def test_the_real_command(store, tmp_path):
         cwd=ROOT,
         check=False,
     )
-    assert done.returncode == 0 and json.loads(done.stdout)[0]["id"] == "2023-B1"
+    assert done.returncode == 0 and json.loads(done.stdout)[0]["id"] == "2024-B1"
     done = subprocess.run(
         [sys.executable, "-m", "panhuo", "progress", "status", PLAN, "--period", "2099-B1"],
         capture_output=True,

@@ -33,7 +33,7 @@ def test_default_from_the_plan_then_changed_by_an_administrator(setup):
     config = progress.config(plan)
     assert (config.cadence_months, config.first_start, config.due_days, config.is_default) == (
         2,
-        dt.date(2023, 1, 1),
+        dt.date(2024, 1, 1),
         15,
         True,
     )
@@ -70,7 +70,7 @@ def test_command_line_config(setup, capsys):
     assert main(["progress", "config", PLAN, "--cadence", "6", "--user", reporter]) == 2
     assert "没有设置进展填报的权限" in capsys.readouterr().err
     assert main(["progress", "periods", PLAN, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["id"] == "2023-Q1"
+    assert json.loads(capsys.readouterr().out)[0]["id"] == "2024-Q1"
 
 
 def test_settings_panel_only_for_administrators(setup):

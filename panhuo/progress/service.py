@@ -207,10 +207,24 @@ class AttachmentInfo:
 
 def default_config(plan: Plan) -> ProgressConfig:
     """The plan's reporting settings before an administrator sets any: its cadence
-    (``progress_cadence_months``, else half-yearly) from 1 January of its first year."""
+    (``progress_cadence_months``, else half-yearly) from 1 January of its first year, or from
+    the period in which it was issued when that is later (湖州, issued 2024-01-30: 2024-B1)."""
     months = int(plan.meta.get("progress_cadence_months") or DEFAULT_CADENCE_MONTHS)
     start_year = plan.period[0] or beijing_today().year
-    return ProgressConfig(plan.id, months, dt.date(int(start_year), 1, 1), DEFAULT_DUE_DAYS, DEFAULT_STAGES)
+    start = dt.date(int(start_year), 1, 1)
+    issued = _issue_month(plan)
+    if issued is not None and issued > start:  # nobody reports on a period before the plan existed
+        start = dt.date(issued.year, (issued.month - 1) // months * months + 1, 1)
+    return ProgressConfig(plan.id, months, start, DEFAULT_DUE_DAYS, DEFAULT_STAGES)
+
+
+def _issue_month(plan: Plan) -> dt.date | None:
+    """The first day of the month the plan was issued in (``date`` = YYYY-MM or YYYY-MM-DD)."""
+    text = str(plan.meta.get("date") or "").strip()
+    try:
+        return dt.date(int(text[:4]), int(text[5:7]), 1) if len(text) >= 7 else None
+    except ValueError:
+        return None
 
 
 def record_frame(plan: Plan) -> tuple[str, pd.DataFrame]:
