@@ -57,7 +57,13 @@ def render() -> None:
     reported = [s.county for s in statuses if s.report is not None]
     unit = plan.area_unit
     if reported:
-        county = st.selectbox("查看区县的填报", reported, key=f"review_county_{plan.id}_{period.id}")
+        waiting = [s.county for s in statuses if s.state == "submitted"]  # what needs a decision first
+        county = st.selectbox(
+            "查看区县的填报",
+            reported,
+            index=reported.index(waiting[0]) if waiting else 0,
+            key=f"review_county_{plan.id}_{period.id}",
+        )
         report = progress.report(plan.id, county, period.id)
         st.subheader(f"{plain(county)} · {period.label}")
         review.report_summary(report)
