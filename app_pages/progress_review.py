@@ -95,7 +95,7 @@ def render() -> None:
         st.info("本期还没有区县填报。", icon=":material/info:")
     st.subheader("已通过的数据（截至本期）")
     st.caption("只有审核通过的数据计入监测；未通过的填报不在此表。")
-    approved = review.approved_frame(progress, plan, period, unit)
+    approved = review.approved_frame(progress, plan, period, unit, user.private_scope(plan.id))
     st.dataframe(approved, hide_index=True, width="stretch", key="review_approved")
     if user.can(Action.MANAGE_PROGRESS, plan.id):
         review.settings_panel(progress, user, plan)

@@ -317,22 +317,25 @@ def problems_frame(problems) -> pd.DataFrame:
     return frame
 
 
-def summary(problems) -> str:
+def summary(problems, *, draft_saved: bool = False) -> str:
     errors = sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)
     if errors:
         tail = f"，另有 {warnings} 处警告" if warnings else ""
+        if draft_saved:
+            return f"有 {errors} 处错误{tail}，草稿已保存，但未提交。请按问题清单修改后再提交。"
         return f"有 {errors} 处错误{tail}，本次未保存任何内容。请按问题清单修改后再保存。"
     return f"有 {warnings} 处警告，已保存；请核对是否属实。"
 
 
-def problems_table(problems, *, key: str) -> None:
+def problems_table(problems, *, key: str, draft_saved: bool = False) -> None:
     """The summary sentence and the table (all cells plain text)."""
     if not problems:
         return
     errors = any(p.severity == "error" for p in problems)
     (st.error if errors else st.warning)(
-        summary(problems), icon=":material/error:" if errors else ":material/warning:"
+        summary(problems, draft_saved=draft_saved),
+        icon=":material/error:" if errors else ":material/warning:",
     )
     st.dataframe(
         problems_frame(problems),
@@ -498,14 +501,22 @@ def save(
             correction_reason=correction_reason,
             client=client,
         )
-        if submit:
-            report = progress.submit(user, plan, county, period.id, client=client)
     except ProgressRejected as exc:
         problems_table(exc.problems, key="progress_problems")
         return
     except (PermissionDenied, ValueError) as exc:
         st.error(plain(exc), icon=":material/block:")
         return
+    if submit:
+        try:
+            report = progress.submit(user, plan, county, period.id, client=client)
+        except ProgressRejected as exc:  # the draft is saved; say so, then why it was not submitted
+            problems_table(exc.problems, key="progress_problems", draft_saved=True)
+            return
+        except (PermissionDenied, ValueError) as exc:
+            st.warning("草稿已保存，但未能提交。", icon=":material/warning:")
+            st.error(plain(exc), icon=":material/block:")
+            return
     what = "已提交（报送市领导小组）" if submit else "草稿已保存"
     late = "，逾期报送" if submit and report.late else ""
     flash(f"{county} {period.label} {what}（第 {report.revision} 版{late}）。", problems)

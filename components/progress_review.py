@@ -146,16 +146,22 @@ def decision(progress: Progress, user: User, plan: Plan, report, period: Period)
         if approve.button(
             "通过", key="review_approve", type="primary", icon=":material/check:", width="stretch"
         ):
-            progress.approve(user, plan, report.county, period.id, note=reason.strip(), client=client)
+            progress.approve(
+                user, plan, report.county, period.id, note=reason.strip(), report_id=report.id, client=client
+            )
             flash(f"已通过 {report.county} {period.label} 的填报（第 {report.revision} 版）。")
         if give_back.button("退回", key="review_return", icon=":material/undo:", width="stretch"):
             if not reason.strip():
                 st.error("请填写退回理由：区县填报员需要知道要修改什么。", icon=":material/error:")
                 return
-            progress.return_report(user, plan, report.county, period.id, reason.strip(), client=client)
+            progress.return_report(
+                user, plan, report.county, period.id, reason.strip(), report_id=report.id, client=client
+            )
             flash(f"已退回 {report.county} {period.label} 的填报（第 {report.revision} 版）。")
-    except (ProgressRejected, PermissionDenied, ValueError) as exc:
-        st.error(plain(exc), icon=":material/block:")
+    except (ProgressRejected, PermissionDenied, ValueError) as exc:  # a refusal may say why
+        st.error(
+            plain(exc.__cause__ or exc if isinstance(exc, PermissionDenied) else exc), icon=":material/block:"
+        )
 
 
 def history_frame(history) -> pd.DataFrame:
@@ -177,9 +183,10 @@ def history_frame(history) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def approved_frame(progress: Progress, plan: Plan, period: Period, unit: str) -> pd.DataFrame:
-    """The figures that count after this period: only approved reports' (this period's or carried)."""
-    state = progress.approved_state(plan, period.id)
+def approved_frame(progress: Progress, plan: Plan, period: Period, unit: str, scope) -> pd.DataFrame:
+    """The figures that count after this period: only approved reports' (this period's or carried);
+    a private person's name shows only where ``scope`` (the viewer's) covers the 区县."""
+    state = progress.approved_state(plan, period.id, scope)
     state = state[state["state"] != "none"]
     headers = entry_columns(unit)
     return pd.DataFrame(

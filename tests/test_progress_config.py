@@ -79,3 +79,9 @@ def test_settings_panel_only_for_administrators(setup):
     admin = open_page("progress-review", session=sign_in("admin", PLAN), plan=PLAN)
     assert [e for e in admin.expander if "报送设置" in e.label]
     assert not admin.exception
+
+
+def test_the_first_period_lies_within_the_plan(setup):
+    progress, plan = setup
+    with pytest.raises(ValueError, match="须在规划期内（2022—2027 年）"):
+        progress.set_config(ADMIN, plan, first_start=dt.date(1900, 1, 1))

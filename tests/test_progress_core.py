@@ -72,6 +72,7 @@ def test_default_cadence_is_half_yearly():
 B3 = make_periods(dt.date(2024, 1, 1), 2024, 2)[2]  # 2024-B3, 5—6月
 PREVIOUS = {"Z": {"record_id": "Z", "stage": "started", "area": "100", "investment": "5000"}}
 OK = dict(stage="开工", approved_on="2024-01-05", supplied_on="2024-02-01", started_on="2024-03-01")
+FIGURES = dict(area="120", investment="6000")
 CASES = [
     # (name, entry values, expected (severity, column, words in the problem) or None)
     ("clean", dict(OK, area="120", investment="6000"), None),
@@ -106,6 +107,8 @@ CASES = [
     ("area within rounding", dict(OK, area="{area}.4"), ("warning", "累计再开发面积（亩）", "取整误差内")),
     ("area beyond record", dict(OK, area="{area}.6"), ("error", "累计再开发面积（亩）", "超过该记录面积")),
     ("stage without any date", dict(stage="竣工"), ("error", "方案批复日期", "须填写")),
+    ("area left blank", dict(OK, area=""), ("error", "累计再开发面积（亩）", "留空，上期已通过的为“100”")),
+    ("stage left blank", dict(area="120", investment="6000", stage=""), ("error", "阶段", "留空，上期已通过的为“开工”")),
 ]
 
 
@@ -115,7 +118,7 @@ def test_each_rule(huzhou, name, values, expected):
     first = records.iloc[0]
     other = record_frame(huzhou)[1].query("county == '长兴县'").iloc[0]["id"]
     rid = {"999": "999", "OTHER": other}.get(values.get("record_id"), first["id"])
-    values = {k: v.format(area=first["area"]) for k, v in values.items() if k != "record_id"}
+    values = {k: v.format(area=first["area"]) for k, v in (FIGURES | values).items() if k != "record_id"}
     previous = {rid: dict(PREVIOUS["Z"], record_id=rid)}
     cleaned, problems = check_entries(
         [entry(rid, **values)],
@@ -308,3 +311,70 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (800, 600), (30, 120, 60)).save(out, format="PNG")
     return out.getvalue()
+
+
+def _approve(p, huzhou, period, values):
+    p.save_draft(REPORTER, huzhou, "德清县", period, [values])
+    p.submit(REPORTER, huzhou, "德清县", period)
+    return p.approve(ANALYST, huzhou, "德清县", period)
+
+
+def test_a_blank_cell_never_erases_approved_figures(progress, huzhou):
+    p = progress
+    rid = deqing(huzhou).iloc[0]["id"]
+    _approve(p, huzhou, "2024-B1", entry(rid, **OK, area="100", investment="500"))
+    with pytest.raises(ProgressRejected) as caught:
+        p.save_draft(REPORTER, huzhou, "德清县", "2024-B2", [entry(rid, note="本期无变化")])
+    texts = {x.problem for x in caught.value.problems}
+    assert "阶段留空，上期已通过的为“开工”，未说明原因" in texts
+    assert "累计再开发面积留空，上期已通过的为“100”，未说明原因" in texts
+    assert "累计投资留空，上期已通过的为“500”，未说明原因" in texts
+
+
+def test_a_correction_may_not_rise_above_a_later_approved_period(progress, huzhou):
+    p = progress
+    rid = deqing(huzhou).iloc[0]["id"]
+    _approve(p, huzhou, "2024-B3", entry(rid, **OK, area="50", investment="500"))
+    with pytest.raises(ProgressRejected) as caught:  # 2024-B2 reported late, above what B3 says
+        p.save_draft(REPORTER, huzhou, "德清县", "2024-B2", [entry(rid, **OK, area="500", investment="500")])
+    assert "累计再开发面积 500 高于以后一期（2024-B3）已通过的 50，未说明原因" in [
+        x.problem for x in caught.value.problems
+    ]
+    fine = p.save_draft(
+        REPORTER, huzhou, "德清县", "2024-B2", [entry(rid, **OK, area="40", investment="400")]
+    )
+    assert fine.state == "draft"
+
+
+def test_approval_is_of_the_revision_on_screen_and_never_by_its_editor(progress, huzhou):
+    p = progress
+    rid = deqing(huzhou).iloc[0]["id"]
+    admin = User("boss", "局长", (Grant(Role.ADMIN, PLAN),))
+    first = p.save_draft(REPORTER, huzhou, "德清县", "2024-B3", [entry(rid, **OK, area="10")])
+    p.submit(REPORTER, huzhou, "德清县", "2024-B3")
+    p.return_report(ANALYST, huzhou, "德清县", "2024-B3", "补充投资", report_id=first.id)
+    p.save_draft(admin, huzhou, "德清县", "2024-B3", [entry(rid, **OK, area="150", investment="99999")])
+    p.submit(REPORTER, huzhou, "德清县", "2024-B3")
+    with pytest.raises(ValueError, match="已更新（现为第 2 版）"):
+        p.approve(ANALYST, huzhou, "德清县", "2024-B3", report_id=first.id)
+    with pytest.raises(PermissionDenied) as caught:  # the administrator typed these figures
+        p.approve(admin, huzhou, "德清县", "2024-B3")
+    assert str(caught.value.__cause__) == "不能审核自己填报或提交的报告"
+    assert p.report(PLAN, "德清县", "2024-B3").state == "submitted"
+
+
+def test_names_of_private_persons_are_masked_in_the_approved_state(tmp_path, monkeypatch):
+    monkeypatch.setenv("PANHUO_SQLITE_PATH", str(tmp_path / "s.sqlite"))
+    plan = open_catalog(imports=False).get("shangdang-2021")
+    parcels = plan.parcels
+    private = parcels[
+        (parcels["right_holder"].fillna("") != "") & (parcels["name"] == parcels["right_holder"])
+    ]
+    assert not private.empty  # 上党区 附表1 names a person
+    p = Progress(Store.open(), today=lambda: TODAY)
+    state = p.approved_state(plan, p.default_period(plan).id).set_index("id")
+    assert state.loc[private.iloc[0]["id"], "name"] == "（权利人信息不公开）"
+    from panhuo.access import CountyScope
+
+    shown = p.approved_state(plan, p.default_period(plan).id, CountyScope(everything=True)).set_index("id")
+    assert shown.loc[private.iloc[0]["id"], "name"] == private.iloc[0]["name"]

@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from panhuo.access import Action, PermissionDenied, User, system_user
+from panhuo.demo import DEMO_LABEL, is_demo
 from panhuo.planid import check_plan_id
 
 
@@ -231,7 +232,6 @@ def _report_json(report) -> dict | None:
 
 
 def _demo_banner(plan) -> None:
-    from panhuo.demo import DEMO_LABEL, is_demo
 
     if is_demo(plan):
         print(DEMO_LABEL)
@@ -304,6 +304,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         meta = read_meta(content)
     except WorkbookError as exc:
         return _import_failed(str(exc), args.json)
+    if meta.get("plan") and meta["plan"] != plan.id:
+        return _import_failed(f"这份工作簿是规划 {meta['plan']} 的填报模板，不是 {plan.id} 的", args.json)
     county = args.county or meta.get("county") or ""
     if not county:
         raise UsageError("工作簿中没有记载区县：请用 --county 指定")
@@ -445,7 +447,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     period = _period(progress, plan, args.period)
     statuses = progress.status(plan, period.id)
     if args.json:
-        _print_json([s.to_json() for s in statuses])
+        marked = {"simulated": True, "label": DEMO_LABEL} if is_demo(plan) else {}
+        _print_json([s.to_json() | marked for s in statuses])
         return 0
     _demo_banner(plan)
     print(f"{plan.title}（{plan.id}）{period.label}（{period.id}），报送截止 {period.due.isoformat()}")
@@ -476,7 +479,7 @@ EXPORT_STATES = {"approved": "本期通过", "carried": "沿用上期", "none": 
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from panhuo.demo import is_demo
+
     from panhuo.units import unit_label
 
     _store, progress, plan = _context(args.plan)
@@ -500,6 +503,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     "period_id": str(r.get("period_id", "")),
                     "state": str(r.get("state", "")),
                     "simulated": demo,
+                    **({"label": DEMO_LABEL} if demo else {}),
                 }
                 for r in rows
             ]

@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panhuo import audit
-from panhuo.access import Action, PermissionDenied, User, require
+from panhuo.access import Action, CountyScope, PermissionDenied, User, require
 from panhuo.model import Plan
+from panhuo.privacy import scoped_records
 from panhuo.progress.fields import (
     FIELD_BY_KEY,
     KEYS,
@@ -227,10 +228,13 @@ def _issue_month(plan: Plan) -> dt.date | None:
         return None
 
 
-def record_frame(plan: Plan) -> tuple[str, pd.DataFrame]:
+def record_frame(plan: Plan, scope: CountyScope | None = None) -> tuple[str, pd.DataFrame]:
     """The records a plan reports on (its parcels, else its zones): kind and a frame with
-    ``id, name, county, area, area_unit, stage, phase`` as text."""
+    ``id, name, county, area, area_unit, stage, phase`` as text. With a ``scope``, a name that is
+    a private person's (the right-holder's) is masked outside the 区县 the scope covers."""
     kind, frame = plan.records()
+    if scope is not None:
+        frame = scoped_records(frame, scope)
     columns = ["id", "name", "county", "area", "area_unit", "stage", "phase"]
     out = pd.DataFrame({c: frame.get(c, "") for c in columns}, index=frame.index)
     out = out.fillna("").astype(str).apply(lambda s: s.str.strip())
@@ -324,6 +328,10 @@ class Progress:
         stage_list = stages_from(stages) if stages is not None else old.stages
         if not 0 <= days <= 180:
             raise ValueError("报送期限须为期末后 0—180 天")
+        first_year, last_plan_year = plan.period
+        low, high = (first_year or start.year) - 1, (last_plan_year or start.year)
+        if not low <= start.year <= high:
+            raise ValueError(f"第一期的起始日须在规划期内（{low}—{high} 年），现为 {start.isoformat()}")
         last_year = plan.period[1] or start.year
         periods = make_periods(start, max(last_year, start.year), months, days)
         with self.store.writing() as session:
@@ -498,11 +506,21 @@ class Progress:
         earlier = ids[: ids.index(period_id)] if period_id in ids else []
         return {rid: entry for rid, (_pid, entry) in self._state_until(plan, earlier, county).items()}
 
-    def approved_state(self, plan: Plan, period_id: str | None = None) -> pd.DataFrame:
+    def following_values(self, plan: Plan, county: str | None, period_id: str) -> dict[str, tuple[str, dict]]:
+        """record id → (period id, entry): its first approved entry from the periods after
+        ``period_id`` (a correction or a late report must not rise above what came later)."""
+        ids = [p.id for p in self.periods(plan)]
+        later = ids[ids.index(period_id) + 1 :] if period_id in ids else []
+        return self._state_until(plan, list(reversed(later)), county)
+
+    def approved_state(
+        self, plan: Plan, period_id: str | None = None, scope: CountyScope | None = None
+    ) -> pd.DataFrame:
         """One row per record of the plan: its approved figures as of ``period_id`` (default: the
         latest period that has ended). ``state``: approved (in this period), carried (from an
         earlier period: this period's report for it is not approved or does not include it) or
-        none (never reported and approved)."""
+        none (never reported and approved). Names that are a private person's are masked outside
+        ``scope`` (default: everywhere, as in a public export)."""
         periods = self.periods(plan)
         if period_id is None:
             chosen = self.default_period(plan)
@@ -513,7 +531,7 @@ class Progress:
         upto = ids[: ids.index(period_id) + 1]
         state = self._state_until(plan, upto)
         stages = self.stages(plan)
-        records = record_frame(plan)[1]
+        records = record_frame(plan, scope if scope is not None else CountyScope())[1]
         rows = []
         for rec in records.to_dict("records"):
             pid, entry = state.get(rec["id"], ("", {}))
@@ -607,6 +625,7 @@ class Progress:
             records=self.records(plan),
             county=county,
             previous=self.previous_values(plan, county, period_id),
+            following=self.following_values(plan, county, period_id),
             stages=self.stages(plan),
             unit=plan.area_unit,
             period=period,
@@ -703,6 +722,7 @@ class Progress:
                     simulated=False,
                     created_by=actor.name,
                     created_by_label=actor.label,
+                    editors=[],
                     submitted_by="",
                     submitted_by_label="",
                     reviewed_by="",
@@ -716,6 +736,7 @@ class Progress:
                         select(ProgressAttachmentRow).where(ProgressAttachmentRow.report_id == latest.id)
                     ).all():
                         session.add(_copy_attachment(att, row.id))
+            row.editors = list(dict.fromkeys([*(row.editors or []), actor.name]))
             for entry in cleaned:
                 session.add(_entry_row(row.id, entry, plan.area_unit))
             changed = _changed_ids(old_entries, cleaned)
@@ -757,7 +778,9 @@ class Progress:
         late = today > period.due
         with self.store.writing() as session:
             row = session.get(ProgressReportRow, report.id)
-            if row is None or row.state != "draft":  # someone else got there first
+            if (
+                row is None or row.state != "draft" or row.updated_at != report.updated_at
+            ):  # changed meanwhile
                 raise ValueError(f"{county} {period.label} 的草稿已被提交或更改，请刷新后再看")
             row.state, row.submitted_at, row.late = "submitted", now(), late
             row.submitted_by, row.submitted_by_label, row.updated_at = actor.name, actor.label, now()
@@ -782,7 +805,16 @@ class Progress:
             return ReportInfo.of(row)
 
     def _review(
-        self, actor: User, plan: Plan, county: str, period_id: str, *, approve: bool, reason: str, client: str
+        self,
+        actor: User,
+        plan: Plan,
+        county: str,
+        period_id: str,
+        *,
+        approve: bool,
+        reason: str,
+        client: str,
+        report_id: int | None = None,
     ) -> ReportInfo:
         require(actor, Action.REVIEW, plan.id)
         period = self.period(plan, period_id)
@@ -796,9 +828,13 @@ class Progress:
             if row is None or row.state != "submitted":
                 state = STATE_LABELS[row.state] if row else "未报送"
                 raise ValueError(f"{county} {period.label} 没有待审核的报告（当前：{state}）")
-            if row.submitted_by == actor.name:
+            if report_id is not None and row.id != report_id:
+                raise ValueError(
+                    f"{county} {period.label} 的报告已更新（现为第 {row.revision} 版），请刷新后审核新的一版"
+                )
+            if actor.name in {row.submitted_by, row.created_by, *(row.editors or [])}:
                 raise PermissionDenied(Action.REVIEW, actor, plan.id, county) from ValueError(
-                    "不能审核自己提交的报告"
+                    "不能审核自己填报或提交的报告"
                 )
             row.state = "approved" if approve else "returned"
             row.reviewed_at, row.reviewed_by, row.reviewed_by_label = now(), actor.name, actor.label
@@ -819,14 +855,36 @@ class Progress:
             return ReportInfo.of(row)
 
     def approve(
-        self, actor: User, plan: Plan, county: str, period_id: str, *, note: str = "", client: str = ""
+        self,
+        actor: User,
+        plan: Plan,
+        county: str,
+        period_id: str,
+        *,
+        note: str = "",
+        report_id: int | None = None,
+        client: str = "",
     ) -> ReportInfo:
-        return self._review(actor, plan, county, period_id, approve=True, reason=note, client=client)
+        """Approve the 区县's submitted report (``report_id``: only if it is still the one shown)."""
+        return self._review(
+            actor, plan, county, period_id, approve=True, reason=note, client=client, report_id=report_id
+        )
 
     def return_report(
-        self, actor: User, plan: Plan, county: str, period_id: str, reason: str, *, client: str = ""
+        self,
+        actor: User,
+        plan: Plan,
+        county: str,
+        period_id: str,
+        reason: str,
+        *,
+        report_id: int | None = None,
+        client: str = "",
     ) -> ReportInfo:
-        return self._review(actor, plan, county, period_id, approve=False, reason=reason, client=client)
+        """Return the 区县's submitted report with a reason (required)."""
+        return self._review(
+            actor, plan, county, period_id, approve=False, reason=reason, client=client, report_id=report_id
+        )
 
     # --- attachments --------------------------------------------------------------------------
     def add_attachment(
@@ -980,6 +1038,7 @@ class Progress:
             created_at=submitted_at or now(),
             created_by="system",
             created_by_label=label,
+            editors=["system"],
             updated_at=reviewed_at or submitted_at or now(),
             submitted_at=submitted_at,
             submitted_by="system" if submitted_at else "",

@@ -122,9 +122,12 @@ def check_entries(
     unit: str,
     period: Period,
     today: dt.date,
+    following: Mapping[str, tuple[str, Mapping]] | None = None,
 ) -> tuple[list[dict], list[Problem]]:
     """Clean and check a report's entries. ``records``: the plan's records (``id``, ``county``,
-    ``area``, ``area_unit``); ``previous``: record id → last approved entry before ``period``.
+    ``area``, ``area_unit``); ``previous``: record id → last approved entry before ``period``;
+    ``following``: record id → (period id, first approved entry after ``period``), for a
+    correction or a late report, which must not rise above what was approved later.
     Each entry may carry ``_row`` (its row in the table or workbook, for the report)."""
     headers = entry_columns(unit)
     by_id = {str(r["id"]).strip(): r for r in records.to_dict("records")} if not records.empty else {}
@@ -142,6 +145,7 @@ def check_entries(
             by_id=by_id,
             county=county,
             previous=previous,
+            following=following or {},
             stages=stages,
             unit=unit,
             period=period,
@@ -162,6 +166,7 @@ def _check_entry(
     by_id: dict,
     county: str,
     previous: Mapping[str, Mapping],
+    following: Mapping[str, tuple[str, Mapping]],
     stages: Sequence[Stage],
     unit: str,
     period: Period,
@@ -277,6 +282,43 @@ def _check_entry(
                 f"{FIELD_BY_KEY[second.date_field].header} {day2.isoformat()} 早于{FIELD_BY_KEY[first.date_field].header} {day1.isoformat()}",
                 "按阶段先后核对日期",
             )
+
+    # --- what was approved before and after may not be erased or overtaken ---------------
+    last_stage = stage_of(str(before.get("stage") or ""), stages)
+    for key, word, shown in (
+        ("stage", "阶段", last_stage.label if last_stage else ""),
+        ("area", "累计再开发面积", str(before.get("area") or "")),
+        ("investment", "累计投资", str(before.get("investment") or "")),
+    ):
+        if shown and not entry[key]:
+            text = f"{word}留空，上期已通过的为“{shown}”"
+            if reason:
+                problem(key, text + "（已说明原因）", "", "warning")
+            else:
+                problem(key, text + "，未说明原因", "未变化请照填上期数值；确需清空的，在“变动原因”中写明")
+    later_period, after = following.get(rid, ("", {}))
+    if after:
+        later_stage = stage_of(str(after.get("stage") or ""), stages)
+        over: list[tuple[str, str]] = []
+        if stage is not None and later_stage is not None and stage.order > later_stage.order:
+            over.append(
+                ("stage", f"阶段“{stage.label}”晚于以后一期（{later_period}）已通过的“{later_stage.label}”")
+            )
+        for key, word in (("area", "累计再开发面积"), ("investment", "累计投资")):
+            mine, theirs = parse_figure(entry[key]), parse_figure(after.get(key, ""))
+            if mine is not None and theirs is not None and mine > theirs:
+                over.append(
+                    (key, f"{word} {entry[key]} 高于以后一期（{later_period}）已通过的 {after.get(key)}")
+                )
+        for key, text in over:
+            if reason:
+                problem(key, text + "（已说明原因）", "以后各期也须相应更正", "warning")
+            else:
+                problem(
+                    key,
+                    text + "，未说明原因",
+                    "累计数和阶段不能比以后一期还多；如属更正，写明原因并更正以后各期",
+                )
 
     # --- figures -----------------------------------------------------------------------
     figures: dict[str, Decimal] = {}

@@ -224,6 +224,7 @@ class ProgressReportRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_by_label: Mapped[str] = mapped_column(String(200), default="")
+    editors: Mapped[list] = mapped_column(JSON, default=list)  # every account that saved this revision
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     submitted_by: Mapped[str] = mapped_column(String(120), default="")

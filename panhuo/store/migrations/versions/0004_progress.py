@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.String(120), nullable=False),
         sa.Column("created_by_label", sa.String(200), nullable=False),
+        sa.Column("editors", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(), nullable=True),
         sa.Column("submitted_by", sa.String(120), nullable=False),
