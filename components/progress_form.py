@@ -367,9 +367,10 @@ def show_flash() -> None:
 # ------------------------------------------------------------------ attachments
 
 
-def attachment_list(progress: Progress, report_id: int, *, key: str) -> None:
+def attachment_list(progress: Progress, report_id: int, *, key: str, remover: tuple | None = None) -> None:
     """The report's attachments: images as thumbnails, PDFs by name; each with a download
-    (its bytes read from the store only when it is asked for)."""
+    (its bytes read from the store only when it is asked for), and with ``remover`` = (user,
+    plan) a 删除 button (a draft's only)."""
     listed = progress.attachments(report_id)
     if not listed:
         st.caption("暂无附件。")
@@ -394,6 +395,14 @@ def attachment_list(progress: Progress, report_id: int, *, key: str) -> None:
                 key=f"{key}_{att.id}",
                 icon=":material/download:",
             )
+            if remover is not None and st.button("删除", key=f"{key}_rm_{att.id}", icon=":material/delete:"):
+                user, plan = remover
+                try:
+                    progress.remove_attachment(user, plan, att.id, client=auth.client_address())
+                except (PermissionDenied, ValueError, KeyError) as exc:
+                    st.error(plain(str(exc)), icon=":material/block:")
+                else:
+                    flash(f"已删除附件：{att.filename}")
 
 
 # ------------------------------------------------------------------ the workbook route
@@ -451,7 +460,10 @@ def attachments_panel(
 ) -> None:
     """The report's attachments, and (on a draft) an upload of photos and PDFs."""
     if report is not None:
-        attachment_list(progress, report.id, key=f"progress_att_{stamp}")
+        draft = editable and report.state == "draft"
+        attachment_list(
+            progress, report.id, key=f"progress_att_{stamp}", remover=(user, plan) if draft else None
+        )
     if not editable:
         return
     if report is None or report.state != "draft":

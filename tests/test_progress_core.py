@@ -378,3 +378,18 @@ def test_names_of_private_persons_are_masked_in_the_approved_state(tmp_path, mon
 
     shown = p.approved_state(plan, p.default_period(plan).id, CountyScope(everything=True)).set_index("id")
     assert shown.loc[private.iloc[0]["id"], "name"] == private.iloc[0]["name"]
+
+
+def test_an_attachment_comes_off_a_draft_only(progress, huzhou):
+    p = progress
+    p.save_draft(REPORTER, huzhou, "德清县", "2024-B3", [], {"progress": "现场照片"})
+    att = p.add_attachment(REPORTER, huzhou, "德清县", "2024-B3", "错的.png", _png())
+    with pytest.raises(PermissionDenied):
+        p.remove_attachment(OTHER, huzhou, att.id)
+    p.remove_attachment(REPORTER, huzhou, att.id)
+    report = p.report(PLAN, "德清县", "2024-B3")
+    assert p.attachments(report.id) == [] and audit_kinds(p.store)[-1] == "progress_attachment_removed"
+    kept = p.add_attachment(REPORTER, huzhou, "德清县", "2024-B3", "对的.png", _png())
+    p.submit(REPORTER, huzhou, "德清县", "2024-B3")
+    with pytest.raises(ValueError, match="已提交的报告不能删除附件"):
+        p.remove_attachment(REPORTER, huzhou, kept.id)
