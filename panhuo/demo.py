@@ -214,6 +214,7 @@ def _changes(session: Session, folder: Path) -> tuple[dict, list] | None:
 def sync_demo(session: Session, folder: Path, actor: User = SYSTEM) -> int:
     """Copy what changed in 湖州's sample folder into the demonstration plan (the caller holds
     the write lock); returns the number of versions added."""
+    from panhuo.store.samples import versions_added
     from panhuo.store.schema import PlanRow, now
     from panhuo.store.versions import add_version, current_version
 
@@ -262,17 +263,6 @@ def sync_demo(session: Session, folder: Path, actor: User = SYSTEM) -> int:
             + (what or "规划信息")
             + f"；{DEMO_LABEL}",
             records=[r.id for r in added],
-            after={
-                "versions": [
-                    {
-                        "dataset": r.dataset,
-                        "version": r.number,
-                        "rows": r.row_count,
-                        "sha256": r.source_sha256,
-                    }
-                    for r in added
-                ],
-                **({"plan_meta": "updated"} if meta_changed else {}),
-            },
+            after=versions_added(added, meta_changed),
         )
     return len(added)

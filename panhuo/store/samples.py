@@ -133,17 +133,17 @@ def sync_plan(session: Session, folder: Path, actor: User = SYSTEM) -> int:
             summary=f"{'载入' if new_plan else '更新'}样例数据 {folder.name}"
             + (f"：{what}" if what else "：规划信息"),
             records=[r.id for r in added],
-            after={
-                "versions": [
-                    {
-                        "dataset": r.dataset,
-                        "version": r.number,
-                        "rows": r.row_count,
-                        "sha256": r.source_sha256,
-                    }
-                    for r in added
-                ],
-                **({"plan_meta": "updated"} if meta_changed else {}),
-            },
+            after=versions_added(added, meta_changed),
         )
     return len(added)
+
+
+def versions_added(added: list, meta_changed: bool) -> dict:
+    """The ``after`` of an audit row for versions added from a folder (samples, the demo copy)."""
+    return {
+        "versions": [
+            {"dataset": r.dataset, "version": r.number, "rows": r.row_count, "sha256": r.source_sha256}
+            for r in added
+        ],
+        **({"plan_meta": "updated"} if meta_changed else {}),
+    }
