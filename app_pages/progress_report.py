@@ -30,7 +30,7 @@ def render() -> None:
         return
     user = auth.require_page(Action.REPORT)  # stops with a Chinese message without the role
     ctx = current()
-    page_header("进展填报", ctx)
+    page_header("进展填报", ctx, filters=False)  # the sidebar's filters do not narrow this page
     plan = ctx.plan
     if not user.can(Action.REPORT, plan.id):
         st.info("您在所选规划没有填报权限。请在左侧“规划”中选择您负责填报的规划。", icon=":material/info:")

@@ -29,7 +29,7 @@ def render() -> None:
         return
     user = auth.require_page(Action.REVIEW)  # stops with a Chinese message without the role
     ctx = current()
-    page_header("进展审核", ctx)
+    page_header("进展审核", ctx, filters=False)  # the sidebar's filters do not narrow this page
     plan = ctx.plan
     if not user.can(Action.REVIEW, plan.id):
         st.info("您在所选规划没有审核权限。请在左侧“规划”中选择您负责审核的规划。", icon=":material/info:")
@@ -96,7 +96,19 @@ def render() -> None:
     st.subheader("已通过的数据（截至本期）")
     st.caption("只有审核通过的数据计入监测；未通过的填报不在此表。")
     approved = review.approved_frame(progress, plan, period, unit, user.private_scope(plan.id))
-    st.dataframe(approved, hide_index=True, width="stretch", key="review_approved")
+    if approved.empty:  # not Streamlit's "empty" placeholder in an English word
+        st.caption("本期尚无审核通过的数据。")
+    else:
+        st.dataframe(
+            approved,
+            hide_index=True,
+            width="stretch",
+            key="review_approved",
+            column_config={  # names and stages (验收/上图入库) not cut short
+                "名称": st.column_config.TextColumn(width="medium"),
+                "阶段": st.column_config.TextColumn(width=120),
+            },
+        )
     if user.can(Action.MANAGE_PROGRESS, plan.id):
         review.settings_panel(progress, user, plan)
 

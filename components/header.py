@@ -11,7 +11,9 @@ from components.text import plain
 from panhuo.views import period_position, status_text
 
 
-def page_header(title: str, ctx: Context, today: date | None = None) -> None:
+def page_header(title: str, ctx: Context, today: date | None = None, *, filters: bool = True) -> None:
+    """The title, the plan and its period; with ``filters`` the sidebar's filters in force (pages
+    the sidebar's filters do not narrow, such as 进展填报, leave them out)."""
     today = today or date.today()
     plan = ctx.plan
     st.title(title)
@@ -31,10 +33,10 @@ def page_header(title: str, ctx: Context, today: date | None = None) -> None:
             st.info(plain(status), icon=":material/edit_note:")
         else:
             st.caption(f"状态：{plain(status)}")
-    filters = ctx.view.filters
-    if not filters.is_empty():
-        shown = [("区县", filters.counties), ("片区", filters.zones), ("类型", filters.types),
-                 ("阶段", filters.stages)]  # fmt: skip
+    chosen = ctx.view.filters
+    if filters and not chosen.is_empty():
+        shown = [("区县", chosen.counties), ("片区", chosen.zones), ("类型", chosen.types),
+                 ("阶段", chosen.stages)]  # fmt: skip
         st.caption("筛选：" + "；".join(f"{k} {'、'.join(plain(x) for x in v)}" for k, v in shown if v))
 
 

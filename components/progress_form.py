@@ -256,12 +256,15 @@ def entry_editor(frame: pd.DataFrame, stages, unit: str, *, key: str, disabled: 
     config: dict = {
         headers["record_id"]: st.column_config.TextColumn(pinned=True, width="small"),
         "名称": st.column_config.TextColumn(pinned=True, width="medium"),
+        f"{PREVIOUS}阶段": st.column_config.TextColumn(width=120),  # 验收/上图入库 in full
     }
     for field in FIELDS[1:]:
         title, help_text = field.title(unit), field.help or None
         if field.kind == "stage":
             config[title] = st.column_config.SelectboxColumn(
-                options=[s.label for s in stages], help=help_text, width="small"
+                options=[s.label for s in stages],
+                help=help_text,
+                width=120,  # 验收/上图入库 in full
             )
         elif field.kind == "date":
             config[title] = st.column_config.DateColumn(format="YYYY-MM-DD", help=help_text)

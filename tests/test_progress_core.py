@@ -108,7 +108,11 @@ CASES = [
     ("area beyond record", dict(OK, area="{area}.6"), ("error", "累计再开发面积（亩）", "超过该记录面积")),
     ("stage without any date", dict(stage="竣工"), ("error", "方案批复日期", "须填写")),
     ("area left blank", dict(OK, area=""), ("error", "累计再开发面积（亩）", "留空，上期已通过的为“100”")),
-    ("stage left blank", dict(area="120", investment="6000", stage=""), ("error", "阶段", "留空，上期已通过的为“开工”")),
+    (
+        "stage left blank",
+        dict(area="120", investment="6000", stage=""),
+        ("error", "阶段", "留空，上期已通过的为“开工”"),
+    ),
 ]
 
 

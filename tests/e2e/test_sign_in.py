@@ -1,5 +1,6 @@
 """Sign-in in a real browser: the form, the cookie that survives a reload, sign-out, lockout,
-the forced change of an initial password, and deep links to private pages on a fresh server."""
+the forced change of an initial password, and deep links to private pages (数据导入, 用户管理,
+操作日志, 进展填报, 进展审核) on a fresh server."""
 
 from __future__ import annotations
 
@@ -59,16 +60,16 @@ def _sign_in(page, base: str, name: str, password: str) -> None:
 
 def test_private_pages_are_not_served_to_a_first_visitor(accounts_server, page):
     """A deep link to a private page as the very first request to a fresh server."""
-    for path in ("import", "users", "audit-log"):
+    for path in ("import", "users", "audit-log", "progress-report", "progress-review"):
         page.goto(f"{accounts_server.url}/{path}?plan=huzhou-2023")
         wait_for_app(page)
         assert not exceptions(page)
         main = page.locator('[data-testid="stMain"]').inner_text()
         assert "此页面需要登录后使用" in main, path
         assert page.locator('[data-testid="stFileUploader"]').count() == 0
-        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0  # nor the entry table
         assert "Page not found" not in page.content()
-    assert "登录" in _nav(page) and "数据导入" not in _nav(page)
+    assert "登录" in _nav(page) and not {"数据导入", "进展填报", "进展审核"} & set(_nav(page))
 
 
 def test_sign_in_survives_a_reload_and_sign_out_ends_it(accounts_server, page, screenshots):
