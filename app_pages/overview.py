@@ -10,6 +10,7 @@ from components.chart_view import plotly_chart
 from components.drilldown import DRILL_FILTERS, drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
+from components.progress_monitor import overview_block
 from components.sidebar import current
 from components.text import plain
 from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
@@ -33,6 +34,7 @@ def render() -> None:
         return
     kpi_row(headline(plan, ctx.records, ctx.dataset, ctx.unit))
     _briefing(ctx)
+    overview_block(ctx)  # 进展预警: signed-in users with a role on the plan only
     if ctx.records.empty:
         missing("当前筛选条件下没有记录。")
         return

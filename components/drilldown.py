@@ -8,15 +8,19 @@ from __future__ import annotations
 import streamlit as st
 
 from components.routes import PAGE_FILES
-from components.sidebar import request_view
+from components.sidebar import PAGE_PARAMS, request_view
 
 # which sidebar filter a chart's category axis narrows (总览's breakdowns, 区县目标's bars)
 DRILL_FILTERS = {"county": "counties", "zone": "zones", "type": "types", "category": "types"}
 
 
-def goto(page: str) -> None:
-    """Switch to ``page`` (a url path of components.routes), keeping the view's query parameters."""
-    query = {key: st.query_params.get(key) for key in st.query_params}
+def goto(page: str, **params: str) -> None:
+    """Switch to ``page`` (a url path of components.routes), keeping the view's query parameters
+    and meeting mode (``screen``), not the other page's own (a period, ``view``); ``params`` are
+    the new page's own."""
+    dropped = set(PAGE_PARAMS) - {"screen"}
+    query = {key: st.query_params.get(key) for key in st.query_params if key not in dropped}
+    query.update(params)
     st.switch_page(PAGE_FILES[page], query_params=query)
 
 

@@ -33,6 +33,7 @@ ROUTES: tuple[Route, ...] = (
     Route("app_pages/structure.py", "结构调整", "structure", ANALYSIS),
     Route("app_pages/timeline.py", "时序安排", "timeline", ANALYSIS),
     Route("app_pages/targets.py", "区县目标", "targets", ANALYSIS),
+    Route("app_pages/progress.py", "进展监测", "progress", ANALYSIS),
     Route("app_pages/map_view.py", "地图", "map", ANALYSIS),
     Route("app_pages/records.py", "明细", "records", ANALYSIS),
     Route("app_pages/potential.py", "潜力与强度", "potential", ANALYSIS),

@@ -34,6 +34,9 @@ _PENDING = "_view_pending"
 _NOTICES = "_view_notices"
 _CONTEXT = "_view_context"
 _SHOWN_PLAN = "_view_plan"  # the plan of the last run, to tell what a plan change changes
+# parameters of one page, not of the view (进展监测's period and ?view=alerts, meeting mode's
+# screen=1): kept in the URL as they came, so a link to that page still says what it shows
+PAGE_PARAMS = ("period", "view", "screen")
 
 
 @dataclass
@@ -163,6 +166,7 @@ def render_sidebar() -> Context:
     view = _current()
     query = view.to_query(default_plan, default_unit(plan))
     current_query = {k: st.query_params.get(k) for k in st.query_params}
+    query.update({k: current_query[k] for k in PAGE_PARAMS if current_query.get(k)})
     if current_query != query:
         st.query_params.from_dict(query)
     st.session_state[_WRITTEN] = query
@@ -178,6 +182,18 @@ def render_sidebar() -> Context:
     context = Context(plan=plan, view=view, dataset=dataset, records=records, user=user, scope=scope)
     st.session_state[_CONTEXT] = context
     return context
+
+
+def set_page_param(name: str, value: str) -> None:
+    """Put a page's own parameter (one of :data:`PAGE_PARAMS`) into the link, or take it out
+    (``value`` ''), without the next run reading it as a new link."""
+    if value:
+        st.query_params[name] = value
+    else:
+        st.query_params.pop(name, None)
+    written = dict(st.session_state.get(_WRITTEN) or {})
+    written.pop(name, None)
+    st.session_state[_WRITTEN] = {**written, **({name: value} if value else {})}
 
 
 def current() -> Context:
