@@ -81,6 +81,47 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def problems_frame(problems, counties: list[str]) -> pd.DataFrame:
+    """The problems as the import report shows them (级别, 行, 区县, 列, 值, 问题, 建议); 行 is the
+    editor's row, and 区县 the one on that row."""
+    rows = [
+        {
+            "级别": form.SEVERITY_LABELS.get(p.severity, p.severity),
+            "行": "" if p.row is None else str(p.row),
+            "区县": counties[p.row - 1] if p.row and 0 < p.row <= len(counties) else "",
+            "列": p.column,
+            "值": p.value,
+            "问题": p.problem,
+            "建议": p.suggestion,
+        }
+        for p in sorted(problems, key=lambda p: (p.severity != "error", p.row or 0))
+    ]
+    return pd.DataFrame(rows, columns=["级别", "行", "区县", "列", "值", "问题", "建议"], dtype=object)
+
+
+def problems_table(problems, counties: list[str], *, key: str, refused: bool = False) -> None:
+    """The sentence and the table; before saving it says what a save would meet."""
+    if not problems:
+        return
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if refused:
+        st.error(form.summary(problems), icon=":material/error:")
+    elif errors:
+        st.warning(f"有 {errors} 处错误需修改后才能保存" + (f"，另有 {warnings} 处警告" if warnings else "") + "。",
+                   icon=":material/warning:")  # fmt: skip
+    else:
+        st.caption(f"有 {warnings} 处警告，可以保存；请核对。")
+    st.dataframe(
+        problems_frame(problems, counties),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={"问题": st.column_config.TextColumn(width="large"),
+                       "建议": st.column_config.TextColumn(width="large")},
+    )  # fmt: skip
+
+
 def versions_frame(versions: list[TargetBreakdown]) -> pd.DataFrame:
     rows = [
         {
@@ -139,8 +180,9 @@ def targets_panel(progress: Progress, user: User, plan: Plan) -> None:
             column_config={SHARE: st.column_config.NumberColumn(f"目标（{unit}）", min_value=0.0, format="%.2f"),
                            **{_year_column(y): number for y in years}},
         )  # fmt: skip
-        shares, parse_problems = parse_shares(rows_from_editor(edited, years))
-        shares = [s for s in shares if s.county]
+        editor_rows = rows_from_editor(edited, years)
+        rows = [r["county"] for r in editor_rows]  # the 区县 of the rows the problems number
+        shares, parse_problems = parse_shares(editor_rows)
         check, problems = check_breakdown(plan, shares, unit, deadline, counties)
         (st.info if check.matches else st.warning)(
             plain(check.text), icon=":material/calculate:" if check.matches else ":material/warning:"
@@ -148,9 +190,8 @@ def targets_panel(progress: Progress, user: User, plan: Plan) -> None:
         reason = st.text_area(
             "说明（与全市目标不一致时必填）", value="", key=f"targets_reason_{plan.id}_{nonce}", height=80
         )
-        shown = [*parse_problems, *problems]
-        if shown:
-            form.problems_table(shown, key=f"targets_check_{plan.id}")
+        found = st.container()  # the problems: before saving what a save would meet, after a refusal why
+        refused = None
         if st.button(
             "保存目标分解（新版本）", key=f"targets_save_{plan.id}", type="primary", icon=":material/save:"
         ):
@@ -160,11 +201,18 @@ def targets_panel(progress: Progress, user: User, plan: Plan) -> None:
                     client=auth.client_address(),
                 )  # fmt: skip
             except ProgressRejected as exc:
-                form.problems_table(exc.problems, key=f"targets_rejected_{plan.id}")
+                refused = exc.problems
             except (PermissionDenied, ValueError) as exc:
                 st.error(plain(str(exc), limit=400), icon=":material/block:")
             else:
                 form.flash(f"已保存目标分解第 {saved.version} 版：{saved.check.text}。")
+        with found:
+            if refused is not None:
+                problems_table(refused, rows, key=f"targets_rejected_{plan.id}", refused=True)
+            else:
+                problems_table([*parse_problems, *problems], rows, key=f"targets_check_{plan.id}")
+                if not check.matches and not reason.strip():
+                    st.caption("合计与全市目标不一致：保存时须在“说明”中写明原因。")
         if versions:
             st.markdown("**历次版本**")
             st.dataframe(
