@@ -31,6 +31,19 @@ def _number(value: object, unit_label: str) -> str:
     return f"{float(value):,.1f}".removesuffix(".0") if unit_label == "亩" else f"{float(value):,.2f}"
 
 
+def sparse_labels(values, unit_label: str, most: int = 7) -> list[str]:
+    """Labels for a line's points: all of them when there are few, else every k-th counted back
+    from the last (the latest figure is always labelled), so labels never pile up."""
+    values = list(values)
+    shown = [i for i, v in enumerate(values) if _number(v, unit_label)]
+    if len(shown) <= most:
+        keep = set(shown)
+    else:
+        step = math.ceil(len(shown) / most)
+        keep = set(shown[::-1][::step])
+    return [_number(v, unit_label) if i in keep else "" for i, v in enumerate(values)]
+
+
 def county_bars(rows: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
     """Completed against expected per 区县 (columns county, completed, expected, light), each bar
     labelled with its value; a completed bar takes the colour of its traffic light."""
@@ -99,7 +112,7 @@ def burnup(frame: pd.DataFrame, title: str, unit_label: str, county: str = CITY)
         y=completed,
         mode="lines+markers+text",
         name="累计完成",
-        text=[_number(v, unit_label) for v in completed],
+        text=sparse_labels(completed, unit_label),
         textposition="top left",
         line={"color": COMPLETED_COLOR, "width": 3},
         marker={"size": 8},
@@ -123,7 +136,7 @@ def burnup(frame: pd.DataFrame, title: str, unit_label: str, county: str = CITY)
     return layout(fig, title, height=400)
 
 
-def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int = 3) -> go.Figure:
+def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int = 2) -> go.Figure:
     """Small multiples: one burn-up per 区县 (全市 left out), completed against the trajectory,
     the latest completed value labelled; each panel its own scale (a 区县's own pace)."""
     counties = [c for c in dict.fromkeys(frame["county"]) if c != CITY]
@@ -135,7 +148,7 @@ def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int =
         rows=rows_n,
         cols=columns,
         subplot_titles=[template_text(c) for c in counties],
-        horizontal_spacing=0.06,
+        horizontal_spacing=0.08,
         vertical_spacing=0.16 if rows_n > 1 else 0.1,
     )
     for i, county in enumerate(counties):
@@ -160,7 +173,7 @@ def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int =
                 col=c,
             )
         completed = rows["completed"].astype(float)
-        last = len(completed) - 1
+        last = int(completed.reset_index(drop=True).last_valid_index() or 0)  # later periods: NaN
         fig.add_scatter(
             x=x,
             y=completed,
@@ -181,7 +194,13 @@ def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int =
         top = max([*completed.dropna(), *expected.dropna(), 0])
         fig.update_yaxes(range=[0, top * 1.25 if top else 1], tickformat=",", row=r, col=c)
     _period_axis(fig, nticks=4)
-    return layout(fig, title, height=max(300, 90 + 230 * rows_n), legend_y=-0.08 if rows_n > 1 else -0.2)
+    return layout(
+        fig,
+        title,
+        height=max(300, 110 + 230 * rows_n),
+        title_space=80,
+        legend_y=-0.08 if rows_n > 1 else -0.2,
+    )
 
 
 def funnel(frame: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
@@ -229,4 +248,4 @@ def funnel(frame: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
         fig.update_xaxes(range=[0, top * 1.3 if top else 1], tickformat=",", row=1, col=col)
     fig.update_yaxes(categoryorder="array", categoryarray=stages, autorange="reversed")
     fig.update_layout(showlegend=False)
-    return layout(fig, title, height=max(260, 90 + 44 * len(rows)))
+    return layout(fig, title, height=max(280, 110 + 44 * len(rows)), title_space=80)

@@ -36,6 +36,7 @@ from panhuo.model import Plan
 from panhuo.progress import Period, Progress
 from panhuo.progress.monitor import Monitor, MonitorSettings, monitor_for
 from panhuo.store import Store, StoreUnavailable, unavailable_on_failure
+from panhuo.units import unit_label
 from panhuo.views import Metric
 
 PERIOD_PARAM, VIEW_PARAM = "period", "view"
@@ -229,6 +230,8 @@ def _number_config(frame: pd.DataFrame, unit: str) -> dict:
             config[column] = st.column_config.NumberColumn(column, format="%.1f")
         elif column == "排名":
             config[column] = st.column_config.NumberColumn(column, format="%d", width="small")
+        elif f"（{unit_label(unit)}）" not in column:  # counts
+            config[column] = st.column_config.NumberColumn(column, format="%d")
         else:
             config[column] = st.column_config.NumberColumn(column, format=area)
     return config
@@ -263,6 +266,11 @@ def county_table(m: Monitor, key: str) -> pd.DataFrame:
     shown = table.copy()
     if "亮灯" in shown:
         shown["亮灯"] = [f"{LIGHT_MARK} {v}" if str(v).strip() else "" for v in shown["亮灯"]]
+    if {"已填报记录", "记录数"} <= set(shown.columns):  # one narrow column on screen: 10 / 12
+        shown["已填报/记录"] = [
+            f"{a} / {b}" for a, b in zip(shown["已填报记录"], shown["记录数"], strict=True)
+        ]
+        shown = shown.drop(columns=["已填报记录", "记录数"])
     event = st.dataframe(
         shown.style.apply(lambda f: _light_style(f, m), axis=None),
         hide_index=True,
@@ -307,7 +315,7 @@ def county_chart(m: Monitor, order: list[str], key: str, screen_chart=None) -> N
         return
     rank = {c: i for i, c in enumerate(order)}
     rows = rows.sort_values("county", key=lambda s: s.map(lambda c: rank.get(c, len(rank))), kind="stable")
-    title = f"各区县已完成与截至{day_text(m.as_of)}应完成"
+    title = "各区县已完成与应完成"  # short: the demonstration label follows it; the date is above
     figure = charts.county_bars(rows, title, m.unit_label)
     if screen_chart is not None:
         figure = screen_chart(figure)
@@ -322,7 +330,7 @@ def burnup_charts(m: Monitor, key: str, *, small_multiples: bool = True, screen_
     if m.burnup.empty:
         st.caption("尚无审核通过的数据，无法绘制进度曲线。")
         return
-    figure = charts.burnup(m.burnup, f"全市累计完成与目标进度（截至{m.period.label}）", m.unit_label)
+    figure = charts.burnup(m.burnup, "全市累计完成与目标进度", m.unit_label)
     plotly_chart(screen_chart(figure) if screen_chart else figure, key=f"{key}_city", width="stretch")
     if small_multiples:
         grid = charts.burnup_grid(m.burnup, "各区县累计完成与目标进度", m.unit_label)
@@ -334,7 +342,7 @@ def funnel_chart(m: Monitor, key: str) -> None:
     if m.funnel.empty:
         st.caption("没有可统计的记录。")
         return
-    figure = charts.funnel(m.funnel, f"项目阶段分布（截至{m.period.label}）", m.unit_label)
+    figure = charts.funnel(m.funnel, "项目阶段分布", m.unit_label)
     event = plotly_chart(figure, key=key, on_select="rerun", selection_mode="points", width="stretch")
     points = event.selection.points if event else []
     labels = list(dict.fromkeys(str(p.get("y", "")).replace("&lt;", "<") for p in points if p.get("y")))
@@ -354,23 +362,27 @@ PLAN_VS_ACTUAL_HEADERS = {
     "planned": "计划（实施阶段/分期）",
     "planned_year": "计划年份",
     "stage_label": "实际阶段",
+    "against": "对照计划",
     "started_on": "开工日期",
     "completed_on": "竣工日期",
     "accepted_on": "验收/上图入库日期",
-    "against": "对照计划",
 }
 
 
 def plan_vs_actual_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """:attr:`Monitor.plan_vs_actual` with Chinese headers (slipped records marked)."""
     shown = frame[[c for c in PLAN_VS_ACTUAL_HEADERS if c in frame]].rename(columns=PLAN_VS_ACTUAL_HEADERS)
-    if "计划年份" in shown:
-        shown["计划年份"] = pd.to_numeric(shown["计划年份"], errors="coerce").astype("Int64")
-    if "slipped" in frame:
-        shown["逾期未完成"] = frame["slipped"].map({True: "是", False: ""}).fillna("")
+    if "计划年份" in shown:  # a year, not a quantity: text, blank when the plan gives none
+        years = pd.to_numeric(shown["计划年份"], errors="coerce")
+        shown["计划年份"] = [f"{int(y)}" if pd.notna(y) else "" for y in years]
+    if "slipped" in frame:  # beside how it compares, before the dates
+        slipped = frame["slipped"].map({True: "是", False: ""}).fillna("").to_numpy()
+        shown.insert(list(shown.columns).index("对照计划") + 1, "逾期未完成", slipped)
     for column in ("开工日期", "竣工日期", "验收/上图入库日期"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: "" if v is None or pd.isna(v) else str(v)[:10])
+    if "计划年份" in shown and not any(shown["计划年份"]):  # the plan gives no years: no empty column
+        shown = shown.drop(columns="计划年份")
     return shown.reset_index(drop=True)
 
 
@@ -421,9 +433,8 @@ def plan_vs_actual(m: Monitor, key: str) -> pd.DataFrame:
         hide_index=True,
         width="stretch",
         key=f"{key}_table",
-        column_config={"名称": st.column_config.TextColumn(width="medium"),
-                       "计划年份": st.column_config.NumberColumn(format="%d")},
-    )  # fmt: skip
+        column_config={"名称": st.column_config.TextColumn(width="medium")},
+    )
     return frame
 
 
@@ -467,8 +478,13 @@ def alerts_table(m: Monitor, user: User, key: str) -> pd.DataFrame:
         key=key,
         on_select="rerun",
         selection_mode="single-row",
-        column_config={"原因": st.column_config.TextColumn(width="large"),
-                       "预警": st.column_config.TextColumn(width="medium")},
+        # 类型 is in the title already: on screen the columns that fit (the download has all)
+        column_order=[c for c in ("级别", "区县", "预警", "原因", "涉及记录") if c in shown],
+        column_config={"级别": st.column_config.TextColumn(width=100),
+                       "区县": st.column_config.TextColumn(width=90),
+                       "预警": st.column_config.TextColumn(width="medium"),
+                       "原因": st.column_config.TextColumn(width="large"),
+                       "涉及记录": st.column_config.NumberColumn(width=70)},
     )  # fmt: skip
     rows = [r for r in (event.selection.rows if event is not None else []) if r < len(m.alerts)]
     if rows:

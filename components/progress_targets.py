@@ -169,7 +169,7 @@ def targets_panel(progress: Progress, user: User, plan: Plan) -> None:
             key=f"targets_deadline_{plan.id}_{nonce}",
         )
         frame = editor_frame(counties, current, years)
-        number = st.column_config.NumberColumn(min_value=0.0, format="%.2f")
+        number = st.column_config.NumberColumn(min_value=0.0)  # as typed: 2270, 2270.5
         edited = st.data_editor(
             frame,
             key=f"targets_editor_{plan.id}_{len(years)}_{nonce}",
@@ -177,7 +177,7 @@ def targets_panel(progress: Progress, user: User, plan: Plan) -> None:
             width="stretch",
             num_rows="fixed",
             disabled=[COUNTY],
-            column_config={SHARE: st.column_config.NumberColumn(f"目标（{unit}）", min_value=0.0, format="%.2f"),
+            column_config={SHARE: st.column_config.NumberColumn(f"目标（{unit}）", min_value=0.0),
                            **{_year_column(y): number for y in years}},
         )  # fmt: skip
         editor_rows = rows_from_editor(edited, years)
