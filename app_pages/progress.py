@@ -49,6 +49,10 @@ def _downloads(frame, name: str, key: str, plan, **options) -> None:
 def render() -> None:
     ctx = current()
     plan, user, meeting = ctx.plan, ctx.user, _screen()
+    if not (plan.has_parcels or plan.has_zones):  # nothing to report on (聊城, 乌鲁木齐)
+        page_header("进展监测", ctx, filters=False)
+        missing("本规划没有地块或片区清单，无法监测进展。")
+        return
     if meeting:
         st.title("进展监测")
         st.markdown(f"**{plain(plan.short_title)}**")
@@ -91,7 +95,7 @@ def render() -> None:
     table = pm.county_table(m, key="progress_counties")
     st.caption("按完成率排名；点击表格中的单元格可查看该区县的明细。" + _light_rule())
     _downloads(table, f"{plan.id}-区县进展-{period.id}", "progress_counties_dl", plan)
-    pm.county_chart(m, list(table["区县"]), key="progress_county_chart")
+    pm.county_chart(m, key="progress_county_chart")
     st.caption("点击柱子可查看该区县的明细。")
     st.subheader("进度曲线")
     pm.burnup_charts(m, key="progress_burnup")
@@ -146,8 +150,8 @@ def _meeting(m) -> None:
         pm.alerts_table(m, current().user, key="screen_alerts")
         return
     st.subheader("各区县进展（亮晒比拼）")
-    table = pm.county_table(m, key="screen_counties")
-    pm.county_chart(m, list(table["区县"]), key="screen_county_chart", screen_chart=chart)
+    pm.county_table(m, key="screen_counties")
+    pm.county_chart(m, key="screen_county_chart", screen_chart=chart)
     pm.burnup_charts(m, key="screen_burnup", small_multiples=False, screen_chart=chart)
     if screen:
         screen.rotation(["overview", "progress", "progress?view=alerts"])

@@ -63,10 +63,13 @@ def _inert_values(values: object) -> object:
 
 def _inert_props(obj: object, props: Iterable[str]) -> None:
     for prop in props:
+        # asking first: a missing property raises after a costly "did you mean" search
+        if prop not in obj:
+            continue  # this trace type has no such property
         try:
             value = obj[prop]
         except (KeyError, ValueError):
-            continue  # this trace type has no such property
+            continue
         if value is not None:
             obj[prop] = _inert_values(value)
 

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached as data
@@ -45,6 +49,7 @@ LEVEL_LABELS = {"red": "红色预警", "amber": "黄色预警"}
 SHOWN_ROWS = 500  # record tables on screen; the download carries every row
 _TTL = 6 * 3600
 _TOKENS: dict[str, str] = {}  # plan id → the history token the cached monitors were made with
+_KEYS: dict[int, tuple] = {}  # id of a cached monitor → its cache key (the key of its charts)
 _LOCK = threading.Lock()
 
 
@@ -99,8 +104,9 @@ def monitor(progress: Progress, plan: Plan, period_id: str | None, unit: str) ->
     if changed:  # a write: the figures made before it are of no use to anyone any more
         _monitor.clear()
         _history.clear()
+        _figure_dict.clear()
     s = data.settings()
-    return _monitor(
+    key = (
         progress.store.url,
         plan.id,
         data.plan_revision(plan.id),
@@ -109,9 +115,14 @@ def monitor(progress: Progress, plan: Plan, period_id: str | None, unit: str) ->
         unit,
         (float(s.monitor_green), float(s.monitor_amber), int(s.stale_periods)),
         progress.today(),
-        plan,
-        progress,
     )
+    m = _monitor(*key, plan, progress)
+    if m is not None:
+        with _LOCK:
+            if id(m) not in _KEYS:  # forgotten with the monitor (an id can be reused after)
+                weakref.finalize(m, _KEYS.pop, id(m), None)
+            _KEYS[id(m)] = key
+    return m
 
 
 # ------------------------------------------------------------------ formatting
@@ -305,21 +316,46 @@ def drill_counties(counties: tuple[str, ...]) -> None:
     goto("records")
 
 
-def county_chart(m: Monitor, order: list[str], key: str, screen_chart=None) -> None:
-    """Completed against expected per 区县, values as labels; a click on a bar opens 明细."""
+def _county_bars(m: Monitor) -> go.Figure:
     rows = pd.DataFrame(
         [{"county": r.county, "completed": r.completed, "expected": r.expected, "light": r.light}
          for r in m.counties]
     )  # fmt: skip
-    if rows.empty:
+    order = {c: i for i, c in enumerate(ranked(m.county_table())["区县"])} if len(rows) else {}
+    rows = rows.sort_values("county", key=lambda s: s.map(lambda c: order.get(c, len(order))), kind="stable")
+    # the title short: the demonstration label follows it; the as-of date is above the charts
+    return charts.county_bars(rows, "各区县已完成与应完成", m.unit_label)
+
+
+_BUILDERS: dict[str, Callable[[Monitor], go.Figure]] = {
+    "counties": _county_bars,
+    "burnup": lambda m: charts.burnup(m.burnup, "全市累计完成与目标进度", m.unit_label),
+    "grid": lambda m: charts.burnup_grid(m.burnup, "各区县累计完成与目标进度", m.unit_label),
+    "funnel": lambda m: charts.funnel(m.funnel, "项目阶段分布", m.unit_label),
+}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=_TTL)
+def _figure_dict(key: tuple, kind: str, _m: Monitor) -> dict:
+    return _BUILDERS[kind](_m).to_dict()
+
+
+def figure(m: Monitor, kind: str) -> go.Figure:
+    """A chart of the monitor, built once per monitor (plotly's builders validate every property:
+    most of a rerun's time) and handed out as a fresh copy, which the caller may change."""
+    key = _KEYS.get(id(m))
+    made = _figure_dict(key, kind, m) if key is not None else _BUILDERS[kind](m).to_dict()
+    return go.Figure(made, _validate=False)
+
+
+def county_chart(m: Monitor, key: str, screen_chart=None) -> None:
+    """Completed against expected per 区县 (in rank order), values as labels; a click on a bar
+    opens 明细 of that 区县."""
+    if not m.counties:
         return
-    rank = {c: i for i, c in enumerate(order)}
-    rows = rows.sort_values("county", key=lambda s: s.map(lambda c: rank.get(c, len(rank))), kind="stable")
-    title = "各区县已完成与应完成"  # short: the demonstration label follows it; the date is above
-    figure = charts.county_bars(rows, title, m.unit_label)
-    if screen_chart is not None:
-        figure = screen_chart(figure)
-    event = plotly_chart(figure, key=key, on_select="rerun", selection_mode="points", width="stretch")
+    fig = figure(m, "counties")
+    event = plotly_chart(screen_chart(fig) if screen_chart else fig, key=key, on_select="rerun",
+                         selection_mode="points", width="stretch")  # fmt: skip
     drill_to_records(event, "x", "county")
 
 
@@ -330,10 +366,10 @@ def burnup_charts(m: Monitor, key: str, *, small_multiples: bool = True, screen_
     if m.burnup.empty:
         st.caption("尚无审核通过的数据，无法绘制进度曲线。")
         return
-    figure = charts.burnup(m.burnup, "全市累计完成与目标进度", m.unit_label)
-    plotly_chart(screen_chart(figure) if screen_chart else figure, key=f"{key}_city", width="stretch")
+    city = figure(m, "burnup")
+    plotly_chart(screen_chart(city) if screen_chart else city, key=f"{key}_city", width="stretch")
     if small_multiples:
-        grid = charts.burnup_grid(m.burnup, "各区县累计完成与目标进度", m.unit_label)
+        grid = figure(m, "grid")
         plotly_chart(screen_chart(grid) if screen_chart else grid, key=f"{key}_counties", width="stretch")
 
 
@@ -342,8 +378,9 @@ def funnel_chart(m: Monitor, key: str) -> None:
     if m.funnel.empty:
         st.caption("没有可统计的记录。")
         return
-    figure = charts.funnel(m.funnel, "项目阶段分布", m.unit_label)
-    event = plotly_chart(figure, key=key, on_select="rerun", selection_mode="points", width="stretch")
+    event = plotly_chart(
+        figure(m, "funnel"), key=key, on_select="rerun", selection_mode="points", width="stretch"
+    )
     points = event.selection.points if event else []
     labels = list(dict.fromkeys(str(p.get("y", "")).replace("&lt;", "<") for p in points if p.get("y")))
     if labels:
@@ -370,19 +407,17 @@ PLAN_VS_ACTUAL_HEADERS = {
 
 
 def plan_vs_actual_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """:attr:`Monitor.plan_vs_actual` with Chinese headers (slipped records marked)."""
+    """:attr:`Monitor.plan_vs_actual` with Chinese headers, slipped records marked (vectorised:
+    it runs on every rerun, for 100,000 records too)."""
     shown = frame[[c for c in PLAN_VS_ACTUAL_HEADERS if c in frame]].rename(columns=PLAN_VS_ACTUAL_HEADERS)
     if "计划年份" in shown:  # a year, not a quantity: text, blank when the plan gives none
-        years = pd.to_numeric(shown["计划年份"], errors="coerce")
-        shown["计划年份"] = [f"{int(y)}" if pd.notna(y) else "" for y in years]
+        years = pd.to_numeric(shown["计划年份"], errors="coerce").astype("Int64")
+        shown["计划年份"] = years.astype("string").fillna("")
+        if not shown["计划年份"].str.len().any():  # the plan gives no years: no empty column
+            shown = shown.drop(columns="计划年份")
     if "slipped" in frame:  # beside how it compares, before the dates
-        slipped = frame["slipped"].map({True: "是", False: ""}).fillna("").to_numpy()
+        slipped = np.where(frame["slipped"].fillna(False).astype(bool).to_numpy(), "是", "")
         shown.insert(list(shown.columns).index("对照计划") + 1, "逾期未完成", slipped)
-    for column in ("开工日期", "竣工日期", "验收/上图入库日期"):
-        if column in shown:
-            shown[column] = shown[column].map(lambda v: "" if v is None or pd.isna(v) else str(v)[:10])
-    if "计划年份" in shown and not any(shown["计划年份"]):  # the plan gives no years: no empty column
-        shown = shown.drop(columns="计划年份")
     return shown.reset_index(drop=True)
 
 
@@ -509,7 +544,7 @@ def alert_detail(m: Monitor, alert, user: User, *, key: str) -> None:
     else:
         with st.container(border=True, key=f"{key}_box"):
             st.markdown(f"**{plain(title)}**")
-            st.text(str(alert.why))
+            st.markdown(plain(alert.why))
             if alert.county and st.button(
                 f"在明细中查看{alert.county}的记录", key=f"{key}_county", icon=":material/table_rows:"
             ):
@@ -547,7 +582,10 @@ def may_see_alerts(user: User, plan: Plan) -> bool:
 
 def overview_block(ctx, top: int = 5) -> None:
     """A compact 预警 block for 总览: counts by level, the first warnings, a link to 进展监测."""
-    if not may_see_alerts(ctx.user, ctx.plan) or data.settings().public_mode:
+    plan = ctx.plan
+    if not may_see_alerts(ctx.user, plan) or data.settings().public_mode:
+        return
+    if not (plan.has_parcels or plan.has_zones):
         return
     try:
         progress = Progress(data.store())
@@ -564,9 +602,10 @@ def overview_block(ctx, top: int = 5) -> None:
         st.caption(alert_counts_text(m))
         for alert in m.alerts[:top]:
             level = LEVEL_LABELS.get(alert.level, alert.level)
-            st.text(f"{LIGHT_MARK} {level}｜{alert.county or '全市'}｜{alert.title}：{alert.why}")
+            st.markdown(plain(f"{LIGHT_MARK} {level}｜{alert.county or '全市'}｜{alert.title}：{alert.why}"))
         if len(m.alerts) > top:
             st.caption(f"另有 {len(m.alerts) - top} 条，见进展监测。")
-        query = {k: st.query_params.get(k) for k in st.query_params}
+        # the plan and unit only (both checked by the sidebar); 进展监测 takes no other filter
+        query = {"plan": plan.id, "unit": ctx.unit, VIEW_PARAM: "alerts"}
         st.page_link(PAGE_FILES["progress"], label="打开进展监测", icon=":material/monitoring:",
-                     query_params={**query, VIEW_PARAM: "alerts"})  # fmt: skip
+                     query_params=query)  # fmt: skip

@@ -233,7 +233,7 @@ def test_overview_shows_the_warnings_to_signed_in_users_only(demo, role):
         m = _monitor(demo, DEMO_PLAN_ID)
         assert pm.alert_counts_text(m) in _texts(at.caption)
         first = m.alerts[0]
-        assert any(first.why in t.value for t in at.text)
+        assert any(first.why in rendered_text(t.value) for t in at.markdown)  # escaped: plain text
         (link,) = [p for p in at.get("page_link") if "进展监测" in p.proto.label]
         assert "view=alerts" in link.proto.page or link.proto.query_string.find("view=alerts") >= 0
 
