@@ -31,7 +31,7 @@ def _number(value: object, unit_label: str) -> str:
     return f"{float(value):,.1f}".removesuffix(".0") if unit_label == "亩" else f"{float(value):,.2f}"
 
 
-def sparse_labels(values, unit_label: str, most: int = 7) -> list[str]:
+def sparse_labels(values, unit_label: str, most: int = 6) -> list[str]:
     """Labels for a line's points: all of them when there are few, else every k-th counted back
     from the last (the latest figure is always labelled), so labels never pile up."""
     values = list(values)

@@ -602,7 +602,11 @@ def overview_block(ctx, top: int = 5) -> None:
         st.caption(alert_counts_text(m))
         for alert in m.alerts[:top]:
             level = LEVEL_LABELS.get(alert.level, alert.level)
-            st.markdown(plain(f"{LIGHT_MARK} {level}｜{alert.county or '全市'}｜{alert.title}：{alert.why}"))
+            color = "red" if alert.level == "red" else "orange"  # the level is ours; the rest is escaped
+            st.markdown(
+                f":{color}[**{LIGHT_MARK} {level}**]　"
+                + plain(f"{alert.county or '全市'}｜{alert.title}：{alert.why}")
+            )
         if len(m.alerts) > top:
             st.caption(f"另有 {len(m.alerts) - top} 条，见进展监测。")
         # the plan and unit only (both checked by the sidebar); 进展监测 takes no other filter
