@@ -18,7 +18,9 @@ record of the 区县, whose figures advance plausibly:
 - most reports are approved on time, about one in ten late, ``returned`` of them were first
   returned with a reason and approved as the second revision, ``missing`` 区县 did not report
   in the latest periods, and ``pending`` report of the latest period awaits review — so the
-  monitoring views have something to show.
+  monitoring views have something to show;
+- about three in ten reports mark their 难点问题 internal (``narrative["internal"]``), so the
+  public briefing leaves something out.
 
 :func:`synthetic_plan` makes a demonstration plan of any number of parcels for benchmarks and
 tests; :func:`write_simulation` writes a simulation in one transaction with one audit row.
@@ -53,6 +55,7 @@ SIM_MARK = "【模拟】"
 SIM_SUFFIX = f"｜{DEMO_LABEL}"
 LATE_SHARE = 0.1  # reports submitted after their due date
 ADVANCE = 0.15  # the chance a record moves on a stage in a period
+INTERNAL_SHARE = 0.3  # reports whose 难点问题 is marked 仅内部使用 (not in the public briefing)
 BEIJING_HOURS = (9, 17)  # submissions and reviews happen in office hours, 北京时间
 SYNTHETIC_COUNTIES = ("甲区", "乙区", "丙县", "丁县", "戊县", "己县")
 RETURN_REASONS = (
@@ -206,7 +209,9 @@ def _trajectory(
 # --- the reports ---------------------------------------------------------------------------------
 
 
-def _narrative(county: str, entries: Sequence[dict], before: dict[str, dict], unit: str, stages) -> dict:
+def _narrative(
+    county: str, entries: Sequence[dict], before: dict[str, dict], unit: str, stages, *, internal: bool = False
+) -> dict:
     labels = {s.code: s for s in stages}
     moved = [e for e in entries if before.get(e["record_id"], {}).get("stage") != e["stage"]]
     done = [e for e in moved if labels[e["stage"]].plan_stage == "已完成"]
@@ -218,7 +223,10 @@ def _narrative(county: str, entries: Sequence[dict], before: dict[str, dict], un
         "cases": f"{SIM_MARK}{county}以“工改工”方式推进老旧厂区整治，腾出发展空间。",
         "difficulties": f"{SIM_MARK}部分项目搬迁补偿协商周期较长，资金平衡压力较大。",
     }
-    return {key: texts[key] + SIM_SUFFIX for key, _label in NARRATIVE}
+    narrative: dict = {key: texts[key] + SIM_SUFFIX for key, _label in NARRATIVE}
+    if internal:  # some 区县 keep their difficulties out of the public briefing
+        narrative["internal"] = ["difficulties"]
+    return narrative
 
 
 def _counties(records: pd.DataFrame, counties: Iterable[str] | None) -> list[str]:
@@ -273,7 +281,8 @@ def simulate(
     for period in shown:
         for county in places:
             entries = tuple(paths[rid][period.id] for rid in by_county[county])
-            narrative = _narrative(county, entries, previous, unit, stages)
+            internal = random.Random(f"{seed}:internal:{county}:{period.id}").random() < INTERNAL_SHARE
+            narrative = _narrative(county, entries, previous, unit, stages, internal=internal)
             for entry in entries:
                 previous[entry["record_id"]] = entry
             key = (county, period.id)
