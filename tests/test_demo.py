@@ -107,13 +107,19 @@ def test_the_copy_is_made_once_and_a_second_run_adds_nothing(backend):
     }
     assert [v.created_by for v in versions] == ["system"] * len(COPIED)
     rows = [e for e in store.audit_entries() if e.kind == "demo_loaded"]
-    # one row for the copy, one for its simulated progress (tests/test_progress_simulate.py)
-    assert [r.summary.split("：")[0] for r in rows] == ["生成模拟进展", f"建立演示规划 {DEMO_PLAN_ID}"]
+    # one row for the copy, one for its simulated progress (tests/test_progress_simulate.py), one
+    # for its simulated breakdown of the target by 区县 (newest first)
+    assert [r.summary.split("：")[0] for r in rows] == [
+        "模拟区县目标分解",
+        "生成模拟进展",
+        f"建立演示规划 {DEMO_PLAN_ID}",
+    ]
+    assert "与全市目标 20000 亩一致" in rows[0].summary
     assert all(r.actor == "system" and r.plan_id == DEMO_PLAN_ID and DEMO_LABEL in r.summary for r in rows)
     before = store.counts()
     assert ensure_demo_plan(store, settings) == 0
     open_catalog(settings, create=True)
-    assert store.counts() == before and _demo_rows(store) == 2
+    assert store.counts() == before and _demo_rows(store) == 3
     # the copy is 湖州's data under another id, marked
     copy, source = catalog.get(DEMO_PLAN_ID), catalog.get(HUZHOU)
     assert catalog.ids()[-1] == DEMO_PLAN_ID  # last in the menu
@@ -139,7 +145,7 @@ def test_the_copy_follows_a_change_of_the_sample(backend):
     current = [v for v in store.versions(DEMO_PLAN_ID, "zones") if v.is_current]
     assert [(v.number, v.data_origin) for v in current] == [(2, "demo")]
     assert "湖东街道（更正）" in set(store.load_plan(DEMO_PLAN_ID).zones["location"])
-    assert _demo_rows(store) == 3 and ensure_demo_plan(store, settings) == 0  # copy, progress, update
+    assert _demo_rows(store) == 4 and ensure_demo_plan(store, settings) == 0  # copy, progress, targets, update
 
 
 def test_the_setting_off_makes_no_copy_and_hides_one_already_made(backend, monkeypatch):
