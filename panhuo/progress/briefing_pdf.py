@@ -329,12 +329,17 @@ def _figures(doc: _Doc, figures: Sequence[Figure]) -> None:
         doc.font(NOTE, False, MUTED)
         notes = [doc.lines(f.note, width - 6) if f.note else [] for f in row]
         doc.font(SMALL, False, MUTED)
-        labels = [doc.lines(f.label, width - 6) for f in row]
+        labels = [doc.lines(f.label, width - (11 if f.light else 6)) for f in row]
         doc.font(17, True, ACCENT)
         values = [doc.lines(f.value, width - 6) for f in row]
-        height = 5 + max(
-            len(lab) * 4.8 + len(val) * 8.5 + len(note) * 4.2 for lab, val, note in zip(labels, values, notes)
-        ) + 3
+        height = (
+            5
+            + max(
+                len(lab) * 4.8 + len(val) * 8.5 + len(note) * 4.2
+                for lab, val, note in zip(labels, values, notes, strict=True)
+            )
+            + 3
+        )
         doc.room(height + gap)
         top = doc.get_y()
         for i, figure in enumerate(row):
@@ -382,7 +387,9 @@ def _table(doc: _Doc, table: Table, size: float = SMALL) -> None:
             out.append(doc.lines(text, room))
         return out
 
-    def draw(row: Sequence[str], lines, height: float, *, head: bool, bold: bool, shade: bool, light: str) -> None:
+    def draw(
+        row: Sequence[str], lines, height: float, *, head: bool, bold: bool, shade: bool, light: str
+    ) -> None:
         x, y = LEFT, doc.get_y()
         for c, text_lines in enumerate(lines):
             w = widths[c]
@@ -451,10 +458,10 @@ def _line_chart(doc: _Doc, chart: LineChart, x: float, y: float, w: float, h: fl
     if not small:
         _legend(doc, x, y + 6, items, size)
     top = y + (6 if small else 12)
-    bottom = y + h - (8 if any(chart.years) else 5)
+    bottom = y + h - (5 if small or not any(chart.years) else 8)
     doc.font(size, False, MUTED)
     step = _nice_step(chart.maximum() * 1.08 or 1, 4 if small else 5)
-    ticks = int(math.ceil((chart.maximum() * 1.08 or 1) / step))
+    ticks = math.ceil((chart.maximum() * 1.08 or 1) / step)
     top_value = step * max(ticks, 1)
     label_w = max(doc.get_string_width(_tick_text(top_value)), doc.get_string_width("0")) + 2
     left = x + label_w
@@ -475,14 +482,18 @@ def _line_chart(doc: _Doc, chart: LineChart, x: float, y: float, w: float, h: fl
         doc.set_xy(x, py(value) - 1.6)
         doc.cell(label_w - 1, 3.2, _tick_text(value), align="R")
     # x labels: every period when there is room, else every other; the year under the first of each
-    every = max(1, math.ceil(n * (doc.get_string_width("11—12月") + 1.5) / max(right - left, 1)))
+    widest = max((doc.get_string_width(t) for t in chart.categories), default=0.0) + 1.5
+    every = max(1, math.ceil(n * widest / max(right - left, 1)))
+    year_w = doc.get_string_width("2024年") + 1.5
+    last_year_x = -1e9
     for i, label in enumerate(chart.categories):
-        if i % every == 0 or i == n - 1:
-            doc.set_xy(px(i) - 9, bottom + 0.8)
-            doc.cell(18, 3.2, label, align="C")
-        if chart.years and (i == 0 or chart.years[i] != chart.years[i - 1]):
-            doc.set_xy(px(i) - 9, bottom + 4)
-            doc.cell(18, 3.2, chart.years[i], align="C")
+        if i % every == 0 and not small:  # small multiples: the years only
+            doc.set_xy(px(i) - widest / 2, bottom + 0.8)
+            doc.cell(widest, 3.2, label, align="C")
+        if chart.years and (i == 0 or chart.years[i] != chart.years[i - 1]) and px(i) - last_year_x >= year_w:
+            doc.set_xy(px(i) - year_w / 2, bottom + (0.8 if small else 4))
+            doc.cell(year_w, 3.2, chart.years[i], align="C")
+            last_year_x = px(i)
     if chart.target is not None:
         doc.set_draw_color(*_rgb(LIGHT_COLORS["red"]))
         doc.set_line_width(0.4)
@@ -582,7 +593,13 @@ def _narrative(doc: _Doc, narrative: CountyNarrative, heading: str) -> None:
     for part in narrative.parts:
         mark = "（内部）" if part.internal else ""
         doc.room(12)
-        doc.paragraph(f"{part.label}{mark}", SMALL + 0.5, bold=True, color=INTERNAL_INK if part.internal else INK, after=0.5)
+        doc.paragraph(
+            f"{part.label}{mark}",
+            SMALL + 0.5,
+            bold=True,
+            color=INTERNAL_INK if part.internal else INK,
+            after=0.5,
+        )
         doc.paragraph(part.text, BODY, first_indent=True, after=2.5)
 
 

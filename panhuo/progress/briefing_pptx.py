@@ -23,7 +23,9 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
+
+from panhuo import palette
 
 # the 会议简报's drawing helpers: the same fonts (a:ea on every run), sizes, colours and frame
 from panhuo.briefing import (
@@ -46,7 +48,6 @@ from panhuo.briefing import (
     _set_ea,
     _text,
 )
-from panhuo import palette
 from panhuo.progress.briefing_model import (
     LIGHT_COLORS,
     BarChart,
@@ -98,8 +99,21 @@ def _slide(prs, b: Briefing, title: str):
 def _cover(prs, b: Briefing) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     width = WIDTH - 2 * MARGIN
-    _text(slide, MARGIN, Inches(1.0), width, Inches(1.1), [b.title], Pt(44), True, ACCENT, align=PP_ALIGN.CENTER)
-    _text(slide, MARGIN, Inches(2.2), width, Inches(1.2), [b.plan_title], Pt(26), True, INK, align=PP_ALIGN.CENTER)
+    _text(
+        slide, MARGIN, Inches(1.0), width, Inches(1.1), [b.title], Pt(44), True, ACCENT, align=PP_ALIGN.CENTER
+    )
+    _text(
+        slide,
+        MARGIN,
+        Inches(2.2),
+        width,
+        Inches(1.2),
+        [b.plan_title],
+        Pt(26),
+        True,
+        INK,
+        align=PP_ALIGN.CENTER,
+    )
     _text(
         slide, MARGIN, Inches(3.45), width, Inches(1.0),
         [(b.period_label, Pt(24), False, INK), (b.date_text, BODY, False, MUTED)], align=PP_ALIGN.CENTER,
@@ -132,7 +146,11 @@ def _cards(slide, figures: Sequence[Figure], top) -> None:
         box.line.color.rgb = BORDER
         if figure.light:
             dot = slide.shapes.add_shape(
-                MSO_SHAPE.OVAL, int(left + card_w - Inches(0.45)), int(y + Inches(0.15)), Inches(0.28), Inches(0.28)
+                MSO_SHAPE.OVAL,
+                int(left + card_w - Inches(0.45)),
+                int(y + Inches(0.15)),
+                Inches(0.28),
+                Inches(0.28),
             )
             dot.fill.solid()
             dot.fill.fore_color.rgb = _color(LIGHT_COLORS.get(figure.light, LIGHT_COLORS["none"]))
@@ -140,11 +158,13 @@ def _cards(slide, figures: Sequence[Figure], top) -> None:
             dot.name = f"light_{figure.light}"
 
 
-def _table(slide, table: Table, rows: Sequence[int], top, *, size=TABLE_SIZE, head=HEAD_SIZE):
+def _table(slide, table: Table, rows: Sequence[int], top, *, size=TABLE_SIZE, head=HEAD_SIZE, left=None,
+           width=None):  # fmt: skip
     """Rows ``rows`` of ``table`` as a native table; the light column gets a coloured ●."""
-    width = WIDTH - 2 * MARGIN
+    left = MARGIN if left is None else left
+    width = int(WIDTH - 2 * MARGIN if width is None else width)
     n, cols = len(rows) + 1, len(table.columns)
-    shape = slide.shapes.add_table(n, cols, MARGIN, top, width, ROW * n)
+    shape = slide.shapes.add_table(n, cols, left, top, width, ROW * n)
     grid = shape.table
     total = sum(table.widths)
     for i, w in enumerate(table.widths):
@@ -159,7 +179,9 @@ def _table(slide, table: Table, rows: Sequence[int], top, *, size=TABLE_SIZE, he
             cell = grid.cell(r, c)
             _cell(cell, value, size, bold=bold)
             paragraph = cell.text_frame.paragraphs[0]
-            paragraph.alignment = {"R": PP_ALIGN.RIGHT, "C": PP_ALIGN.CENTER}.get(table.align[c], PP_ALIGN.LEFT)
+            paragraph.alignment = {"R": PP_ALIGN.RIGHT, "C": PP_ALIGN.CENTER}.get(
+                table.align[c], PP_ALIGN.LEFT
+            )
             if c == table.light_column and table.lights and paragraph.runs:
                 label = paragraph.runs[0]
                 run = paragraph.add_run()
@@ -171,15 +193,21 @@ def _table(slide, table: Table, rows: Sequence[int], top, *, size=TABLE_SIZE, he
     return shape
 
 
-def _row_lines(table: Table, index: int, size_pt: float) -> int:
-    """How many lines the tallest cell of a row takes (estimated from its width and length)."""
+def _row_lines(table: Table, cells: Sequence[str], size_pt: float) -> int:
+    """How many lines the tallest of a row's ``cells`` takes (estimated from widths and lengths)."""
     width_in = (WIDTH - 2 * MARGIN) / 914400
     total = sum(table.widths)
     most = 1
-    for c, text in enumerate(table.rows[index]):
+    for c, text in enumerate(cells):
         chars = max(1, int((width_in * table.widths[c] / total - 0.2) * 72 / size_pt))
-        most = max(most, math.ceil(_text_width(text) / chars))
+        extra = 1.2 if c == table.light_column else 0.0  # the ● before a light
+        most = max(most, math.ceil((_text_width(text) + extra) / chars))
     return most
+
+
+def _row_height(table: Table, cells: Sequence[str], size_pt: float) -> int:
+    lines = _row_lines(table, cells, size_pt)
+    return max(ROW, int(Inches(lines * size_pt * 1.2 / 72 + 0.1)))
 
 
 def _text_width(text: str) -> float:
@@ -198,12 +226,13 @@ def _paged_table(prs, b: Briefing, title: str, table: Table, note: str = "") -> 
         return
     pages: list[list[int]] = []
     page: list[int] = []
-    used = ROW * 1.4  # the header
+    header = _row_height(table, table.columns, HEAD_SIZE.pt)
+    used = header
     for index in range(len(table.rows)):
-        height = ROW + Inches(0.27) * (_row_lines(table, index, 16) - 1)
+        height = _row_height(table, table.rows[index], TABLE_SIZE.pt)
         if page and top + used + height > FOOT:
             pages.append(page)
-            page, used = [], ROW * 1.4
+            page, used = [], header
         page.append(index)
         used += height
     pages.append(page)
@@ -328,54 +357,105 @@ NARRATIVE_SIZE = 16  # pt
 PART_HEAD = 17
 
 
-def _narrative_pages(narrative: CountyNarrative, width_in: float, height_in: float) -> list[list[tuple]]:
-    """The narrative's lines as slides: [(text, size, bold, color)], a part split between sentences
-    when it does not fit (estimated: characters per line from the width, lines from the height)."""
-    per_line = max(10, int((width_in - 0.3) * 72 / NARRATIVE_SIZE))
-    lines_per_slide = int(height_in * 72 / (NARRATIVE_SIZE * 1.55))
-    pages: list[list[tuple]] = [[]]
-    used = 0
+def _pieces(text: str, most: float) -> list[str]:
+    """``text`` in sentences, a sentence longer than ``most`` em cut into pieces of that width."""
+    out = []
+    for sentence in re.findall(r"[^。！？；\n]*[。！？；\n]?", text):
+        if not sentence.strip():
+            continue
+        piece = ""
+        for ch in sentence:
+            if _text_width(piece + ch) > most:
+                out.append(piece)
+                piece = ""
+            piece += ch
+        out.append(piece)
+    return out
 
-    def put(line: tuple, cost: int) -> None:
+
+def _narrative_pages(
+    narrative: CountyNarrative, width_in: float, height_in: float, heading: str = ""
+) -> list[list[tuple]]:
+    """The narrative's paragraphs as text boxes of ``width_in`` × ``height_in``: [(text, size,
+    bold, color)], a part split between sentences when it does not fit. Estimated in points:
+    characters per line from the width, a paragraph's lines × 1.2 × its size plus the 6 pt after
+    it (what :func:`panhuo.briefing._text` sets)."""
+    per_line = max(8, int((width_in - 0.25) * 72 / NARRATIVE_SIZE))
+    room = height_in * 72 - 12  # the box's own margins
+    pages: list[list[tuple]] = [[]]
+    used = 0.0
+
+    def cost_of(text: str, size: float = NARRATIVE_SIZE) -> float:
+        chars = max(8, int((width_in - 0.25) * 72 / size))
+        return max(1, math.ceil(_text_width(text) / chars)) * size * 1.2 + 6
+
+    def put(text: str, size: float, bold: bool, color) -> None:
         nonlocal used
-        if used + cost > lines_per_slide and pages[-1]:
+        cost = cost_of(text, size)
+        if used + cost > room and pages[-1]:
             pages.append([])
-            used = 0
-        pages[-1].append(line)
+            used = 0.0
+        pages[-1].append((text, Pt(size), bold, color))
         used += cost
 
+    if heading:
+        put(heading, PART_HEAD + 1, True, ACCENT)
+    if narrative.note:
+        put(narrative.note, NARRATIVE_SIZE, False, MUTED)
     for part in narrative.parts:
         color = INTERNAL_INK if part.internal else INK
-        head = part.label + ("（内部）" if part.internal else "")
-        sentences = [s for s in re.findall(r"[^。！？\n]*[。！？\n]?", part.text) if s.strip()]
-        chunk, chunk_cost = "", 0
-        put((head, Pt(PART_HEAD), True, color), 1)
-        for sentence in sentences:
-            cost = math.ceil(_text_width(chunk + sentence) / per_line)
-            if chunk and used + cost > lines_per_slide:
-                put(("\u3000\u3000" + chunk, Pt(NARRATIVE_SIZE), False, INK), chunk_cost)
+        put(part.label + ("（内部）" if part.internal else ""), PART_HEAD, True, color)
+        chunk = "\u3000\u3000"
+        most = per_line * max(1, int(room / (NARRATIVE_SIZE * 1.2)) - 3)
+        for piece in _pieces(part.text, most):
+            if chunk.strip() and used + cost_of(chunk + piece) > room:
+                put(chunk, NARRATIVE_SIZE, False, INK)
                 chunk = ""
-            chunk += sentence
-            chunk_cost = math.ceil(_text_width("\u3000\u3000" + chunk) / per_line)
-        if chunk:
-            put(("\u3000\u3000" + chunk, Pt(NARRATIVE_SIZE), False, INK), chunk_cost)
+            chunk += piece
+        if chunk.strip():
+            put(chunk, NARRATIVE_SIZE, False, INK)
     return pages
 
 
 def _narratives(prs, b: Briefing) -> None:
+    """Two 区县 a slide side by side when both fit a column, else one 区县 over full-width slides."""
     several = len(b.period_ids) > 1
     width = WIDTH - 2 * MARGIN
-    for narrative in b.narratives:
-        title = f"{narrative.county}工作情况" + (f"｜{narrative.period_label}" if several else "")
-        if narrative.note:
-            slide = _slide(prs, b, title)
-            _text(slide, MARGIN, TOP, width, Inches(0.8), [narrative.note], BODY, color=MUTED)
+    gap = Inches(0.4)
+    column = int((width - gap) / 2)
+    height = (FOOT - TOP) / 914400
+
+    def heading(n: CountyNarrative) -> str:
+        return n.county + (f"｜{n.period_label}" if several else "")
+
+    items = []  # (narrative, its pages in a column)
+    for n in b.narratives:
+        items.append((n, _narrative_pages(n, column / 914400, height, heading(n))))
+    i = 0
+    while i < len(items):
+        n, pages = items[i]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if len(pages) == 1 and nxt is not None and len(nxt[1]) == 1:
+            slide = _slide(
+                prs, b, "各区县工作情况" + (f"｜{n.county}、{nxt[0].county}" if not several else "")
+            )
+            for k, lines in enumerate((pages[0], nxt[1][0])):
+                box = _text(slide, MARGIN + k * (column + gap), TOP, column, FOOT - TOP, lines)
+                box.name = "narrative"
+            i += 2
             continue
-        pages = _narrative_pages(narrative, width / 914400, (FOOT - TOP) / 914400)
-        for number, lines in enumerate(pages):
-            slide = _slide(prs, b, title + ("（续）" if number else ""))
+        if len(pages) == 1:  # the last, alone: a column is enough
+            slide = _slide(prs, b, "各区县工作情况" + (f"｜{n.county}" if not several else ""))
+            box = _text(slide, MARGIN, TOP, column, FOOT - TOP, pages[0])
+            box.name = "narrative"
+            i += 1
+            continue
+        wide = _narrative_pages(n, width / 914400, height, heading(n))
+        for number, lines in enumerate(wide):
+            slide = _slide(prs, b, f"{n.county}工作情况" + ("（续）" if number else ""))
             box = _text(slide, MARGIN, TOP, width, FOOT - TOP, lines)
             box.name = "narrative"
+        i += 1
 
 
 # --- the whole -----------------------------------------------------------------------------------
@@ -427,18 +507,14 @@ def render_pptx(briefing: Briefing) -> bytes:
               Pt(14), color=MUTED)  # fmt: skip
 
     slide = _slide(prs, b, b.funnel.title)
-    chart_w = Inches(7.0)
+    chart_w = Inches(6.2)
     _bar_chart(slide, b.funnel, MARGIN, TOP, chart_w, FOOT - TOP)
     small = Table(
         b.funnel_table.columns, b.funnel_table.rows, b.funnel_table.widths, b.funnel_table.align,
         bold_last=b.funnel_table.bold_last,
     )  # fmt: skip
-    shape = _table(slide, small, range(len(small.rows)), TOP + Inches(0.1), size=Pt(15), head=Pt(14))
-    shape.left = MARGIN + chart_w + Inches(0.2)
-    shape.width = width - chart_w - Inches(0.2)
-    total = sum(small.widths)
-    for i, w in enumerate(small.widths):
-        shape.table.columns[i].width = Emu(int(shape.width * w / total))
+    _table(slide, small, range(len(small.rows)), TOP + Inches(0.1), size=Pt(15), head=Pt(14),
+           left=MARGIN + chart_w + Inches(0.2), width=width - chart_w - Inches(0.2))  # fmt: skip
     if b.funnel.note:
         _text(slide, MARGIN, FOOT - Inches(0.45), width, Inches(0.4), [b.funnel.note], Pt(14), color=MUTED)
 
