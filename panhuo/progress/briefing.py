@@ -560,10 +560,79 @@ def write_atomic(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def output_format(requested: str | None, output: Path) -> str:
+    """``--format``, else the output file's extension, else pptx; a contradiction is refused.
+
+    >>> output_format(None, Path("a.pdf")), output_format("pptx", Path("a")), output_format(None, Path("a"))
+    ('pdf', 'pptx', 'pptx')
+    """
+    suffix = output.suffix.lower().lstrip(".")
+    if requested and suffix in FORMATS and suffix != requested:
+        raise ValueError(f"输出文件 {output.name} 的扩展名与 --format {requested} 不符")
+    return requested or (suffix if suffix in FORMATS else "pptx")
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    words = {errno.ENOENT: "所在目录不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+             errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统只读", errno.EISDIR: "这是一个目录"}  # fmt: skip
+    return words.get(exc.errno, exc.strerror or str(exc))
+
+
+def run_cli(args) -> int:
+    """``python -m panhuo briefing PLAN --period P [--half-year] [--format pptx|pdf] [--internal
+    --user NAME] -o F``: the 工作简报 written to F through a temporary file (nothing half-written).
+
+    The public version needs no account, like the other reading commands; the internal version
+    (names and narrative parts marked internal) is for 分析人员/管理员 only, so ``--internal``
+    asks for ``--user`` naming such an active local account, as ``progress review`` does."""
+    from panhuo.access import Action
+    from panhuo.progress.briefing_pdf import FontsMissing
+    from panhuo.progress.cli import Refused, UsageError, _context, _period, acting_user
+    from panhuo.progress.monitor import MonitorSettings
+    from panhuo.settings import load_settings
+
+    out = Path(args.output)
+    try:
+        fmt = output_format(args.format, out)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    store, progress, plan = _context(args.plan)
+    period = _period(progress, plan, args.period)
+    if args.internal:
+        if not args.user:
+            raise UsageError("内部版含权利人信息和仅内部使用的内容：须用 --user 指明分析人员或管理员账户")
+        acting_user(store, args.user, Action.REVIEW, plan.id)
+    settings = MonitorSettings.from_settings(load_settings())
+    try:
+        content = build(progress, plan, period.id, fmt, internal=args.internal, half_year=args.half_year,
+                        unit=args.unit, settings=settings)  # fmt: skip
+    except (BriefingError, FontsMissing) as exc:
+        raise Refused(str(exc)) from None
+    try:
+        write_atomic(out, content)
+    except OSError as exc:
+        raise Refused(f"无法写出文件 {out}：{_os_reason(exc)}") from None
+    label = demo_label(plan)
+    if label:
+        print(label)
+    what = "半年工作报告" if args.half_year else "工作简报"
+    version = "内部版" if args.internal else "公开版"
+    print(f"已写出{what}：{out}｜{plan.short_title}｜{period.label}｜{version}｜{fmt.upper()}")
+    return 0
 
 
 __all__ = [
@@ -576,7 +645,9 @@ __all__ = [
     "collect",
     "file_name",
     "half_of",
+    "output_format",
     "render",
+    "run_cli",
     "short_label",
     "write_atomic",
 ]
