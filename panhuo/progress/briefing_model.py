@@ -169,7 +169,7 @@ class Briefing:
 
     @property
     def footer(self) -> str:
-        what = "内部资料，注意保管" if self.internal else "公开版，不含权利人信息及内部资料"
+        what = "内部资料，注意保管" if self.internal else "公开版"
         return f"{self.plan_short}｜{self.title}｜{self.period_label}｜{what}"
 
     @property
