@@ -461,8 +461,9 @@ def collect(
         period_table, gains, gain = _half_tables(monitor, covered)
         period_id, period_label = half_label(monitor.period)
         title = "半年工作报告"
-        if len(covered) > 1:
-            period_label += f"（{covered[0].label}至{covered[-1].label}）"
+        if len(covered) > 1 or covered[0].label != period_label:
+            span = f"{covered[0].start.month}—{covered[-1].end.month}月"
+            period_label += f"（{span}，{len(covered)} 期）"
     m = monitor
     city, counties = _charts(m)
     funnel, funnel_table = _funnel(m, kind, progress.stages(plan))

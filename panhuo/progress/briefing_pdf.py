@@ -51,7 +51,7 @@ HEAD_FILL = "#e6edf5"
 DEMO_INK, DEMO_BAND = palette.DEMO_INK, palette.DEMO_BAND
 INTERNAL_INK = "#b00020"
 
-NO_START = set("，。、；：？！）》」』】〕〉”’…%％,.;:?!)]}·～—")
+NO_START = set("，。、；：？！）》」』】〕〉”’…%％,.;:?!)]}·～—｜")
 NO_END = set("（《「『【〔〈“‘([{")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:%/+\-_']*|\s|.", re.S)
 
@@ -240,6 +240,8 @@ class _Doc(FPDF):
             part = part.strip()
             head, *rest = self.lines(part, width - first) or [""]
             tail = self.lines(part[len(head) :].lstrip(), width) if rest else []
+            if len(tail) < 4:  # a short paragraph is never split over two pages
+                self.room(height * (len(tail) + 1))
             for i, line in enumerate([head, *tail]):
                 self.room(height)
                 self.set_x(LEFT + indent + (first if i == 0 else 0.0))
@@ -369,8 +371,12 @@ def _figures(doc: _Doc, figures: Sequence[Figure]) -> None:
         doc.set_y(top + height + gap)
 
 
-def _table(doc: _Doc, table: Table, size: float = SMALL) -> None:
+def _table(doc: _Doc, table: Table, size: float = SMALL, title: str = "") -> None:
+    """The table, its header repeated on every page it runs onto; a table under a third of a page
+    is kept on one page, and ``title`` (a line above it) with its header and first row."""
     if not table.rows:
+        if title:
+            doc.paragraph(title, SMALL, bold=True, after=1)
         doc.paragraph(table.empty, SMALL, color=MUTED)
         return
     total = sum(table.widths)
@@ -413,17 +419,22 @@ def _table(doc: _Doc, table: Table, size: float = SMALL) -> None:
 
     head_lines = cell_lines(table.columns, True)
     head_h = max(len(c) for c in head_lines) * line_h + 2 * pad
+    last = len(table.rows) - 1
+    bolds = [(table.bold_last and r == last) or (table.bold_first and r == 0) for r in range(len(table.rows))]
+    body = [cell_lines(row, bold) for row, bold in zip(table.rows, bolds, strict=True)]
+    heights = [max(len(c) for c in lines) * line_h + 2 * pad for lines in body]
+    title_h = SMALL * PT * LEADING + 1 if title else 0.0
 
     def header() -> None:
         draw(table.columns, head_lines, head_h, head=True, bold=True, shade=False, light="")
 
-    doc.room(head_h + line_h + 2 * pad)
+    whole = title_h + head_h + sum(heights)
+    doc.room(whole if whole < (doc.bottom - TOP) / 3 else title_h + head_h + heights[0])
+    if title:
+        doc.paragraph(title, SMALL, bold=True, after=1)
     header()
-    last = len(table.rows) - 1
     for r, row in enumerate(table.rows):
-        bold = (table.bold_last and r == last) or (table.bold_first and r == 0)
-        lines = cell_lines(row, bold)
-        height = max(len(c) for c in lines) * line_h + 2 * pad
+        bold, lines, height = bolds[r], body[r], heights[r]
         if doc.get_y() + height > doc.bottom:
             doc.add_page()
             header()
@@ -535,8 +546,9 @@ def _burnups(doc: _Doc, city: LineChart, counties: Sequence[LineChart]) -> None:
     doc.paragraph("各区县（小图，纵轴各自取值）：", SMALL, color=MUTED, after=1)
     cols, gap, height = 3, 4.0, 46.0
     width = (BODY_W - gap * (cols - 1)) / cols
-    for start in range(0, len(counties), cols):
-        doc.room(height + 2)
+    starts = range(0, len(counties), cols)
+    for start in starts:
+        doc.room(height + 2 + (8 if start == starts[-1] else 0))  # the last row keeps the legend
         y = doc.get_y()
         for i, chart in enumerate(counties[start : start + cols]):
             x = LEFT + i * (width + gap)
@@ -586,13 +598,18 @@ def _bar_chart(doc: _Doc, chart: BarChart) -> None:
 
 
 def _narrative(doc: _Doc, narrative: CountyNarrative, heading: str) -> None:
-    doc.heading(heading, level=2)
+    doc.heading(heading, level=2, keep=22)
     if narrative.note:
         doc.paragraph(narrative.note, SMALL, color=MUTED)
         return
     for part in narrative.parts:
         mark = "（内部）" if part.internal else ""
-        doc.room(12)
+        doc.font(BODY)
+        lines = len(doc.lines("\u3000\u3000" + part.text, BODY_W))
+        line = BODY * PT * LEADING
+        doc.room(
+            (SMALL + 0.5) * PT * LEADING + 0.5 + line * (lines if lines <= 4 else 2)
+        )  # label with its text
         doc.paragraph(
             f"{part.label}{mark}",
             SMALL + 0.5,
@@ -624,8 +641,7 @@ def render_pdf(briefing: Briefing, fonts: dict[str, Path] | None = None) -> byte
     doc.paragraph(b.target_note, SMALL, color=MUTED)
     _figures(doc, b.headline)
     if b.period_table is not None:
-        doc.paragraph("半年内各期全市累计完成情况：", SMALL, bold=True, after=1)
-        _table(doc, b.period_table)
+        _table(doc, b.period_table, title="半年内各期全市累计完成情况：")
     section("各区县完成情况（亮晒比拼）")
     _table(doc, b.counties)
     doc.paragraph(
@@ -635,9 +651,9 @@ def render_pdf(briefing: Briefing, fonts: dict[str, Path] | None = None) -> byte
         color=MUTED,
     )
     if b.gains is not None:
-        doc.paragraph("半年内各区县新增完成情况：", SMALL, bold=True, after=1)
-        _table(doc, b.gains)
-    section("累计完成进度", keep=95)
+        _table(doc, b.gains, title="半年内各区县新增完成情况：")
+    rows = math.ceil(len(b.county_burnups) / 3)
+    section("累计完成进度", keep=95 + (rows * 48 + 16 if rows else 0))  # the charts on one page
     _burnups(doc, b.city_burnup, b.county_burnups)
     section("项目阶段分布", keep=len(b.funnel.bars) * 8.2 + 14)
     _bar_chart(doc, b.funnel)
@@ -647,8 +663,7 @@ def render_pdf(briefing: Briefing, fonts: dict[str, Path] | None = None) -> byte
         doc.paragraph(b.alert_note, SMALL, color=MUTED)
     _table(doc, b.alerts)
     if b.slipped is not None:
-        doc.paragraph("超过计划年份仍未竣工的项目：", SMALL, bold=True, after=1)
-        _table(doc, b.slipped)
+        _table(doc, b.slipped, title="超过计划年份仍未竣工的项目：")
     section("下一步时间节点")
     if b.milestone_note:
         doc.paragraph(b.milestone_note, SMALL, color=MUTED)
