@@ -508,7 +508,7 @@ def render_pptx(briefing: Briefing) -> bytes:
 
     slide = _slide(prs, b, b.funnel.title)
     chart_w = Inches(6.2)
-    _bar_chart(slide, b.funnel, MARGIN, TOP, chart_w, FOOT - TOP)
+    _bar_chart(slide, b.funnel, MARGIN, TOP, chart_w, FOOT - TOP - (Inches(0.5) if b.funnel.note else 0))
     small = Table(
         b.funnel_table.columns, b.funnel_table.rows, b.funnel_table.widths, b.funnel_table.align,
         bold_last=b.funnel_table.bold_last,

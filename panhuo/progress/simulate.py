@@ -210,7 +210,13 @@ def _trajectory(
 
 
 def _narrative(
-    county: str, entries: Sequence[dict], before: dict[str, dict], unit: str, stages, *, internal: bool = False
+    county: str,
+    entries: Sequence[dict],
+    before: dict[str, dict],
+    unit: str,
+    stages,
+    *,
+    internal: bool = False,
 ) -> dict:
     labels = {s.code: s for s in stages}
     moved = [e for e in entries if before.get(e["record_id"], {}).get("stage") != e["stage"]]
