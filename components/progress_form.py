@@ -288,13 +288,28 @@ def entry_editor(frame: pd.DataFrame, stages, unit: str, *, key: str, disabled: 
     return edited
 
 
-def narrative_inputs(narrative: dict, *, key: str, disabled: bool) -> dict[str, str]:
-    """The four narrative parts as text areas (what a reader typed, never rendered)."""
-    found = {}
+INTERNAL_LABEL = "仅内部使用（不进入公开简报）"
+
+
+def narrative_inputs(narrative: dict, *, key: str, disabled: bool) -> dict:
+    """The four narrative parts as text areas (what a reader typed, never rendered), each with a
+    checkbox marking it internal: ``{"progress": …, …, "internal": ["difficulties", …]}``."""
+    found: dict = {}
+    marked = set(narrative.get("internal") or [])
+    internal = []
     for part, label in NARRATIVE:
         found[part] = st.text_area(
             label, value=str(narrative.get(part) or ""), key=f"{key}_{part}", disabled=disabled, height=120
         )
+        if st.checkbox(
+            INTERNAL_LABEL,
+            value=part in marked,
+            key=f"{key}_{part}_internal",
+            disabled=disabled,
+            help=f"勾选后，“{label}”只出现在内部版工作简报中，公开版不含这一部分。",
+        ):
+            internal.append(part)
+    found["internal"] = internal
     return found
 
 

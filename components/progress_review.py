@@ -81,8 +81,9 @@ def report_summary(report) -> None:
 
 def narrative(report) -> None:
     """The four parts as plain text."""
+    internal = set((report.narrative or {}).get("internal") or [])
     for key, label in NARRATIVE:
-        st.markdown(f"**{label}**")
+        st.markdown(f"**{label}**" + ("（仅内部使用，不进入公开简报）" if key in internal else ""))
         text = str((report.narrative or {}).get(key) or "").strip()
         st.text(text or "（未填写）")
 

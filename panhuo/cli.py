@@ -1,6 +1,10 @@
 """Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db
 | users | audit-log | progress``.
 
+``briefing PLAN -o F.pptx`` writes the 会议简报; with ``--period P`` it writes the period's 工作简报
+(``--half-year``, ``--format pptx|pdf``, ``--internal --user NAME``; see
+:func:`panhuo.progress.briefing.run_cli`).
+
 Gives the same figures as the pages, for scripts and checks; ``users`` and ``audit-log``
 (:mod:`panhuo.admin_cli`) manage accounts and read the audit trail; ``progress``
 (:mod:`panhuo.progress.cli`) is 进展填报 from the command line. Errors are Chinese
@@ -95,12 +99,25 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
+    """Without ``--period``: the 会议简报 (PPTX, public). With it: the 工作简报 of that period
+    (:func:`panhuo.progress.briefing.run_cli`)."""
     from datetime import date
     from pathlib import Path
 
     from panhuo.briefing import briefing_pptx
     from panhuo.viewstate import default_unit
 
+    if args.period is not None:
+        from panhuo.progress.briefing import run_cli
+        from panhuo.progress.cli import guarded
+
+        return guarded(run_cli)(args)
+    extra = [flag for flag, given in (("--half-year", args.half_year), ("--internal", args.internal),
+             ("--format", args.format), ("--user", args.user)) if given]  # fmt: skip
+    if extra:
+        print(f"错误：{'、'.join(extra)} 只用于进展工作简报：请用 --period 指定填报期，如 --period 2024-B4",
+              file=sys.stderr)  # fmt: skip
+        return 2
     plan = open_catalog().get(args.plan)
     dataset, records = plan.records()
     unit = args.unit or default_unit(plan)
@@ -182,12 +199,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="也列出一致与舍入误差的项")
     p.set_defaults(func=cmd_reconcile)
 
-    p = sub.add_parser("briefing", help="领导小组会议简报（PPTX，公开版）")
+    p = sub.add_parser(
+        "briefing",
+        help="简报：领导小组会议简报（PPTX，公开版）；带 --period 为某填报期的进展工作简报（PPTX 或 PDF）",
+    )
     p.add_argument("plan")
-    p.add_argument("-o", "--output", required=True, help="输出文件，如 简报.pptx")
+    p.add_argument("-o", "--output", required=True, help="输出文件，如 简报.pptx、简报.pdf")
     p.add_argument(
         "--unit", type=_unit_arg, choices=["mu", "ha"], default=None, help="亩或公顷，默认取文件所用单位"
     )
+    p.add_argument("--period", default=None, metavar="P", help="工作简报的填报期，如 2024-B4")
+    p.add_argument("--half-year", action="store_true", help="半年工作报告：汇总该期所在半年的各期")
+    p.add_argument(
+        "--format", choices=["pptx", "pdf"], default=None, help="默认按输出文件的扩展名，否则 pptx"
+    )
+    p.add_argument(
+        "--internal", action="store_true", help="内部版：含权利人信息和标注为仅内部使用的内容，须 --user"
+    )
+    p.add_argument("--user", default=None, metavar="NAME", help="内部版须以分析人员或管理员的身份生成")
     p.set_defaults(func=cmd_briefing)
 
     p = sub.add_parser("validate", help="检查待导入的文件，逐行列出问题")

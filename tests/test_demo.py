@@ -325,13 +325,15 @@ def test_downloads_of_the_copy_are_named_and_labelled(sqlite_demo, downloads):
     names = sorted(downloads)
     stem = f"模拟-{DEMO_PLAN_ID}"
     assert [n for n in names if n.startswith(stem)] == sorted(
-        [f"{stem}-片区明细.csv", f"{stem}-片区明细.xlsx", f"{stem}-核查.csv"]
+        [f"{stem}-片区明细.csv", f"{stem}-片区明细.xlsx", f"{stem}-核查.csv", f"{stem}-核查.xlsx"]
     )
     csv = downloads[f"{stem}-片区明细.csv"].decode("utf-8-sig").splitlines()
     assert csv[0].startswith("数据性质,序号,名称") and len(csv) == 67
     assert all(line.startswith(DEMO_LABEL + ",") for line in csv[1:])
-    audit_csv = downloads[f"{stem}-核查.csv"].decode("utf-8-sig").splitlines()
+    audit_csv = downloads[f"{stem}-核查.csv"]().decode("utf-8-sig").splitlines()  # made when clicked
     assert audit_csv[0].startswith("数据性质,") and all(line.startswith(DEMO_LABEL) for line in audit_csv[1:])
+    audit_sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-核查.xlsx"]())).active
+    assert str(audit_sheet["A1"].value).startswith(DEMO_LABEL)
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-片区明细.xlsx"])).active
     assert str(sheet["A1"].value).startswith(DEMO_LABEL)
     assert sheet["A3"].value == "数据性质" and sheet["A4"].value == DEMO_LABEL

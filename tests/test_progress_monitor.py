@@ -371,3 +371,20 @@ def test_a_plan_with_no_reports_shows_zero_and_every_report_missing(progress):
     assert m.period.id == "2024-B3" and m.city.completed == 0
     assert {r.reporting for r in m.counties} == {"missing"}
     assert len([a for a in m.alerts if a.kind == "missing"]) == 6
+
+
+def test_internal_marks_survive_a_save_that_carries_none(progress):
+    """A workbook upload has no column for 仅内部使用: the marks the report has stay; the form
+    always sends its marks, so unticking removes them."""
+    from panhuo.catalog import open_catalog
+
+    plan = open_catalog(imports=False).get(PLAN)
+    reporter = User("dq", "德清填报员", (Grant(Role.REPORTER, PLAN, ("德清县",)),))
+    text = {"progress": "推进中", "difficulties": "资金缺口", "internal": ["difficulties"]}
+    progress.save_draft(reporter, plan, "德清县", "2024-B3", [], text)
+    progress.save_draft(
+        reporter, plan, "德清县", "2024-B3", [], {"progress": "推进中", "difficulties": "资金缺口"}
+    )
+    assert progress.report(PLAN, "德清县", "2024-B3").narrative["internal"] == ["difficulties"]
+    progress.save_draft(reporter, plan, "德清县", "2024-B3", [], {**text, "internal": []})
+    assert "internal" not in progress.report(PLAN, "德清县", "2024-B3").narrative

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from panhuo import demo, units
 from panhuo.catalog import open_catalog
 from panhuo.demo import DEMO_LABEL, DEMO_PLAN_ID, ensure_demo_plan
-from panhuo.progress import Progress
+from panhuo.progress import NARRATIVE, Progress
 from panhuo.progress.service import record_frame
 from panhuo.progress.simulate import (
     SIM_MARK,
@@ -95,7 +95,9 @@ def assert_plausible(plan, reports, today: dt.date) -> None:
                 assert units.to_ha(entry["area"], plan.area_unit) <= areas[entry["record_id"]]
             assert entry["note"].startswith(SIM_MARK)
             last[entry["record_id"]] = entry
-        assert all(SIM_MARK in text and DEMO_LABEL in text for text in report.narrative.values())
+        texts = [report.narrative[key] for key, _label in NARRATIVE]
+        assert all(SIM_MARK in text and DEMO_LABEL in text for text in texts)
+        assert set(report.narrative) - {key for key, _ in NARRATIVE} <= {"internal"}
 
 
 # ---------------------------------------------------------------- the generator

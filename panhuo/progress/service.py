@@ -28,6 +28,7 @@ from panhuo.model import Plan
 from panhuo.privacy import scoped_records
 from panhuo.progress.fields import (
     FIELD_BY_KEY,
+    INTERNAL,
     KEYS,
     NARRATIVE,
     NARRATIVE_MAX,
@@ -682,6 +683,11 @@ class Progress:
             before = None
             if latest is not None and latest.state == "submitted":
                 raise ValueError(f"{county} {period.label} 的报告已提交，等待审核；退回后才能修改")
+            if narrative is not None and INTERNAL not in narrative and latest is not None:
+                # a workbook carries no internal marks: keep the ones the report has
+                marked = clean_narrative(latest.narrative).get(INTERNAL)
+                if marked:
+                    text = {**text, INTERNAL: marked}
             if latest is not None and latest.state == "draft":
                 row = latest
                 old_entries = [

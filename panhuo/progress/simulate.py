@@ -18,7 +18,9 @@ record of the 区县, whose figures advance plausibly:
 - most reports are approved on time, about one in ten late, ``returned`` of them were first
   returned with a reason and approved as the second revision, ``missing`` 区县 did not report
   in the latest periods, and ``pending`` report of the latest period awaits review — so the
-  monitoring views have something to show.
+  monitoring views have something to show;
+- about three in ten reports mark their 难点问题 internal (``narrative["internal"]``), so the
+  public briefing leaves something out.
 
 :func:`synthetic_plan` makes a demonstration plan of any number of parcels for benchmarks and
 tests; :func:`write_simulation` writes a simulation in one transaction with one audit row.
@@ -52,7 +54,9 @@ DEFAULT_SEED = 20240130  # 湖州's plan was issued on 2024-01-30
 SIM_MARK = "【模拟】"
 SIM_SUFFIX = f"｜{DEMO_LABEL}"
 LATE_SHARE = 0.1  # reports submitted after their due date
-ADVANCE = 0.15  # the chance a record moves on a stage in a period
+ADVANCE = 0.15  # the chance a record moves on a stage in a period (times its 区县's pace)
+PACE = (0.15, 1.1)  # each 区县 advances at its own pace, drawn once: some lag, so the lights differ
+INTERNAL_SHARE = 0.3  # reports whose 难点问题 is marked 仅内部使用 (not in the public briefing)
 BEIJING_HOURS = (9, 17)  # submissions and reviews happen in office hours, 北京时间
 SYNTHETIC_COUNTIES = ("甲区", "乙区", "丙县", "丁县", "戊县", "己县")
 RETURN_REASONS = (
@@ -129,11 +133,22 @@ def _figure(value: Decimal, places: str = "0.1") -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def county_pace(county: str, seed: int) -> float:
+    """A 区县's pace: a factor on a record's chance to advance and on the area it gains in a
+    period, the same for every record of the 区县 (so the monitoring views show some lag).
+
+    >>> county_pace("德清县", 1) == county_pace("德清县", 1), PACE[0] <= county_pace("德清县", 1) <= PACE[1]
+    (True, True)
+    """
+    return random.Random(f"{seed}:pace:{county}").uniform(*PACE)
+
+
 def _trajectory(
     record: dict, periods: Sequence[Period], stages: Sequence[Stage], unit: str, seed: int
 ) -> dict[str, dict]:
     """period id → the record's entry at the end of that period (cumulative)."""
     rng = random.Random(f"{seed}:record:{record['id']}")
+    pace = county_pace(str(record.get("county", "")), seed)
     by_order = sorted(stages, key=lambda s: s.order)
     stage = _initial_stage(record.get("stage", ""), by_order, rng)
     index = by_order.index(stage)
@@ -155,7 +170,7 @@ def _trajectory(
     out: dict[str, dict] = {}
     for number, period in enumerate(periods):
         steps = 0
-        if number and index < len(by_order) - 1 and rng.random() < ADVANCE:
+        if number and index < len(by_order) - 1 and rng.random() < ADVANCE * pace:
             steps = 2 if index < len(by_order) - 2 and rng.random() < 0.1 else 1
         if steps:
             new = by_order[index + 1 : index + 1 + steps]
@@ -169,7 +184,7 @@ def _trajectory(
         stage = by_order[index]
         last = index == len(by_order) - 1
         if stage.plan_stage == "正在实施":
-            share = min(Decimal("0.9"), share + Decimal(str(round(rng.uniform(0.03, 0.18), 3))))
+            share = min(Decimal("0.9"), share + Decimal(str(round(rng.uniform(0.03, 0.18) * pace, 3))))
         elif stage.plan_stage == "已完成":
             share = max(share, Decimal(1) if last else Decimal(str(round(rng.uniform(0.95, 1.0), 3))))
         area = total * share if total is not None else None
@@ -206,7 +221,15 @@ def _trajectory(
 # --- the reports ---------------------------------------------------------------------------------
 
 
-def _narrative(county: str, entries: Sequence[dict], before: dict[str, dict], unit: str, stages) -> dict:
+def _narrative(
+    county: str,
+    entries: Sequence[dict],
+    before: dict[str, dict],
+    unit: str,
+    stages,
+    *,
+    internal: bool = False,
+) -> dict:
     labels = {s.code: s for s in stages}
     moved = [e for e in entries if before.get(e["record_id"], {}).get("stage") != e["stage"]]
     done = [e for e in moved if labels[e["stage"]].plan_stage == "已完成"]
@@ -218,7 +241,10 @@ def _narrative(county: str, entries: Sequence[dict], before: dict[str, dict], un
         "cases": f"{SIM_MARK}{county}以“工改工”方式推进老旧厂区整治，腾出发展空间。",
         "difficulties": f"{SIM_MARK}部分项目搬迁补偿协商周期较长，资金平衡压力较大。",
     }
-    return {key: texts[key] + SIM_SUFFIX for key, _label in NARRATIVE}
+    narrative: dict = {key: texts[key] + SIM_SUFFIX for key, _label in NARRATIVE}
+    if internal:  # some 区县 keep their difficulties out of the public briefing
+        narrative["internal"] = ["difficulties"]
+    return narrative
 
 
 def _counties(records: pd.DataFrame, counties: Iterable[str] | None) -> list[str]:
@@ -273,7 +299,8 @@ def simulate(
     for period in shown:
         for county in places:
             entries = tuple(paths[rid][period.id] for rid in by_county[county])
-            narrative = _narrative(county, entries, previous, unit, stages)
+            internal = random.Random(f"{seed}:internal:{county}:{period.id}").random() < INTERNAL_SHARE
+            narrative = _narrative(county, entries, previous, unit, stages, internal=internal)
             for entry in entries:
                 previous[entry["record_id"]] = entry
             key = (county, period.id)
