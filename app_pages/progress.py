@@ -18,32 +18,28 @@ from components import progress_form as form
 from components import progress_monitor as pm
 from components import progress_targets as targets
 from components.header import missing, page_header
+from components.progress_briefing import briefing_buttons
 from components.sidebar import current
+from components.table_download import table_downloads
 from components.text import plain
 from panhuo.access import Action
 from panhuo.store import StoreUnavailable
 
-try:  # components/screen.py, table_download.py and progress_briefing.py come from other branches
+try:  # components/screen.py comes from the meeting-mode branch
     from components import screen
-except ImportError:  # pragma: no cover - until the lead merges them
+except ImportError:  # pragma: no cover - until the lead merges it (then this goes)
     screen = None
-try:
-    from components.table_download import table_downloads
-except ImportError:  # pragma: no cover
-    table_downloads = None
-try:
-    from components.progress_briefing import briefing_buttons
-except ImportError:  # pragma: no cover
-    briefing_buttons = None
 
 
 def _screen() -> bool:
     return screen.is_screen() if screen else st.query_params.get("screen") == "1"
 
 
-def _downloads(frame, name: str, key: str, plan, **options) -> None:
-    if table_downloads is not None and not frame.empty:
-        table_downloads(frame, name, key, plan=plan, **options)
+def _downloads(frame, name: str, key: str, m, **options) -> None:
+    """下载 XLSX / CSV of a summary table (the period in its note; nothing for an empty table)."""
+    if not frame.empty:
+        table_downloads(frame, name, key, plan=current().plan, note=f"报送期：{m.period.label}（截至 {m.as_of_text}）",
+                        **options)  # fmt: skip
 
 
 def render() -> None:
@@ -87,29 +83,37 @@ def render() -> None:
         _meeting(m)
         return
     pm.headline_cards(m)
-    if briefing_buttons is not None:
-        briefing_buttons(ctx, m, user.can(Action.REVIEW, plan.id), key="progress_briefing")
+    briefing_buttons(ctx, m, user.can(Action.REVIEW, plan.id), key="progress_briefing")
     if pm.alerts_first():
         _alerts(m, ctx)
     st.subheader("各区县进展（亮晒比拼）")
     table = pm.county_table(m, key="progress_counties")
     st.caption("按完成率排名；点击表格中的单元格可查看该区县的明细。" + _light_rule())
-    _downloads(table, f"{plan.id}-区县进展-{period.id}", "progress_counties_dl", plan)
+    _downloads(
+        table, f"{plan.id}-区县进展-{period.id}", "progress_counties_dl", m, formats=pm.county_rates(m, table)
+    )
     pm.county_chart(m, key="progress_county_chart")
     st.caption("点击柱子可查看该区县的明细。")
     st.subheader("进度曲线")
     pm.burnup_charts(m, key="progress_burnup")
     st.subheader("项目阶段")
     pm.funnel_chart(m, key="progress_funnel")
-    _downloads(m.funnel_table(), f"{plan.id}-项目阶段-{period.id}", "progress_funnel_dl", plan)
+    funnel = m.funnel_table()  # the 达到…及以后 columns are running totals: not summed again
+    _downloads(
+        funnel,
+        f"{plan.id}-项目阶段-{period.id}",
+        "progress_funnel_dl",
+        m,
+        sum_columns=list(funnel.columns[1:3]),
+    )
     st.subheader("计划与实际")
     chosen = pm.plan_vs_actual(m, key="progress_pva")
-    _downloads(chosen, f"{plan.id}-计划与实际-{period.id}", "progress_pva_dl", plan)
+    _downloads(chosen, f"{plan.id}-计划与实际-{period.id}", "progress_pva_dl", m, sum_columns=[])
     slipped = m.slipped_table()
     st.markdown(f"**超过计划年份仍未竣工的记录**（{len(slipped)} 条）")
     if not slipped.empty:
         st.dataframe(slipped.head(pm.SHOWN_ROWS), hide_index=True, width="stretch", key="progress_slipped")
-        _downloads(slipped, f"{plan.id}-滞后清单-{period.id}", "progress_slipped_dl", plan)
+        _downloads(slipped, f"{plan.id}-滞后清单-{period.id}", "progress_slipped_dl", m, sum_columns=[])
     if not pm.alerts_first():
         _alerts(m, ctx)
     st.subheader("下一步时间节点")
@@ -133,7 +137,7 @@ def _light_rule() -> str:
 def _alerts(m, ctx) -> None:
     st.subheader("预警")
     table = pm.alerts_table(m, ctx.user, key="progress_alerts")
-    _downloads(table, f"{ctx.plan.id}-预警-{m.period.id}", "progress_alerts_dl", ctx.plan)
+    _downloads(table, f"{ctx.plan.id}-预警-{m.period.id}", "progress_alerts_dl", m, sum_columns=[])
 
 
 def _meeting(m) -> None:

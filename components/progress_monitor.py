@@ -36,6 +36,7 @@ from components.routes import PAGE_FILES
 from components.sidebar import request_view, set_page_param
 from components.text import plain
 from panhuo.access import Action, User
+from panhuo.export import Rate
 from panhuo.model import Plan
 from panhuo.progress import Period, Progress
 from panhuo.progress.monitor import Monitor, MonitorSettings, monitor_for
@@ -246,6 +247,14 @@ def _number_config(frame: pd.DataFrame, unit: str) -> dict:
         else:
             config[column] = st.column_config.NumberColumn(column, format=area)
     return config
+
+
+def county_rates(m: Monitor, table: pd.DataFrame) -> dict:
+    """The 区县 table's rates for its XLSX: the 合计 row recomputes them from the summed areas."""
+    ul = m.unit_label
+    done, target, expected = f"已完成（{ul}）", f"目标（{ul}）", f"截至期末应完成（{ul}）"
+    rates = {"完成率（%）": Rate(done, target), "进度（占应完成，%）": Rate(done, expected)}
+    return {c: r for c, r in rates.items() if {c, r.numerator, r.denominator} <= set(table.columns)}
 
 
 def ranked(table: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from panhuo.store import Store
 from tests.accounts import sign_in
 from tests.conftest import ROOT
 from tests.pages import open_page, rendered_text
+from tests.test_app_downloads import downloads, workbook  # noqa: F401 (downloads: a fixture)
 from tests.test_store import BACKENDS, PG_URL
 
 HUZHOU = "huzhou-2023"
@@ -393,3 +394,29 @@ def test_an_analyst_marks_a_milestone_done(small):
     assert [e.kind for e in small.audit_entries()].count("progress_milestone_marked") == 1
     alerts = _table(at, "原因")
     assert (alerts["类型"] == "时间节点逾期").sum() == 1  # milestone 2 is still open
+
+
+def test_summary_tables_download_with_the_demo_label_and_a_recomputed_total(demo, downloads):  # noqa: F811
+    at = open_page("progress", plan=DEMO_PLAN_ID)
+    m = _monitor(demo, DEMO_PLAN_ID)
+    keys = {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")}
+    for table in ("progress_counties_dl", "progress_funnel_dl", "progress_pva_dl", "progress_alerts_dl"):
+        assert {f"{table}_xlsx", f"{table}_csv"} <= keys, table
+    assert {"progress_briefing_pptx", "progress_briefing_pdf"} <= keys  # the 工作简报
+    name = f"模拟-{DEMO_PLAN_ID}-区县进展-{m.period.id}.xlsx"
+    assert name in downloads.names()
+    headers, rows, total, note, _sheet = workbook(downloads[name], "数据性质")
+    assert any(DEMO_LABEL in str(line) for line in note) and {r[0] for r in rows} == {DEMO_LABEL}
+    col = {h: i for i, h in enumerate(headers)}
+    assert [r[col["区县"]] for r in rows] == pm.ranked(m.county_table())["区县"].tolist()
+    # the 合计 row: the 区县 targets add up to the city's (the demo's breakdown), the rate recomputed
+    assert total[col["已完成（亩）"]] == pytest.approx(m.city.completed)
+    assert total[col["目标（亩）"]] == pytest.approx(m.city.target)
+    assert total[col["完成率（%）"]] == pytest.approx(m.city.rate / 100, abs=0.0005)  # a % cell
+    assert total[col["排名"]] is None
+    # the stage table: counts and areas summed, the running totals not
+    headers, rows, total, _note, _sheet = workbook(
+        downloads[f"模拟-{DEMO_PLAN_ID}-项目阶段-{m.period.id}.xlsx"], "数据性质"
+    )
+    col = {h: i for i, h in enumerate(headers)}
+    assert total[col["个数"]] == len(m.plan_vs_actual) and total[col["达到该阶段及以后（个）"]] is None
