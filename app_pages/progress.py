@@ -93,7 +93,7 @@ def render() -> None:
         table, f"{plan.id}-区县进展-{period.id}", "progress_counties_dl", m, formats=pm.county_rates(m, table)
     )
     pm.county_chart(m, key="progress_county_chart")
-    st.caption("点击柱子可查看该区县的明细。")
+    st.caption("已完成的柱子和各区县的曲线按亮灯着色；点击柱子可查看该区县的明细。")
     st.subheader("进度曲线")
     pm.burnup_charts(m, key="progress_burnup")
     st.subheader("项目阶段")

@@ -80,6 +80,11 @@ def county_bars(rows: pd.DataFrame, title: str, unit_label: str) -> go.Figure:
     return layout(fig, title, height=400)
 
 
+def _light_color(light: str) -> str:
+    """A light's colour; no light (no target) keeps the completed colour."""
+    return LIGHT_COLORS[light] if light in ("green", "amber", "red") else COMPLETED_COLOR
+
+
 def _period_axis(fig: go.Figure, **where) -> None:
     fig.update_xaxes(type="date", tickformat="%Y-%m", **where)
 
@@ -136,9 +141,12 @@ def burnup(frame: pd.DataFrame, title: str, unit_label: str, county: str = CITY)
     return layout(fig, title, height=400)
 
 
-def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int = 2) -> go.Figure:
+def burnup_grid(
+    frame: pd.DataFrame, title: str, unit_label: str, columns: int = 2, lights: dict[str, str] | None = None
+) -> go.Figure:
     """Small multiples: one burn-up per 区县 (全市 left out), completed against the trajectory,
-    the latest completed value labelled; each panel its own scale (a 区县's own pace)."""
+    the latest completed value labelled; each panel its own scale (a 区县's own pace). With
+    ``lights`` (区县 → light) a 区县's line takes the colour of its light."""
     counties = [c for c in dict.fromkeys(frame["county"]) if c != CITY]
     if not counties:
         return layout(go.Figure(), title)
@@ -183,7 +191,7 @@ def burnup_grid(frame: pd.DataFrame, title: str, unit_label: str, columns: int =
             showlegend=i == 0,
             text=[_number(v, unit_label) if j == last else "" for j, v in enumerate(completed)],
             textposition="top left",
-            line={"color": COMPLETED_COLOR, "width": 2},
+            line={"color": _light_color((lights or {}).get(county, "")), "width": 2},
             marker={"size": 5},
             customdata=labels,
             hovertemplate=f"{template_text(county)}<br>%{{customdata}}<br>累计完成：%{{y:{area_format(unit_label)}}} "

@@ -339,7 +339,9 @@ def _county_bars(m: Monitor) -> go.Figure:
 _BUILDERS: dict[str, Callable[[Monitor], go.Figure]] = {
     "counties": _county_bars,
     "burnup": lambda m: charts.burnup(m.burnup, "全市累计完成与目标进度", m.unit_label),
-    "grid": lambda m: charts.burnup_grid(m.burnup, "各区县累计完成与目标进度", m.unit_label),
+    "grid": lambda m: charts.burnup_grid(
+        m.burnup, "各区县累计完成与目标进度", m.unit_label, lights={r.county: r.light for r in m.counties}
+    ),
     "funnel": lambda m: charts.funnel(m.funnel, "项目阶段分布", m.unit_label),
 }
 

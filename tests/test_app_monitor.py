@@ -420,3 +420,42 @@ def test_summary_tables_download_with_the_demo_label_and_a_recomputed_total(demo
     )
     col = {h: i for i, h in enumerate(headers)}
     assert total[col["个数"]] == len(m.plan_vs_actual) and total[col["达到该阶段及以后（个）"]] is None
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "labels"),
+    [
+        ([1.0, 2.5, None], "亩", ["1", "2.5", ""]),
+        ([1234.56, 20000.0], "亩", ["1,234.6", "20,000"]),
+        ([1.0, 2.0], "公顷", ["1.00", "2.00"]),
+        (
+            list(range(1, 13)),
+            "亩",
+            ["", "2", "", "4", "", "6", "", "8", "", "10", "", "12"],
+        ),  # the latest kept
+    ],
+)
+def test_chart_labels(values, unit, labels):
+    from components.charts_progress import sparse_labels
+
+    assert sparse_labels([float("nan") if v is None else v for v in values], unit) == labels
+
+
+def test_the_county_bars_carry_their_values_and_lights():
+    import pandas as pd
+
+    from components.charts_progress import LIGHT_COLORS, county_bars
+
+    rows = pd.DataFrame(
+        {
+            "county": ["甲区", "乙县"],
+            "completed": [120.0, 40.5],
+            "expected": [100.0, 80.0],
+            "light": ["green", "red"],
+        }
+    )
+    fig = county_bars(rows, "各区县已完成与应完成", "亩")
+    expected, done = fig.data
+    assert (expected.name, list(expected.text)) == ("应完成", ["100", "80"])
+    assert (done.name, list(done.text)) == ("已完成", ["120", "40.5"])
+    assert list(done.marker.color) == [LIGHT_COLORS["green"], LIGHT_COLORS["red"]]
