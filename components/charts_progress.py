@@ -172,7 +172,7 @@ def burnup_grid(
                 mode="lines",
                 name="目标进度（应完成）",
                 legendgroup="expected",
-                showlegend=i == 0,
+                showlegend=False,
                 line={"color": EXPECTED_COLOR, "width": 2, "dash": "dash"},
                 customdata=labels,
                 hovertemplate=f"{template_text(county)}<br>%{{customdata}}<br>应完成：%{{y:{area_format(unit_label)}}} "
@@ -188,7 +188,7 @@ def burnup_grid(
             mode="lines+markers+text",
             name="累计完成",
             legendgroup="completed",
-            showlegend=i == 0,
+            showlegend=False,
             text=[_number(v, unit_label) if j == last else "" for j, v in enumerate(completed)],
             textposition="top left",
             line={"color": _light_color((lights or {}).get(county, "")), "width": 2},
@@ -201,6 +201,11 @@ def burnup_grid(
         )
         top = max([*completed.dropna(), *expected.dropna(), 0])
         fig.update_yaxes(range=[0, top * 1.25 if top else 1], tickformat=",", row=r, col=c)
+    # the legend once, in neutral colours (each 区县's line may be in the colour of its light)
+    fig.add_scatter(x=[None], y=[None], mode="lines", name="目标进度（应完成）",
+                    line={"color": EXPECTED_COLOR, "width": 2, "dash": "dash"}, hoverinfo="skip")  # fmt: skip
+    fig.add_scatter(x=[None], y=[None], mode="lines+markers", name="累计完成" + ("（按亮灯着色）" if lights else ""),
+                    line={"color": COMPLETED_COLOR, "width": 2}, marker={"size": 5}, hoverinfo="skip")  # fmt: skip
     _period_axis(fig, nticks=4)
     return layout(
         fig,
