@@ -142,12 +142,11 @@ def _alerts(m, ctx) -> None:
 
 def _meeting(m) -> None:
     """The projector view: big figures, the 区县 table and chart, the city burn-up (or the
-    warnings first with ``?view=alerts``), and the rotation control."""
-    items = [(metric.label, metric.value, metric.help) for metric in pm.headline(m)]
-    chart = screen.screen_chart if screen else None
+    warnings first with ``?view=alerts``). The router draws the rotation and 退出放映, and
+    every chart is made readable from the back of the room (components.chart_view)."""
     if screen:
-        screen.big_figures(items)
-    else:
+        screen.big_figures([(metric.label, metric.value, metric.help) for metric in pm.headline(m)])
+    else:  # pragma: no cover - until components/screen.py is merged
         pm.headline_cards(m)
     if pm.alerts_first():
         st.subheader("预警")
@@ -155,10 +154,8 @@ def _meeting(m) -> None:
         return
     st.subheader("各区县进展（亮晒比拼）")
     pm.county_table(m, key="screen_counties")
-    pm.county_chart(m, key="screen_county_chart", screen_chart=chart)
-    pm.burnup_charts(m, key="screen_burnup", small_multiples=False, screen_chart=chart)
-    if screen:
-        screen.rotation(["overview", "progress", "progress?view=alerts"])
+    pm.county_chart(m, key="screen_county_chart")
+    pm.burnup_charts(m, key="screen_burnup", small_multiples=False)
 
 
 if __name__ == "__main__":

@@ -216,7 +216,8 @@ def headline(m: Monitor) -> list[Metric]:
         Metric(f"完成率（{target}）", percent_text(city.rate), "累计完成 ÷ 全市目标"),
         Metric(f"截至{as_of}应完成", f"{area_text(city.expected, m.unit)} {unit}" if city.expected is not None
                else "—", m.target_note),
-        Metric("全市进度", f"{city.light_label}{vs}", "已完成占截至当期应完成的百分比，按亮灯规则（见下方说明）"),
+        Metric("全市进度", f"{city.light_label}{vs}",
+               f"已完成占应完成：绿灯 ≥ {m.settings.green:g}%，黄灯 ≥ {m.settings.amber:g}%"),
         Metric("区县亮灯", f"红 {lights['red']} · 黄 {lights['amber']} · 绿 {lights['green']}",
                "按各区县已完成占其应完成的百分比"),
         Metric("本期报送", f"未报 {reporting.get('missing', 0)} · 逾期 {reporting.get('late', 0)}",
@@ -359,29 +360,26 @@ def figure(m: Monitor, kind: str) -> go.Figure:
     return go.Figure(made, _validate=False)
 
 
-def county_chart(m: Monitor, key: str, screen_chart=None) -> None:
+def county_chart(m: Monitor, key: str) -> None:
     """Completed against expected per 区县 (in rank order), values as labels; a click on a bar
     opens 明细 of that 区县."""
     if not m.counties:
         return
     fig = figure(m, "counties")
-    event = plotly_chart(screen_chart(fig) if screen_chart else fig, key=key, on_select="rerun",
-                         selection_mode="points", width="stretch")  # fmt: skip
+    event = plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch")
     drill_to_records(event, "x", "county")
 
 
 # ------------------------------------------------------------------ burn-up and funnel
 
 
-def burnup_charts(m: Monitor, key: str, *, small_multiples: bool = True, screen_chart=None) -> None:
+def burnup_charts(m: Monitor, key: str, *, small_multiples: bool = True) -> None:
     if m.burnup.empty:
         st.caption("尚无审核通过的数据，无法绘制进度曲线。")
         return
-    city = figure(m, "burnup")
-    plotly_chart(screen_chart(city) if screen_chart else city, key=f"{key}_city", width="stretch")
+    plotly_chart(figure(m, "burnup"), key=f"{key}_city", width="stretch")
     if small_multiples:
-        grid = figure(m, "grid")
-        plotly_chart(screen_chart(grid) if screen_chart else grid, key=f"{key}_counties", width="stretch")
+        plotly_chart(figure(m, "grid"), key=f"{key}_counties", width="stretch")
 
 
 def funnel_chart(m: Monitor, key: str) -> None:
