@@ -10,6 +10,7 @@ from components.chart_view import plotly_chart
 from components.drilldown import DRILL_FILTERS, drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
+from components.screen import big_figures, is_screen
 from components.sidebar import current
 from components.text import plain
 from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
@@ -31,7 +32,11 @@ def render() -> None:
         _briefing(ctx)
         _counts(plan)
         return
-    kpi_row(headline(plan, ctx.records, ctx.dataset, ctx.unit))
+    figures = headline(plan, ctx.records, ctx.dataset, ctx.unit)
+    if is_screen():
+        big_figures([(m.label, m.value, m.delta or m.help) for m in figures])
+    else:
+        kpi_row(figures)
     _briefing(ctx)
     if ctx.records.empty:
         missing("当前筛选条件下没有记录。")
@@ -58,7 +63,10 @@ def render() -> None:
 
 
 def _briefing(ctx) -> None:
-    """One button: the meeting briefing (public version, current filters), built when clicked."""
+    """One button: the meeting briefing (public version, current filters), built when clicked;
+    none in meeting mode (a projector needs no download)."""
+    if is_screen():
+        return
     today = date.today()
     st.download_button(
         "下载会议简报（PPTX）",
@@ -77,6 +85,8 @@ def _counts(plan) -> None:
 
 
 def _source(plan) -> None:
+    if is_screen():  # meeting mode: few controls
+        return
     with st.expander("来源与说明"):
         st.markdown(
             f"原文文件：{plain(plan.meta.get('source_file', ''))}"
