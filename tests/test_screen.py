@@ -216,3 +216,10 @@ def test_the_demonstration_banner_stays_in_meeting_mode(sqlite_demo):  # noqa: F
     assert not at.sidebar.children
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert DEMO_LABEL in chart["layout"]["title"]["text"]
+
+
+def test_the_root_address_forwards_in_meeting_mode():
+    at = open_page(None, screen="1", plan="huzhou-2023")
+    assert at.title[0].value == "总览"
+    assert at.query_params == {"screen": "1", "plan": "huzhou-2023"}
+    assert _figures(at) and not at.sidebar.children
