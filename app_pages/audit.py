@@ -5,10 +5,9 @@ import streamlit as st
 from components import cached as data
 from components.header import missing, page_header
 from components.sidebar import current
-from panhuo.demo import export_frame, export_name
-from panhuo.export import to_csv_bytes
+from components.table_download import table_downloads
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, severity_counts
-from panhuo.views import audit_table
+from panhuo.views import audit_note, audit_summary, audit_table
 
 COLUMNS = {
     "结论": st.column_config.TextColumn("结论", width="small"),
@@ -49,12 +48,15 @@ def render() -> None:
     shown = audit_table(frame, chosen or SEVERITIES)
     st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="audit_table")
     st.caption(f"显示 {len(shown)} / {len(frame)} 项；“文件数值”为文件所印，“计算数值”由数据重算。")
-    st.download_button(
-        "下载核查结果（CSV）",
-        to_csv_bytes(export_frame(ctx.plan, shown)),
-        file_name=export_name(ctx.plan, f"{ctx.plan.id}-核查.csv"),
-        mime="text/csv",
-        key="audit_download",
+    summary = audit_summary(frame, chosen or SEVERITIES)
+    table_downloads(
+        summary.frame,
+        f"{ctx.plan.id}-核查",
+        "audit",
+        plan=ctx.plan,
+        sum_columns=summary.sum_columns,
+        formats=summary.formats,
+        note=audit_note(counts, chosen, len(shown), len(frame)),
     )
 
 

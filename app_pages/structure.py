@@ -8,6 +8,7 @@ from components.charts_structure import change_bars, paired_bars, sankey, sunbur
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
+from components.table_download import table_downloads
 from components.text import plain
 from panhuo import structure as domain
 
@@ -54,12 +55,28 @@ def _adjustment(ctx, frame) -> None:
         _paired_and_change(ctx, frame, paired)
     for sentence in domain.change_mismatches(frame, ctx.unit):
         st.warning(f"原表调整量与规划−现状不一致：{plain(sentence)}", icon=":material/warning:")
+    shown = domain.structure_table_view(frame, ctx.unit)
+    figures = [c for c in shown.columns if c not in ("用途", "一级类")]
     st.dataframe(
-        domain.structure_table_view(frame, ctx.unit), hide_index=True, width="stretch", key="structure_table"
+        shown,
+        column_config={c: st.column_config.TextColumn(c, alignment="right") for c in figures},
+        hide_index=True,
+        width="stretch",
+        key="structure_table",
     )
     st.caption(
         f"面积单位：{ctx.unit_label}（原表单位：{plain(table.unit)}）。"
+        + plain(domain.printed_total_note(ctx.plan, frame, ctx.unit))
         + (f"原表说明：{plain(table.note)}" if table.note else "")
+    )
+    summary = domain.structure_summary(frame, ctx.unit)
+    table_downloads(
+        summary.frame,
+        f"{ctx.plan.id}-结构调整",
+        "structure_table",
+        plan=ctx.plan,
+        formats=summary.formats,
+        note=f"{table.id} {table.title}（原表单位：{table.unit}）",
     )
 
 

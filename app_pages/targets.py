@@ -8,10 +8,13 @@ from components.drilldown import drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.sidebar import current
+from components.table_download import figure_columns, table_downloads
+from panhuo.export import filters_line
 from panhuo.views import (
     counts_against_targets,
     county_split,
-    county_targets_table,
+    county_stage_summary,
+    county_targets_summary,
     target_metrics,
     targets_table,
 )
@@ -31,9 +34,7 @@ def render() -> None:
         missing("当前筛选条件下没有记录。")
     else:
         _county_chart(ctx)
-        per_county = county_targets_table(plan, ctx.records, ctx.unit)
-        if not per_county.empty:
-            st.dataframe(per_county, hide_index=True, width="stretch", key="targets_per_county")
+        _county_tables(ctx)
     counts = counts_against_targets(plan, ctx.records, ctx.dataset)
     if not counts.empty:
         figure = charts.target_bars(counts, "各类别个数与目标")
@@ -42,7 +43,9 @@ def render() -> None:
         missing("本规划未设定量化目标。")
     else:
         st.subheader("全部目标（按原文）")
-        st.dataframe(targets_table(plan), hide_index=True, width="stretch", key="targets_table")
+        table = targets_table(plan)
+        st.dataframe(table, hide_index=True, width="stretch", key="targets_table")
+        table_downloads(table, f"{plan.id}-全部目标", "targets_all", plan=plan, sum_columns=[])
 
 
 def _county_chart(ctx) -> None:
@@ -58,6 +61,40 @@ def _county_chart(ctx) -> None:
     )
     drill_to_records(event, "x", "county")
     st.caption("点击柱子可查看该区县的明细。")
+
+
+def _county_tables(ctx) -> None:
+    """The chart's figures as a table, and the 区县 area targets where the plan sets them; both
+    with a 合计 row and downloads."""
+    plan, note = ctx.plan, filters_line(ctx.view.filters)
+    summary, split_label = county_stage_summary(ctx.records, ctx.unit)
+    st.subheader(f"各区县面积表（按{split_label}）")
+    st.dataframe(
+        summary.shown(),
+        column_config=figure_columns(summary.frame),
+        hide_index=True,
+        width="stretch",
+        key="targets_county_stage_table",
+    )
+    table_downloads(summary.frame, f"{plan.id}-各区县面积", "targets_county_stage", plan=plan, note=note)
+    targets = county_targets_summary(plan, ctx.records, ctx.unit)
+    if not targets.frame.empty:
+        st.subheader("各区县面积目标")
+        st.dataframe(
+            targets.shown(),
+            column_config=figure_columns(targets.frame, targets.formats),
+            hide_index=True,
+            width="stretch",
+            key="targets_per_county",
+        )
+        table_downloads(
+            targets.frame,
+            f"{plan.id}-各区县目标",
+            "targets_per_county",
+            plan=plan,
+            formats=targets.formats,
+            note=note,
+        )
 
 
 if __name__ == "__main__":

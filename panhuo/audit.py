@@ -54,6 +54,8 @@ KIND_LABELS: dict[str, str] = {
     "progress_returned": "退回进展报告",
     "progress_attachment_added": "上传进展附件",
     "progress_attachment_removed": "删除进展附件",
+    "progress_targets_set": "修改区县目标分解",
+    "progress_milestone_marked": "标记时间节点完成情况",
     "demo_loaded": "载入演示数据",
 }
 

@@ -134,6 +134,7 @@ def ensure_demo_plan(store: Store, settings: Settings | None = None, today: date
         pending = _changes(session, folder) is not None
     added = _sync(store, folder) if pending else 0
     fill_demo_progress(store, today)
+    fill_demo_targets(store)
     return added
 
 
@@ -180,6 +181,70 @@ def fill_demo_progress(store: Store, today: date | None = None, seed: int | None
         seed=DEFAULT_SEED if seed is None else seed,
     )
     return write_simulation(store, plan, reports, SYSTEM, once=True)
+
+
+DEMO_TARGET_REASON = f"按各区县片区清单面积占比模拟分解全市目标（{DEMO_LABEL}）"
+
+
+def fill_demo_targets(store: Store) -> bool:
+    """A simulated breakdown of 湖州's 20000 亩 by 区县 for the demonstration plan, once: each
+    区县's share of the plan's target in proportion to the area its 片区 list, rounded to 10 亩,
+    the last 区县 taking the rounding so the sum is the target. Written as SYSTEM with one
+    ``demo_loaded`` audit row; nothing when the plan has a breakdown already. Returns whether
+    it wrote."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from panhuo.progress.targets import Share, check_breakdown, plan_target_in
+    from panhuo.store.schema import PlanRow, ProgressTargetRow
+
+    with store.session() as session:
+        row = session.get(PlanRow, DEMO_PLAN_ID)
+        if row is None or row.origin != ORIGIN:
+            return False
+        if session.scalar(
+            select(ProgressTargetRow.id).where(ProgressTargetRow.plan_id == DEMO_PLAN_ID).limit(1)
+        ):
+            return False
+    plan = store.load_plan(DEMO_PLAN_ID)
+    target = plan_target_in(plan, plan.area_unit)
+    _kind, records = plan.records()
+    if not plan.is_demo or target is None or records.empty:
+        return False
+    listed = records.groupby("county")["area"].apply(
+        lambda s: sum(Decimal(str(v)) for v in s if str(v).strip())
+    )
+    counties = [c for c in plan.counties if c in listed.index]
+    total = sum((listed[c] for c in counties), Decimal(0))
+    if not counties or not total:
+        return False
+    shares, given = [], Decimal(0)
+    for county in counties[:-1]:
+        value = (target * listed[county] / total / 10).quantize(Decimal(1), ROUND_HALF_UP) * 10
+        shares.append(Share(county, value))
+        given += value
+    shares.append(Share(counties[-1], target - given))
+    deadline = str(plan.period[1])
+    check, problems = check_breakdown(plan, shares, plan.area_unit, deadline)
+    if any(p.severity == "error" for p in problems):  # pragma: no cover - the sample is known good
+        return False
+    with store.writing() as session:
+        session.add(
+            ProgressTargetRow(
+                plan_id=DEMO_PLAN_ID, version=1, unit=plan.area_unit, deadline=deadline,
+                shares=[s.to_json() for s in shares], total=str(check.total),
+                plan_target=str(check.plan_target), reason=DEMO_TARGET_REASON, created_by=SYSTEM.name,
+                created_by_label=DEMO_LABEL,
+            )
+        )  # fmt: skip
+        audit.record(
+            session,
+            SYSTEM,
+            "demo_loaded",
+            plan=DEMO_PLAN_ID,
+            summary=f"模拟区县目标分解：{check.text}（{DEMO_LABEL}）",
+            after={"shares": [s.to_json() for s in shares], "reason": DEMO_TARGET_REASON},
+        )
+    return True
 
 
 def _changes(session: Session, folder: Path) -> tuple[dict, list] | None:

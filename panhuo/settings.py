@@ -66,6 +66,24 @@ SETTINGS_TABLE: list[tuple[str, str, str, str]] = [
         "1",
         "演示规划：湖州方案的模拟副本，标明“模拟数据（演示用，非真实进展）”；公众模式下不提供 / demo plan (1/0)",
     ),
+    (
+        "monitor_green",
+        "PANHUO_MONITOR_GREEN",
+        "100",
+        "进展监测绿灯：已完成达到截至当期应完成的百分之几 / green light at this % of the expected value",
+    ),
+    (
+        "monitor_amber",
+        "PANHUO_MONITOR_AMBER",
+        "80",
+        "进展监测黄灯：低于绿灯、不低于应完成的百分之几；再低为红灯 / amber light from this % of expected",
+    ),
+    (
+        "stale_periods",
+        "PANHUO_STALE_PERIODS",
+        "3",
+        "连续几期阶段未变化即预警“停滞” / warn when a record's stage has not changed for this many periods",
+    ),
 ]
 
 AUTH_METHODS = ("local", "oidc", "header")
@@ -86,6 +104,9 @@ class Settings:
     # a Settings built in code (tests, the cached store) has no demo unless it asks for one;
     # load_settings takes PANHUO_DEMO, on by default
     demo: bool = False
+    monitor_green: float = 100.0
+    monitor_amber: float = 80.0
+    stale_periods: int = 3
 
     @property
     def effective_database_url(self) -> str:
@@ -122,6 +143,9 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         session_idle_minutes=_positive(values["session_idle_minutes"], "session_idle_minutes"),
         trust_proxy=_truthy(values["trust_proxy"]),
         demo=_truthy(values["demo"]),
+        monitor_green=_positive(values["monitor_green"], "monitor_green"),
+        monitor_amber=_positive(values["monitor_amber"], "monitor_amber"),
+        stale_periods=int(_positive(values["stale_periods"], "stale_periods")),
     )
 
 

@@ -20,8 +20,18 @@ import pandas as pd
 
 from panhuo.aggregate import EMPTY_KEY, area_in, record_count
 from panhuo.classify import first_level, landuse_code
+from panhuo.export import SummaryTable, area_kind, column_kinds, shown_value
 from panhuo.model import Plan, PublishedTable
-from panhuo.units import convert, format_area, format_in, unit_code, unit_in_text, unit_label
+from panhuo.units import (
+    convert,
+    decimals_of,
+    format_area,
+    format_in,
+    parse_number,
+    unit_code,
+    unit_in_text,
+    unit_label,
+)
 from panhuo.views import Metric
 
 RETAINED = "保留"
@@ -222,8 +232,8 @@ def structure_flows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def structure_table_view(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     """The structure frame as a Chinese table (printed 调整量 beside the recomputed one); areas in
-    ``unit``, shares as printed."""
-    return pd.DataFrame(
+    ``unit``, shares as printed; the 合计 row of :func:`structure_summary` last."""
+    table = pd.DataFrame(
         {
             "用途": frame["use"],
             "一级类": (frame["level1_code"] + " " + frame["level1_name"]).str.strip(),
@@ -235,6 +245,75 @@ def structure_table_view(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
             "规划−现状": frame["change_computed_text"],
         }
     )
+    summary = structure_summary(frame, unit)
+    total = summary.total
+    if total is None or frame.empty:
+        return table
+    kinds = column_kinds(summary.frame, summary.formats)
+    shown = [shown_value(kinds[c], total[c]) for c in summary.frame.columns]
+    shown = [
+        "" if c in ("现状占比", "规划占比") else v for c, v in zip(summary.frame.columns, shown, strict=True)
+    ]
+    return pd.concat([table, pd.DataFrame([shown], columns=table.columns)], ignore_index=True)
+
+
+def structure_summary(frame: pd.DataFrame, unit: str) -> SummaryTable:
+    """The structure table with numbers as numbers (for downloads), headers carrying the unit:
+    用途, 一级类, 现状（公顷）, 现状占比 (percent points, as printed), 规划（公顷）, 规划占比,
+    调整量（原表，公顷） (empty when the table prints none), 规划−现状（公顷）. The 合计 row adds
+    up the rows (which may differ from the table's printed total row: :func:`printed_total_note`);
+    shares are not added up."""
+    label = unit_label(unit)
+    shares = [*frame["current_share"], *frame["planned_share"]]
+    decimals = max([decimals_of(s) for s in shares if str(s).strip()] or [2])
+    change, computed = f"调整量（原表，{label}）", f"规划−现状（{label}）"
+    numbers = pd.DataFrame(
+        {
+            "用途": frame["use"],
+            "一级类": (frame["level1_code"] + " " + frame["level1_name"]).str.strip(),
+            f"现状（{label}）": frame["current"].astype(float),
+            "现状占比": [_share(s) for s in frame["current_share"]],
+            f"规划（{label}）": frame["planned"].astype(float),
+            "规划占比": [_share(s) for s in frame["planned_share"]],
+            change: [None if pd.isna(v) else float(v) for v in frame["change_printed"]],
+            computed: frame["change_computed"].astype(float),
+        }
+    )
+    percent = f"percent:{decimals}"
+    formats = {
+        "现状占比": percent,
+        "规划占比": percent,
+        change: area_kind(unit, signed=True),
+        computed: area_kind(unit, signed=True),
+    }
+    return SummaryTable(numbers, formats)
+
+
+def _share(printed: object) -> float | None:
+    value = parse_number(str(printed)) if str(printed).strip() else None
+    return float(value) if value is not None else None
+
+
+def printed_total_note(plan: Plan, frame: pd.DataFrame, unit: str) -> str:
+    """A sentence when the table's printed 合计 differs from its rows added up ('' otherwise):
+    上党区 附表8 prints 规划 146.59 公顷, its rows add up to 146.60."""
+    table = table_by_role(plan, "structure")
+    if table is None or frame.empty:
+        return ""
+    code = unit_code(unit)
+    printed = _printed_totals(plan, table, code)
+    totals = structure_totals(frame, code)
+    label = unit_label(code)
+    names = {"current": "现状", "planned": "规划"}
+    differs = [
+        f"{names[k]}为 {format_in(printed[k], code)} {label}，各行相加为 "
+        f"{format_in(Decimal(str(totals[k])), code)} {label}"
+        for k in names
+        if k in printed and abs(float(printed[k]) - totals[k]) > 1e-6
+    ]
+    if not differs:
+        return ""
+    return f"原表合计行{'；'.join(differs)}。本表合计行为各行相加。"
 
 
 def change_mismatches(frame: pd.DataFrame, unit: str) -> list[str]:

@@ -14,9 +14,11 @@ from decimal import Decimal
 import pandas as pd
 
 from panhuo.aggregate import EMPTY_KEY, area_in, exact_area_ha, group_totals, record_count
+from panhuo.export import Rate, SummaryTable
 from panhuo.model import Plan
 from panhuo.nouns import count_note, measure_word, type_column, type_label
 from panhuo.nouns import noun as dataset_noun
+from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS
 from panhuo.units import format_area, format_number, from_ha, parse_number, to_ha, unit_code, unit_label
 
 UNDER_WAY = "正在实施"
@@ -283,20 +285,52 @@ def county_targets(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame
     return pd.DataFrame(result, columns=["county", "target", "listed", "coverage"])
 
 
-def county_targets_table(plan: Plan, records: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """:func:`county_targets` with Chinese headers and formatted figures."""
+def county_targets_summary(plan: Plan, records: pd.DataFrame, unit: str) -> SummaryTable:
+    """:func:`county_targets` with Chinese headers, figures as numbers (覆盖率 in percent points):
+    区县, 目标（亩）, 清单（亩）, 覆盖率; its 合计 row sums target and listed area and recomputes
+    覆盖率 from them."""
     frame = county_targets(plan, records, unit)
     label = unit_label(unit_code(unit))
-    return pd.DataFrame(
+    target, listed = f"目标（{label}）", f"清单（{label}）"
+    numbers = pd.DataFrame(
         {
             "区县": frame["county"],
-            f"目标（{label}）": [
-                format_area(to_ha(v, unit), unit) if v is not None else "—" for v in frame["target"]
-            ],
-            f"清单（{label}）": [format_area(to_ha(v, unit), unit) for v in frame["listed"]],
-            "覆盖率": [f"{format_number(v, 1)}%" if v is not None else "—" for v in frame["coverage"]],
+            target: frame["target"].astype(float),
+            listed: frame["listed"].astype(float),
+            "覆盖率": frame["coverage"].astype(float),
         }
     )
+    return SummaryTable(numbers, {"覆盖率": Rate(listed, target)})
+
+
+def county_stage_summary(records: pd.DataFrame, unit: str) -> tuple[SummaryTable, str]:
+    """The figures of 区县目标's stacked chart as a table: one row per 区县 (in the records'
+    order), one area column per 实施阶段 (or 实施时序, :func:`county_split`) in order of first
+    appearance, the 区县's 合计 area and its count; the 合计 row sums every column. Returns the
+    table and the split's Chinese name.
+
+    >>> records = pd.DataFrame({"county": ["甲", "甲", "乙"], "stage": ["正在实施", "谋划", "正在实施"],
+    ...                         "area": ["10", "5", "7.5"], "area_unit": ["亩"] * 3})
+    >>> table, label = county_stage_summary(records, "mu")
+    >>> table.shown().values.tolist(), label
+    ([['甲', '10', '5', '15', '2'], ['乙', '7.5', '0', '7.5', '1'], ['合计', '17.5', '5', '22.5', '3']], '实施阶段')
+    """
+    frame, split_label = county_split(records, unit)
+    label = unit_label(unit_code(unit))
+    splits = list(dict.fromkeys(frame["split"]))
+    counties = list(dict.fromkeys(frame["county"]))
+    area = frame.pivot_table(index="county", columns="split", values="area_value", aggfunc="sum")
+    counts = frame.groupby("county", sort=False)["count"].sum()
+    table = pd.DataFrame({"区县": counties})
+    for split in splits:
+        # a 区县 with no record at a stage has 0 there (not an unknown)
+        table[f"{split}（{label}）"] = [
+            0.0 if pd.isna(area.at[c, split]) else float(area.at[c, split]) for c in counties
+        ]
+    keep = records["county"] if "county" in records else pd.Series(dtype=str)
+    table[f"合计（{label}）"] = [float(area_in(records[keep == c], unit)) for c in counties]
+    table["个数"] = [int(counts[c]) for c in counties]
+    return SummaryTable(table), split_label
 
 
 TARGET_METRIC_LABELS = {
@@ -366,6 +400,26 @@ def audit_table(findings: pd.DataFrame, severities: list[str] | tuple[str, ...])
     for column in ("documented", "computed", "difference", "tolerance"):
         table[column] = table[column].map(plain_number)
     return table.rename(columns=AUDIT_COLUMNS).reset_index(drop=True)
+
+
+def audit_summary(findings: pd.DataFrame, severities: list[str] | tuple[str, ...]) -> SummaryTable:
+    """:func:`audit_table` with the figures as numbers (for downloads), each with as many
+    decimals as it has: the findings are of mixed units and precision. No 合计 row — adding up
+    figures of different tables and units means nothing."""
+    shown = findings[findings["severity"].isin(severities)] if severities else findings
+    table = shown[list(AUDIT_COLUMNS)].copy()
+    figures = ("documented", "computed", "difference", "tolerance")
+    for column in figures:
+        table[column] = [None if v is None or pd.isna(v) else float(v) for v in table[column]]
+    table = table.rename(columns=AUDIT_COLUMNS).reset_index(drop=True)
+    return SummaryTable(table, dict.fromkeys((AUDIT_COLUMNS[c] for c in figures), "plain"), ())
+
+
+def audit_note(counts: dict[str, int], chosen: list[str] | tuple[str, ...], shown: int, total: int) -> str:
+    """The lines a download of 数据核查 carries: the counts per conclusion, which were chosen."""
+    counted = "；".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 项" for s in SEVERITIES)
+    picked = "、".join(SEVERITY_LABELS[s] for s in (chosen or SEVERITIES))
+    return f"核查结果：{counted}\n本表结论：{picked}（{shown} / {total} 项）"
 
 
 def outline_metrics(plan: Plan) -> list[Metric]:

@@ -85,7 +85,18 @@ def test_structure_shangdang_shows_fb8():
         "原表调整量与规划−现状不一致：商服用地：原表调整量 +3.92 公顷，规划−现状为 +3.93 公顷"
     ]
     table = at.dataframe[0].value
-    assert len(table) == 5 and table.set_index("用途").loc["商服用地", "规划−现状"] == "+3.93"
+    assert len(table) == 5 + 1 and table.set_index("用途").loc["商服用地", "规划−现状"] == "+3.93"
+    # the 合计 row adds up the rows: 规划 146.60 where 附表8 prints 146.59, which the caption says
+    total = table.iloc[-1]
+    assert (total["用途"], total["现状"], total["规划"], total["规划−现状"]) == (
+        "合计",
+        "146.59",
+        "146.60",
+        "+0.01",
+    )
+    assert any(
+        "原表合计行规划为 146.59 公顷，各行相加为 146.60 公顷" in rendered_text(c.value) for c in at.caption
+    )
     # 附表9 rolled up to 用地用海一级类 (the default level)
     rollup = figures["structure_rollup"]["data"][0]
     assert dict(zip(rollup["y"], _values(rollup["x"]), strict=True))["12 交通运输用地"] == pytest.approx(

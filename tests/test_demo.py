@@ -107,13 +107,19 @@ def test_the_copy_is_made_once_and_a_second_run_adds_nothing(backend):
     }
     assert [v.created_by for v in versions] == ["system"] * len(COPIED)
     rows = [e for e in store.audit_entries() if e.kind == "demo_loaded"]
-    # one row for the copy, one for its simulated progress (tests/test_progress_simulate.py)
-    assert [r.summary.split("：")[0] for r in rows] == ["生成模拟进展", f"建立演示规划 {DEMO_PLAN_ID}"]
+    # one row for the copy, one for its simulated progress (tests/test_progress_simulate.py), one
+    # for its simulated breakdown of the target by 区县 (newest first)
+    assert [r.summary.split("：")[0] for r in rows] == [
+        "模拟区县目标分解",
+        "生成模拟进展",
+        f"建立演示规划 {DEMO_PLAN_ID}",
+    ]
+    assert "与全市目标 20000 亩一致" in rows[0].summary
     assert all(r.actor == "system" and r.plan_id == DEMO_PLAN_ID and DEMO_LABEL in r.summary for r in rows)
     before = store.counts()
     assert ensure_demo_plan(store, settings) == 0
     open_catalog(settings, create=True)
-    assert store.counts() == before and _demo_rows(store) == 2
+    assert store.counts() == before and _demo_rows(store) == 3
     # the copy is 湖州's data under another id, marked
     copy, source = catalog.get(DEMO_PLAN_ID), catalog.get(HUZHOU)
     assert catalog.ids()[-1] == DEMO_PLAN_ID  # last in the menu
@@ -139,7 +145,7 @@ def test_the_copy_follows_a_change_of_the_sample(backend):
     current = [v for v in store.versions(DEMO_PLAN_ID, "zones") if v.is_current]
     assert [(v.number, v.data_origin) for v in current] == [(2, "demo")]
     assert "湖东街道（更正）" in set(store.load_plan(DEMO_PLAN_ID).zones["location"])
-    assert _demo_rows(store) == 3 and ensure_demo_plan(store, settings) == 0  # copy, progress, update
+    assert _demo_rows(store) == 4 and ensure_demo_plan(store, settings) == 0  # copy, progress, targets, update
 
 
 def test_the_setting_off_makes_no_copy_and_hides_one_already_made(backend, monkeypatch):
@@ -319,13 +325,15 @@ def test_downloads_of_the_copy_are_named_and_labelled(sqlite_demo, downloads):
     names = sorted(downloads)
     stem = f"模拟-{DEMO_PLAN_ID}"
     assert [n for n in names if n.startswith(stem)] == sorted(
-        [f"{stem}-片区明细.csv", f"{stem}-片区明细.xlsx", f"{stem}-核查.csv"]
+        [f"{stem}-片区明细.csv", f"{stem}-片区明细.xlsx", f"{stem}-核查.csv", f"{stem}-核查.xlsx"]
     )
     csv = downloads[f"{stem}-片区明细.csv"].decode("utf-8-sig").splitlines()
     assert csv[0].startswith("数据性质,序号,名称") and len(csv) == 67
     assert all(line.startswith(DEMO_LABEL + ",") for line in csv[1:])
-    audit_csv = downloads[f"{stem}-核查.csv"].decode("utf-8-sig").splitlines()
+    audit_csv = downloads[f"{stem}-核查.csv"]().decode("utf-8-sig").splitlines()  # made when clicked
     assert audit_csv[0].startswith("数据性质,") and all(line.startswith(DEMO_LABEL) for line in audit_csv[1:])
+    audit_sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-核查.xlsx"]())).active
+    assert str(audit_sheet["A1"].value).startswith(DEMO_LABEL)
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-片区明细.xlsx"])).active
     assert str(sheet["A1"].value).startswith(DEMO_LABEL)
     assert sheet["A3"].value == "数据性质" and sheet["A4"].value == DEMO_LABEL

@@ -9,6 +9,11 @@ the approved figures — the same engine as the pages 进展填报 and 进展审
 - ``progress review PLAN --period P --county 区县 --user NAME --approve | --return 理由``
 - ``progress status PLAN --period P [--json]``: each 区县's state (未报送, 草稿, 已提交 …)
 - ``progress export PLAN [--period P] [--json]``: the approved figures, one row per record
+- ``progress monitor PLAN [--period P] [--unit 亩] [--json]``: 进展监测 — each 区县 against its
+  target (expected by the as-of date, rate, light, rank, reporting) and the alerts
+- ``progress targets PLAN [--set F.csv --user NAME [--deadline 2027] [--unit 亩] [--reason 说明]]
+  [--json]``: the 区县 target breakdown (目标分解) and its versions; ``--set`` saves a new version
+  from a CSV with columns 区县, 目标 and optional year columns (2024, 2025 …: that year's amount)
 
 Who acts: ``import`` and ``review`` act as the local account ``--user`` names, which must exist,
 be active and hold the role (区县填报员 of that 区县 for ``import``; 分析人员 or 管理员 for
@@ -74,7 +79,8 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 
 def add_progress_parser(sub: argparse._SubParsersAction) -> None:
     progress = sub.add_parser(
-        "progress", help="进展填报：periods、template、import、review、status、export、config"
+        "progress",
+        help="进展填报与监测：periods、template、import、review、status、export、config、monitor、targets",
     )
     actions = progress.add_subparsers(dest="progress_command", required=True, metavar="ACTION")
 
@@ -136,6 +142,23 @@ def add_progress_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", default=None, metavar="P", help="截至该填报期；默认为最新")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=guarded(cmd_export))
+
+    p = actions.add_parser("monitor", help="进展监测：各区县对照目标的完成情况、亮灯、排名和预警")
+    p.add_argument("plan", metavar="PLAN")
+    p.add_argument("--period", default=None, metavar="P", help="截至该填报期；默认为最新")
+    p.add_argument("--unit", default=None, metavar="单位", help="面积单位；默认为规划的单位")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=guarded(cmd_monitor))
+
+    p = actions.add_parser("targets", help="区县目标分解：查看各版本，或 --set 从 CSV 保存新版本")
+    p.add_argument("plan", metavar="PLAN")
+    p.add_argument("--set", dest="source", default=None, metavar="F.csv", help="列：区县、目标，可加年份列")
+    p.add_argument("--user", default=None, metavar="NAME", help="保存时必填：以该用户（管理员）的身份保存")
+    p.add_argument("--deadline", default=None, metavar="年份", help="期限；默认为规划目标的年份")
+    p.add_argument("--unit", default=None, metavar="单位", help="目标的面积单位；默认为规划的单位")
+    p.add_argument("--reason", default="", metavar="说明", help="合计与全市目标不一致时必填")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=guarded(cmd_targets))
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -517,3 +540,139 @@ def cmd_export(args: argparse.Namespace) -> int:
         cells["state"] = EXPORT_STATES.get(cells["state"], cells["state"])
         print("\t".join(cells[k] or "—" for k in headers))
     return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from panhuo.progress.monitor import MonitorSettings, monitor_for
+    from panhuo.settings import load_settings
+    from panhuo.units import find_unit
+
+    _store, progress, plan = _context(args.plan)
+    period = _period(progress, plan, args.period) if args.period else None
+    if args.unit and find_unit(args.unit) is None:
+        raise UsageError(f"面积单位“{args.unit}”无法识别；可用 亩、公顷、平方米")
+    settings = MonitorSettings.from_settings(load_settings())
+    m = monitor_for(progress, plan, period.id if period else None, unit=args.unit, settings=settings)
+    if m is None:
+        raise Refused(f"规划 {plan.id} 还没有开始的填报期")
+    if args.json:
+        _print_json(m.to_json() | ({"label": DEMO_LABEL} if is_demo(plan) else {}))
+        return 0
+    _demo_banner(plan)
+    print(f"{plan.title}（{plan.id}）{m.period.label}（{m.period.id}），截至{m.as_of_text}")
+    print(m.target_note)
+    table = m.county_table()
+    print("\t".join(table.columns))
+    for row in table.itertuples(index=False):
+        print("\t".join("—" if _blank(v) else _cell(v) for v in row))
+    c = m.city
+    print(f"全市：已完成 {_cell(c.completed)} {m.unit_label}" + (
+        f"，目标 {_cell(c.target)}，应完成 {_cell(c.expected)}，完成率 {_cell(c.rate)}%，{c.light_label}"
+        if c.target else ""))  # fmt: skip
+    print(f"预警 {len(m.alerts)} 条：")
+    for a in m.alerts:
+        print(f"[{a.level_label}] {a.kind_label}\t{a.county or '全市'}\t{a.title}\t{a.why}")
+    return 0
+
+
+def _blank(value: object) -> bool:
+    try:
+        return value is None or value != value  # NaN
+    except (TypeError, ValueError):
+        return False
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from panhuo.progress.targets import parse_shares
+    from panhuo.progress.validation import ProgressRejected
+    from panhuo.views import plan_area_target
+
+    store, progress, plan = _context(args.plan)
+    if args.source:
+        if not args.user:
+            raise UsageError("保存目标分解须用 --user 指明管理员账户")
+        actor = acting_user(store, args.user, Action.MANAGE_PROGRESS, plan.id)
+        rows = _share_rows(Path(args.source))
+        shares, problems = parse_shares(rows)
+        target = plan_area_target(plan)
+        deadline = args.deadline or (
+            target.deadline if target and target.deadline else str(plan.period[1] or "")
+        )
+        unit = args.unit or (target.unit if target else plan.area_unit)
+        if any(p.severity == "error" for p in problems):
+            _print_problems(problems, sys.stderr)
+            raise Refused("目标分解有错误，未保存")
+        try:
+            saved = progress.set_targets(
+                actor, plan, shares, unit=unit, deadline=str(deadline), reason=args.reason, client=_client()
+            )
+        except ProgressRejected as exc:
+            _print_problems(exc.problems, sys.stderr)
+            raise Refused("目标分解有错误，未保存") from None
+        print(f"已保存第 {saved.version} 版：{saved.check.text}")
+    versions = progress.target_versions(plan)
+    if args.json:
+        _print_json(
+            [
+                {"version": b.version, "unit": b.unit, "deadline": b.deadline, "total": float(b.total),
+                 "plan_target": float(b.plan_target) if b.plan_target is not None else None,
+                 "difference": float(b.check.difference) if b.check.difference is not None else None,
+                 "check": b.check.text, "reason": b.reason, "created_by": b.created_by_label,
+                 "created_at": b.created_at.isoformat() if b.created_at else "",
+                 "shares": [s.to_json() for s in b.shares]}
+                for b in versions
+            ]
+        )  # fmt: skip
+        return 0
+    _demo_banner(plan)
+    if not versions:
+        print(f"规划 {plan.id} 尚未分解目标：进展监测按全市目标计算")
+        return 0
+    for b in versions:
+        print(
+            f"第 {b.version} 版（{b.created_by_label}）期限 {b.deadline}：{b.check.text}"
+            + (f"；说明：{b.reason}" if b.reason else "")
+        )
+    current = versions[-1]
+    for share in current.shares:
+        yearly = "，".join(f"{y}年 {v}" for y, v in sorted(share.yearly.items()))
+        print(f"{share.county}\t{share.value} {current.unit}" + (f"\t（{yearly}）" if yearly else ""))
+    return 0
+
+
+def _share_rows(path: Path) -> list[dict]:
+    """Rows of a breakdown CSV (UTF-8 with or without BOM, or GB18030): 区县, 目标, years."""
+    import csv
+    import io
+
+    if not path.is_file():
+        raise UsageError(f"找不到文件 {path}")
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Refused(f"{path.name} 不是 UTF-8 或 GB18030 编码的 CSV")
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip() for h in reader.fieldnames or []]
+    county_col = next((h for h in headers if h in ("区县", "county")), None)
+    value_col = next((h for h in headers if h.startswith("目标") or h == "value"), None)
+    if county_col is None or value_col is None:
+        raise Refused(f"{path.name} 须有“区县”和“目标”两列，现有：{'、'.join(headers) or '（无）'}")
+    rows = []
+    for raw_row in reader:
+        row = {str(k).strip(): v for k, v in raw_row.items() if k is not None}
+        years = {
+            k.rstrip("年"): v for k, v in row.items() if k.rstrip("年").isdigit() and len(k.rstrip("年")) == 4
+        }
+        rows.append({"county": row.get(county_col, ""), "value": row.get(value_col, ""), **years})
+    return rows

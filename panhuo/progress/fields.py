@@ -68,7 +68,31 @@ def empty_entry(record_id: str) -> dict[str, str]:
     return {key: (str(record_id) if key == "record_id" else "") for key in KEYS}
 
 
-def clean_narrative(narrative: dict | None) -> dict[str, str]:
-    """The four narrative parts as text (unknown keys dropped, whitespace trimmed)."""
+INTERNAL = "internal"  # narrative key: the parts marked for internal use only (not in a public briefing)
+
+
+def clean_narrative(narrative: dict | None) -> dict:
+    """The four narrative parts as text (unknown keys dropped, whitespace trimmed), and under
+    ``internal`` the keys of the parts marked internal (only when there are any).
+
+    >>> clean_narrative({"progress": " 已开工 ", "internal": ["difficulties", "x"], "other": 1})
+    {'progress': '已开工', 'institution': '', 'cases': '', 'difficulties': '', 'internal': ['difficulties']}
+    """
     narrative = narrative or {}
-    return {key: str(narrative.get(key) or "").strip() for key, _label in NARRATIVE}
+    text: dict = {key: str(narrative.get(key) or "").strip() for key, _label in NARRATIVE}
+    marked = narrative.get(INTERNAL) or []
+    internal = [key for key, _label in NARRATIVE if key in marked]
+    if internal:
+        text[INTERNAL] = internal
+    return text
+
+
+def public_narrative(narrative: dict | None) -> dict[str, str]:
+    """The narrative parts a public briefing may carry: those not marked internal.
+
+    >>> public_narrative({"progress": "已开工", "difficulties": "资金缺口", "internal": ["difficulties"]})
+    {'progress': '已开工', 'institution': '', 'cases': ''}
+    """
+    text = clean_narrative(narrative)
+    hidden = set(text.pop(INTERNAL, []))
+    return {key: value for key, value in text.items() if key not in hidden}

@@ -16,6 +16,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -41,14 +42,19 @@ from panhuo.progress.periods import (
     period_by_id,
 )
 from panhuo.progress.stages import DATE_FIELDS, DEFAULT_STAGES, Stage, stage_of, stages_from
+from panhuo.progress.targets import Share, TargetBreakdown, check_breakdown
 from panhuo.progress.validation import Problem, ProgressRejected, check_entries, errors_in
 from panhuo.store.schema import (
     ProgressAttachmentRow,
     ProgressConfigRow,
     ProgressEntryRow,
+    ProgressMilestoneRow,
     ProgressReportRow,
+    ProgressTargetRow,
     now,
 )
+from panhuo.units import AREA_UNITS as _AREA_FACTORS
+from panhuo.units import unit_code
 
 STATE_LABELS = {
     "missing": "未报送",
@@ -769,7 +775,7 @@ class Progress:
             raise ValueError(f"报送期 {period.label} 到 {period.end.isoformat()} 才结束，届时再提交")
         entries = self.entries(report.id)
         _cleaned, problems = self.check(plan, county, period_id, entries)
-        if not entries and not any(report.narrative.values()):
+        if not entries and not any(report.narrative.get(key) for key, _label in NARRATIVE):
             problems.append(
                 Problem("error", "报告是空的：没有填报任何片区/地块，也没有文字说明", "填写后再提交")
             )
@@ -998,6 +1004,225 @@ class Progress:
                 raise KeyError(f"没有编号为 {attachment_id} 的附件")
             return bytes(row.content)
 
+    # --- 目标分解 and milestones (进展监测) ---------------------------------------------------
+    def target_versions(self, plan: Plan) -> list[TargetBreakdown]:
+        """Every saved breakdown of the plan's target by 区县, oldest first."""
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ProgressTargetRow)
+                .where(ProgressTargetRow.plan_id == plan.id)
+                .order_by(ProgressTargetRow.version)
+            ).all()
+            return [_breakdown(row) for row in rows]
+
+    def targets(self, plan: Plan) -> TargetBreakdown | None:
+        """The current breakdown (the newest version), or None when none was ever set."""
+        with self.store.session() as session:
+            row = session.scalar(
+                select(ProgressTargetRow)
+                .where(ProgressTargetRow.plan_id == plan.id)
+                .order_by(ProgressTargetRow.version.desc())
+                .limit(1)
+            )
+            return _breakdown(row) if row else None
+
+    def set_targets(
+        self,
+        actor: User,
+        plan: Plan,
+        shares: Sequence[Share],
+        *,
+        unit: str,
+        deadline: str,
+        reason: str = "",
+        client: str = "",
+    ) -> TargetBreakdown:
+        """Save a new version of the breakdown (管理员). Refused (ProgressRejected, nothing
+        written) on any error, and when the sum differs from the plan's target without a reason."""
+        require(actor, Action.MANAGE_PROGRESS, plan.id)
+        reason = str(reason or "").strip()
+        deadline = str(deadline or "").strip()
+        check, problems = check_breakdown(plan, shares, unit, deadline, self.counties(plan))
+        if len(reason) > REASON_MAX:
+            problems.append(Problem("error", f"说明过长（上限 {REASON_MAX} 字）", "精简说明", column="说明"))
+        if not check.matches and not reason:
+            problems.append(
+                Problem(
+                    "error",
+                    f"{check.text}；与全市目标不一致时须填写说明",
+                    "填写差额的原因，或调整各区县目标",
+                    column="说明",
+                )
+            )
+        if errors_in(problems):
+            raise ProgressRejected(problems)
+        old = self.targets(plan)
+        with self.store.writing() as session:
+            version = (
+                session.scalar(
+                    select(func.max(ProgressTargetRow.version)).where(ProgressTargetRow.plan_id == plan.id)
+                )
+                or 0
+            ) + 1
+            row = ProgressTargetRow(
+                plan_id=plan.id,
+                version=version,
+                unit=unit,
+                deadline=deadline,
+                shares=[s.to_json() for s in shares],
+                total=str(check.total),
+                plan_target="" if check.plan_target is None else str(check.plan_target),
+                reason=reason,
+                created_by=actor.name,
+                created_by_label=actor.label,
+            )
+            session.add(row)
+            audit.record(
+                session,
+                actor,
+                "progress_targets_set",
+                plan=plan.id,
+                summary=f"区县目标分解第 {version} 版：{check.text}（期限 {deadline}）",
+                before=_breakdown_json(old) if old else None,
+                after={"version": version, "unit": unit, "deadline": deadline,
+                       "shares": [s.to_json() for s in shares], "reason": reason},
+                client=client,
+            )  # fmt: skip
+        return self.targets(plan)
+
+    def milestones_done(self, plan: Plan) -> dict[str, MilestoneDone]:
+        """milestone id → when it was marked done (the newest mark counts; an un-mark removes)."""
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ProgressMilestoneRow)
+                .where(ProgressMilestoneRow.plan_id == plan.id)
+                .order_by(ProgressMilestoneRow.id)
+            ).all()
+            found: dict[str, MilestoneDone] = {}
+            for row in rows:
+                if row.done_on is None:
+                    found.pop(row.milestone_id, None)
+                else:
+                    found[row.milestone_id] = MilestoneDone(
+                        row.milestone_id, row.done_on, row.note, row.created_by_label, row.created_at
+                    )
+            return found
+
+    def mark_milestone(
+        self,
+        actor: User,
+        plan: Plan,
+        milestone_id: str,
+        done_on: dt.date | None,
+        note: str = "",
+        *,
+        client: str = "",
+    ) -> None:
+        """Mark a milestone of the plan done on ``done_on`` (None: not done after all)."""
+        require(actor, Action.REVIEW, plan.id)
+        ids = {str(m) for m in plan.milestones.get("id", pd.Series(dtype=str)).astype(str)}
+        if str(milestone_id) not in ids:
+            raise ValueError(f"本规划没有编号为“{milestone_id}”的时间节点")
+        if done_on is not None and done_on > self.today():
+            raise ValueError(f"完成日期 {done_on.isoformat()} 晚于今天")
+        note = str(note or "").strip()[:REASON_MAX]
+        name = plan.milestones.set_index(plan.milestones["id"].astype(str)).loc[str(milestone_id), "name"]
+        with self.store.writing() as session:
+            session.add(
+                ProgressMilestoneRow(
+                    plan_id=plan.id,
+                    milestone_id=str(milestone_id),
+                    done_on=done_on,
+                    note=note,
+                    created_by=actor.name,
+                    created_by_label=actor.label,
+                )
+            )
+            audit.record(
+                session,
+                actor,
+                "progress_milestone_marked",
+                plan=plan.id,
+                summary=(f"时间节点“{name}”标记为 {done_on.isoformat()} 完成" if done_on
+                         else f"时间节点“{name}”取消完成标记"),
+                after={"milestone": str(milestone_id), "done_on": done_on.isoformat() if done_on else None,
+                       "note": note},
+                client=client,
+            )  # fmt: skip
+
+    def history_token(self, plan: Plan) -> str:
+        """A short text that changes whenever a report, a breakdown or a milestone of the plan
+        is written: the cache key of :meth:`approved_history` and the monitoring figures."""
+        with self.store.session() as session:
+            reports = session.execute(
+                select(
+                    func.count(ProgressReportRow.id),
+                    func.max(ProgressReportRow.id),
+                    func.max(ProgressReportRow.updated_at),
+                    func.max(ProgressReportRow.reviewed_at),
+                ).where(ProgressReportRow.plan_id == plan.id)
+            ).one()
+            targets = session.scalar(
+                select(func.max(ProgressTargetRow.id)).where(ProgressTargetRow.plan_id == plan.id)
+            )
+            marks = session.scalar(
+                select(func.max(ProgressMilestoneRow.id)).where(ProgressMilestoneRow.plan_id == plan.id)
+            )
+        return "|".join(str(v) for v in (*reports, targets, marks))
+
+    def approved_history(self, plan: Plan) -> ApprovedHistory:
+        """Every approved entry that counts (the newest approved revision per 区县 and period),
+        with the period's index, in one frame; and the approved reports themselves."""
+        token = self.history_token(plan)
+        order = {p.id: i for i, p in enumerate(self.periods(plan))}
+        with self.store.session() as session:
+            found = session.execute(
+                select(
+                    ProgressReportRow.id,
+                    ProgressReportRow.county,
+                    ProgressReportRow.period_id,
+                    ProgressReportRow.revision,
+                    ProgressReportRow.late,
+                    ProgressReportRow.narrative,
+                    ProgressReportRow.simulated,
+                ).where(ProgressReportRow.plan_id == plan.id, ProgressReportRow.state == "approved")
+            ).all()
+            reports = pd.DataFrame(
+                found,
+                columns=["report_id", "county", "period_id", "revision", "late", "narrative", "simulated"],
+            )
+            reports = reports[reports["period_id"].isin(order)]
+            reports = (
+                reports.sort_values("revision")
+                .drop_duplicates(["county", "period_id"], keep="last")
+                .assign(period_index=lambda f: f["period_id"].map(order).astype(int))
+                .sort_values(["period_index", "county"])
+                .reset_index(drop=True)
+            )
+            columns = [ProgressEntryRow.report_id, ProgressEntryRow.record_id, ProgressEntryRow.stage,
+                       *(getattr(ProgressEntryRow, f) for f in DATE_FIELDS), ProgressEntryRow.area,
+                       ProgressEntryRow.area_unit, ProgressEntryRow.investment, ProgressEntryRow.reason]  # fmt: skip
+            ids = [int(i) for i in reports["report_id"]]
+            rows = []
+            for start in range(0, len(ids), 500):
+                rows.extend(
+                    session.execute(
+                        select(*columns).where(ProgressEntryRow.report_id.in_(ids[start : start + 500]))
+                    ).all()
+                )
+        names = ["report_id", "record_id", "stage", *DATE_FIELDS, "area", "area_unit", "investment", "reason"]
+        entries = pd.DataFrame(rows, columns=names)
+        meta = reports.set_index("report_id")
+        entries["county"] = entries["report_id"].map(meta["county"])
+        entries["period_id"] = entries["report_id"].map(meta["period_id"])
+        entries["period_index"] = entries["report_id"].map(meta["period_index"]).astype("int64")
+        factor = {code: float(ha) for code, (_label, ha, *_r) in _AREA_FACTORS.items()}
+        unit_codes = entries["area_unit"].map(lambda u: _safe_code(u or plan.area_unit))
+        entries["area_ha"] = pd.to_numeric(entries["area"], errors="coerce") * unit_codes.map(factor)
+        entries["investment_value"] = pd.to_numeric(entries["investment"], errors="coerce")
+        entries = entries.sort_values(["period_index", "record_id"], kind="stable").reset_index(drop=True)
+        return ApprovedHistory(plan.id, token, entries, reports.drop(columns=[]))
+
     # --- simulated data (the demonstration plan only) -----------------------------------------
     def write_simulated(
         self,
@@ -1053,6 +1278,56 @@ class Progress:
         for entry in entries:
             session.add(_entry_row(row.id, entry, plan.area_unit))
         return row.id
+
+
+@dataclass(frozen=True)
+class MilestoneDone:
+    milestone_id: str
+    done_on: dt.date
+    note: str = ""
+    by_label: str = ""
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApprovedHistory:
+    """What the monitoring views read: every approved entry that counts, by period.
+
+    ``entries``: report_id, record_id, stage, the five dates, area (text), area_unit, investment
+    (text), reason, county, period_id, period_index, area_ha (float, NaN when blank),
+    investment_value (float). ``reports``: report_id, county, period_id, revision, late,
+    narrative, simulated, period_index. ``token`` changes with any write (a cache key)."""
+
+    plan_id: str
+    token: str
+    entries: pd.DataFrame
+    reports: pd.DataFrame
+
+
+def _safe_code(unit: str) -> str:
+    try:
+        return unit_code(unit)
+    except ValueError:
+        return ""
+
+
+def _breakdown(row: ProgressTargetRow) -> TargetBreakdown:
+    return TargetBreakdown(
+        plan_id=row.plan_id,
+        version=row.version,
+        unit=row.unit,
+        deadline=row.deadline,
+        shares=tuple(Share.from_json(s) for s in row.shares or []),
+        reason=row.reason,
+        created_by_label=row.created_by_label,
+        created_at=row.created_at,
+        plan_target=Decimal(row.plan_target) if row.plan_target else None,
+    )
+
+
+def _breakdown_json(b: TargetBreakdown) -> dict:
+    return {"version": b.version, "unit": b.unit, "deadline": b.deadline,
+            "shares": [s.to_json() for s in b.shares], "reason": b.reason}  # fmt: skip
 
 
 def _config_json(config: ProgressConfig) -> dict:

@@ -52,7 +52,8 @@ DEFAULT_SEED = 20240130  # 湖州's plan was issued on 2024-01-30
 SIM_MARK = "【模拟】"
 SIM_SUFFIX = f"｜{DEMO_LABEL}"
 LATE_SHARE = 0.1  # reports submitted after their due date
-ADVANCE = 0.15  # the chance a record moves on a stage in a period
+ADVANCE = 0.15  # the chance a record moves on a stage in a period (times its 区县's pace)
+PACE = (0.15, 1.1)  # each 区县 advances at its own pace, drawn once: some lag, so the lights differ
 BEIJING_HOURS = (9, 17)  # submissions and reviews happen in office hours, 北京时间
 SYNTHETIC_COUNTIES = ("甲区", "乙区", "丙县", "丁县", "戊县", "己县")
 RETURN_REASONS = (
@@ -129,11 +130,22 @@ def _figure(value: Decimal, places: str = "0.1") -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def county_pace(county: str, seed: int) -> float:
+    """A 区县's pace: a factor on a record's chance to advance and on the area it gains in a
+    period, the same for every record of the 区县 (so the monitoring views show some lag).
+
+    >>> county_pace("德清县", 1) == county_pace("德清县", 1), PACE[0] <= county_pace("德清县", 1) <= PACE[1]
+    (True, True)
+    """
+    return random.Random(f"{seed}:pace:{county}").uniform(*PACE)
+
+
 def _trajectory(
     record: dict, periods: Sequence[Period], stages: Sequence[Stage], unit: str, seed: int
 ) -> dict[str, dict]:
     """period id → the record's entry at the end of that period (cumulative)."""
     rng = random.Random(f"{seed}:record:{record['id']}")
+    pace = county_pace(str(record.get("county", "")), seed)
     by_order = sorted(stages, key=lambda s: s.order)
     stage = _initial_stage(record.get("stage", ""), by_order, rng)
     index = by_order.index(stage)
@@ -155,7 +167,7 @@ def _trajectory(
     out: dict[str, dict] = {}
     for number, period in enumerate(periods):
         steps = 0
-        if number and index < len(by_order) - 1 and rng.random() < ADVANCE:
+        if number and index < len(by_order) - 1 and rng.random() < ADVANCE * pace:
             steps = 2 if index < len(by_order) - 2 and rng.random() < 0.1 else 1
         if steps:
             new = by_order[index + 1 : index + 1 + steps]
@@ -169,7 +181,7 @@ def _trajectory(
         stage = by_order[index]
         last = index == len(by_order) - 1
         if stage.plan_stage == "正在实施":
-            share = min(Decimal("0.9"), share + Decimal(str(round(rng.uniform(0.03, 0.18), 3))))
+            share = min(Decimal("0.9"), share + Decimal(str(round(rng.uniform(0.03, 0.18) * pace, 3))))
         elif stage.plan_stage == "已完成":
             share = max(share, Decimal(1) if last else Decimal(str(round(rng.uniform(0.95, 1.0), 3))))
         area = total * share if total is not None else None

@@ -272,6 +272,46 @@ class ProgressAttachmentRow(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="")
 
 
+class ProgressTargetRow(Base):
+    """One version of a plan's target broken down by 区县 (目标分解): every save is a new row."""
+
+    __tablename__ = "progress_targets"
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_progress_target_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[str] = mapped_column(String(16))
+    shares: Mapped[list] = mapped_column(JSON, default=list)  # [{county, value, yearly: {year: value}}]
+    total: Mapped[str] = mapped_column(String(40), default="")
+    plan_target: Mapped[str] = mapped_column(String(40), default="")  # same unit; "" = none
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_by_label: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ProgressMilestoneRow(Base):
+    """A milestone of a plan marked done (or un-marked: done_on empty); the newest row counts."""
+
+    __tablename__ = "progress_milestones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    milestone_id: Mapped[str] = mapped_column(String(60))
+    done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_by_label: Mapped[str] = mapped_column(String(200), default="")
+
+
 TABLES = (PlanRow, VersionRow, RecordRow, SourceFileRow, MappingRow, ReportRow)
 ACCOUNT_TABLES = (UserRow, GrantRow, SessionRow, ThrottleRow, AuditRow)
-PROGRESS_TABLES = (ProgressConfigRow, ProgressReportRow, ProgressEntryRow, ProgressAttachmentRow)
+PROGRESS_TABLES = (
+    ProgressConfigRow,
+    ProgressReportRow,
+    ProgressEntryRow,
+    ProgressAttachmentRow,
+    ProgressTargetRow,
+    ProgressMilestoneRow,
+)
