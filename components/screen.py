@@ -112,7 +112,7 @@ def _least(font, size: int = SCREEN_FONT_PX) -> None:
 
 def screen_chart(fig: go.Figure) -> go.Figure:
     """A copy of ``fig`` for the projector: every text at least :data:`SCREEN_FONT_PX` (titles
-    :data:`TITLE_PX`; bar labels never shrunk below it), black text and axis lines, pale fills
+    :data:`TITLE_PX`; a bar label that would have to shrink below it is left out), black text and axis lines, pale fills
     darkened, the height grown with the text. The figure passed in is left as it was.
 
     Sizes are set explicitly wherever the chart has text, since Streamlit's chart theme would
@@ -142,8 +142,12 @@ def screen_chart(fig: go.Figure) -> go.Figure:
         layout.height = round(layout.height * CHART_GROWTH)
     if layout.margin.t:
         layout.margin.t = round(layout.margin.t * CHART_GROWTH)
-    # bar labels may not shrink to fit a bar: at this size they show outside it instead
-    layout.uniformtext = {"minsize": SCREEN_FONT_PX, "mode": "show"}
+    # a bar label never shrinks below the least size to fit its bar: it is left out instead
+    # (a crammed label helps nobody; the chart's own mode, when it has one, stands)
+    layout.uniformtext = {
+        "minsize": max(layout.uniformtext.minsize or 0, SCREEN_FONT_PX),
+        "mode": layout.uniformtext.mode or "hide",
+    }
 
     def axis(ax) -> None:
         ax.update(gridcolor=GRID, linecolor=INK, tickcolor=INK, zerolinecolor=INK)
