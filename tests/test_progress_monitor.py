@@ -388,3 +388,71 @@ def test_internal_marks_survive_a_save_that_carries_none(progress):
     assert progress.report(PLAN, "德清县", "2024-B3").narrative["internal"] == ["difficulties"]
     progress.save_draft(reporter, plan, "德清县", "2024-B3", [], {**text, "internal": []})
     assert "internal" not in progress.report(PLAN, "德清县", "2024-B3").narrative
+
+
+def test_a_breakdown_in_hectares_matches_a_target_in_mu():
+    """20000 亩 = 1333.3333… 公顷: shares entered to 0.01 公顷 match, the tail is said."""
+    plan = fixture_plan()  # 100 亩 = 6.6667 公顷
+    shares = [Share("甲区", Decimal("4.00")), Share("乙区", Decimal("2.00")), Share("丙县", Decimal("0.67"))]
+    check, problems = check_breakdown(plan, shares, "公顷", "2025")
+    assert check.matches and not [p for p in problems if p.severity == "error"]
+    assert "一致（单位换算的尾差" in check.text
+
+
+def test_a_correction_after_approval_keeps_the_report_on_time():
+    entries, reports = history()
+    reports = reports.assign(late=[False, False])
+    m = compute_monitor(fixture_plan(), record_frame(fixture_plan())[1], entries, reports, STATUSES, PERIODS,
+                        "2025-H1", stages=DEFAULT_STAGES, breakdown=BREAKDOWN, today=TODAY)  # fmt: skip
+    assert by_county(m)["乙区"].reporting == "on_time"
+
+
+def test_exactly_on_target_is_green_and_ties_share_a_rank():
+    rows = [(2, "甲区", "A2", "approved", "7.6", ""), (2, "甲区", "A1", "started", "22.4", "")]
+    entries = pd.DataFrame(
+        [
+            {
+                "report_id": 1,
+                "record_id": r,
+                "stage": s,
+                "started_on": None,
+                "completed_on": None,
+                "accepted_on": None,
+                "area": a,
+                "area_unit": "亩",
+                "investment": "",
+                "county": c,
+                "period_id": PERIODS[i].id,
+                "period_index": i,
+                "area_ha": float(a) / 15,
+                "investment_value": float("nan"),
+            }
+            for i, c, r, s, a, _inv in rows
+        ]  # fmt: skip
+    )
+    shares = (Share("甲区", Decimal(30)), Share("乙区", Decimal(30)), Share("丙县", Decimal(10)))
+    m = compute_monitor(fixture_plan(), record_frame(fixture_plan())[1], entries, history()[1], STATUSES,
+                        PERIODS, "2025-H2", stages=DEFAULT_STAGES, today=dt.date(2026, 2, 1),
+                        breakdown=TargetBreakdown("fixture-2024", 1, "亩", "2025", shares))  # fmt: skip
+    row = by_county(m)["甲区"]
+    assert row.completed == 30 and row.rate == 100 and row.light == "green" and row.rank == 1
+
+
+def test_a_milestone_marked_done_later_still_warns_for_the_period_before():
+    m = compute_monitor(fixture_plan(), record_frame(fixture_plan())[1], *history(), STATUSES, PERIODS,
+                        "2025-H1", stages=DEFAULT_STAGES, breakdown=BREAKDOWN, today=TODAY,
+                        done={"m1": dt.date(2025, 7, 20), "m2": dt.date(2025, 3, 1)})  # fmt: skip
+    assert [a.title for a in m.alerts if a.kind == "milestone"] == ["时间节点“摸底调查”已过期限"]
+
+
+def test_a_period_not_begun_is_refused_and_records_without_a_county_have_a_row():
+    with pytest.raises(ValueError, match="尚未开始"):
+        compute_monitor(fixture_plan(), record_frame(fixture_plan())[1], *history(), STATUSES, PERIODS,
+                        "2025-H2", stages=DEFAULT_STAGES, today=dt.date(2025, 6, 1))  # fmt: skip
+    plan = fixture_plan()
+    records = record_frame(plan)[1]
+    records.loc[records["id"] == "C1", "county"] = ""
+    m = compute_monitor(plan, records, *history(), STATUSES, PERIODS, "2025-H1", stages=DEFAULT_STAGES,
+                        today=TODAY)  # fmt: skip
+    rows = by_county(m)
+    assert rows["（未填区县）"].records == 1 and sum(r.records for r in m.counties) == m.city.records == 4

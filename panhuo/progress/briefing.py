@@ -546,7 +546,10 @@ def build(
     today: dt.date | None = None,
 ) -> bytes:
     """The briefing of ``plan`` for ``period_id`` (default: the latest ended) as ``fmt`` bytes."""
-    monitor = monitor_for(progress, plan, period_id, unit=unit, settings=settings, today=today)
+    try:
+        monitor = monitor_for(progress, plan, period_id, unit=unit, settings=settings, today=today)
+    except ValueError as exc:  # a period that has not begun
+        raise BriefingError(str(exc)) from None
     if monitor is None:
         raise BriefingError(f"规划 {plan.id} 没有可报告的填报期或片区/地块清单，无法生成工作简报")
     return render(collect(progress, plan, monitor, internal=internal, half_year=half_year, today=today), fmt)

@@ -552,9 +552,12 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     if args.unit and find_unit(args.unit) is None:
         raise UsageError(f"面积单位“{args.unit}”无法识别；可用 亩、公顷、平方米")
     settings = MonitorSettings.from_settings(load_settings())
-    m = monitor_for(progress, plan, period.id if period else None, unit=args.unit, settings=settings)
+    try:
+        m = monitor_for(progress, plan, period.id if period else None, unit=args.unit, settings=settings)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
     if m is None:
-        raise Refused(f"规划 {plan.id} 还没有开始的填报期")
+        raise Refused(f"规划 {plan.id} 没有片区或地块清单，或还没有开始的填报期，无从监测进展")
     if args.json:
         _print_json(m.to_json() | ({"label": DEMO_LABEL} if is_demo(plan) else {}))
         return 0

@@ -64,6 +64,7 @@ ALERT_KINDS = {
 LEVEL_LABELS = {"red": "红色预警", "amber": "黄色预警"}
 PLAN_STAGE_ORDER = {"储备": 0, "计划实施": 1, "正在实施": 2, "已完成": 3}
 NOT_REPORTED = "未填报"
+NO_COUNTY = "（未填区县）"  # records that name no 区县: a row of their own, so the rows add up
 _FINAL_PLAN_STAGE = "已完成"
 
 
@@ -390,6 +391,7 @@ def compute_monitor(
     unit: str | None = None,
     settings: MonitorSettings | None = None,
     today: dt.date,
+    cache: dict | None = None,
 ) -> Monitor:
     """The monitoring figures for ``period_id`` (see the module for the definitions).
 
@@ -404,32 +406,38 @@ def compute_monitor(
         raise KeyError(f"没有报送期“{period_id}”，可选：{'、'.join(ids)}")
     idx = ids.index(period_id)
     period = periods[idx]
+    if period.start > today:
+        raise ValueError(f"报送期 {period.label}（{period.id}）尚未开始，没有可监测的进展")
     as_of = min(period.end, today)
     code = unit_code(unit or plan.area_unit)
     per_ha = 1.0 / float(AREA_UNITS[code][1])  # hectares → the display unit
     done = done or {}
 
-    # records and their listed area
+    # records and their listed area; the entries as arrays by record and period (prepared once
+    # per history and records, then cheap for any period)
     records = records.reset_index(drop=True)
-    record_ha = pd.to_numeric(records["area"], errors="coerce") * records["area_unit"].map(
-        lambda u: _factor(u or plan.area_unit)
+    prep = prepare(records, entries, stages, plan.area_unit, len(periods), cache=cache)
+    n_rec = len(records)
+    record_ha = prep.record_ha
+    latest = (
+        np.maximum.accumulate(prep.row_of[:, : idx + 1], axis=1) if n_rec else np.zeros((0, idx + 1), int)
     )
-    rec = pd.DataFrame(
-        {"id": records["id"], "county": records["county"], "record_ha": record_ha.to_numpy()}
-    ).set_index("id")
-    counties = list(dict.fromkeys([*plan.counties, *[c for c in records["county"] if c]]))
-
-    known = entries["record_id"].isin(rec.index) if not entries.empty else pd.Series(dtype=bool)
-    upto = entries[known & (entries["period_index"] <= idx)] if not entries.empty else entries
-    last = upto.drop_duplicates("record_id", keep="last").set_index("record_id")
+    last = latest[:, idx] if n_rec else np.zeros(0, int)
+    has_state = last >= 0
+    area_state = _take(prep.area0, last, 0.0) * per_ha
+    county_names = prep.counties  # record 区县 codes → names ("" = none given)
+    county_code = prep.county_code
+    completed_by = np.bincount(county_code, weights=area_state, minlength=len(county_names))
+    counts_by = np.bincount(county_code, minlength=len(county_names))
+    reported_by = np.bincount(county_code, weights=has_state.astype(float), minlength=len(county_names))
+    completed = {c: round(float(v), 6) for c, v in zip(county_names, completed_by, strict=True)}
+    counts = dict(zip(county_names, counts_by.tolist(), strict=True))
+    reported = dict(zip(county_names, reported_by.astype(int).tolist(), strict=True))
+    counties = list(dict.fromkeys([*plan.counties, *[c for c in county_names if c]]))
+    if counts.get("", 0):
+        counties.append(NO_COUNTY)
+        completed[NO_COUNTY], counts[NO_COUNTY], reported[NO_COUNTY] = completed[""], counts[""], reported[""]
     stage_by_code = {s.code: s for s in stages}
-
-    # completed per 区县 (the record's 区县 in the plan, not the report's)
-    state = rec.join(last[["stage", "area_ha", "period_index"]], how="left")
-    state["area_done"] = state["area_ha"].fillna(0.0) * per_ha
-    completed = state.groupby("county")["area_done"].sum()
-    counts = state.groupby("county").size()
-    reported = state["period_index"].notna().groupby(state["county"]).sum()
 
     # targets
     plan_start = dt.date(plan.period[0], 1, 1) if plan.period[0] else periods[0].start
@@ -466,8 +474,8 @@ def compute_monitor(
         target, yearly = shares.get(county, (None, {}))
         done_area = float(completed.get(county, 0.0))
         expected = expected_at(target, as_of, plan_start, deadline, yearly) if target is not None else None
-        rate = done_area / target * 100 if target else None
-        vs = done_area / expected * 100 if expected else None
+        rate = round(done_area / target * 100, 6) if target else None
+        vs = round(done_area / expected * 100, 6) if expected else None
         rows.append(
             CountyRow(
                 county,
@@ -478,7 +486,7 @@ def compute_monitor(
                 vs,
                 _light(vs, expected, settings),
                 None,
-                reporting.get(county, "not_due"),
+                reporting.get(county, "not_due") if county != NO_COUNTY else "",
                 int(counts.get(county, 0)),
                 int(reported.get(county, 0)),
             )
@@ -487,7 +495,7 @@ def compute_monitor(
     ranks = _ranks([r.rate if by_rate else r.completed for r in rows])
     rows = [_with_rank(r, k) for r, k in zip(rows, ranks, strict=True)]
 
-    city_done = float(state["area_done"].sum())
+    city_done = round(float(area_state.sum()), 6)
     if source == "breakdown":
         city_target = sum(t for t, _y in shares.values())
         city_expected = sum(r.expected or 0.0 for r in rows)
@@ -496,26 +504,32 @@ def compute_monitor(
         city_expected = expected_at(city_target, as_of, plan_start, deadline)
     else:
         city_target = city_expected = None
-    city_rate = city_done / city_target * 100 if city_target else None
-    city_vs = city_done / city_expected * 100 if city_expected else None
+    city_rate = round(city_done / city_target * 100, 6) if city_target else None
+    city_vs = round(city_done / city_expected * 100, 6) if city_expected else None
     city = CountyRow(CITY, city_target, city_done, city_expected, city_rate, city_vs,
-                     _light(city_vs, city_expected, settings), None, "", len(rec),
-                     int(state["period_index"].notna().sum()))  # fmt: skip
+                     _light(city_vs, city_expected, settings), None, "", n_rec, int(has_state.sum()))  # fmt: skip
 
-    burnup = _burnup(entries[known] if not entries.empty else entries, rec, periods, idx, counties, per_ha,
-                     shares, city_target, plan_start, deadline, source)  # fmt: skip
-    funnel = _funnel(state, stages, per_ha)
-    pva = _plan_vs_actual(records, last, stage_by_code, as_of)
+    burnup = _burnup(prep, latest, periods, idx, counties, per_ha, shares, city_target, plan_start, deadline,
+                     source)  # fmt: skip
+    funnel = _funnel(prep, last, record_ha, stages, per_ha)
+    pva = _plan_vs_actual(records, prep, entries, last, stages, as_of)
     if milestones is None:
         from panhuo.timeline import milestone_frame
 
         milestones = milestone_frame(plan, as_of)
-    alerts = _alerts(rows, city, source, as_of, code, settings, period, upto, idx, rec, stage_by_code,
-                     milestones, done, per_ha)  # fmt: skip
-    upcoming = _next_milestones(milestones, done, as_of)
+    done_by = {k: v for k, v in done.items() if _done_on(v) <= as_of}  # marked done by then
+    alerts = _alerts(rows, city, source, as_of, code, settings, period, prep, latest, idx, record_ha,
+                     stage_by_code, milestones, done_by, per_ha, records)  # fmt: skip
+    upcoming = _next_milestones(milestones, done_by, as_of)
     return Monitor(plan.id, period, list(periods), idx, as_of, code, source, note,
                    breakdown if source == "breakdown" else None, city, rows, burnup, funnel, pva, alerts,
                    upcoming, settings, bool(plan.meta.get("demo")))  # fmt: skip
+
+
+def _done_on(mark: object) -> dt.date:
+    """The day a milestone was marked done (a MilestoneDone, a date, or anything else: long ago)."""
+    day = getattr(mark, "done_on", mark)
+    return day if isinstance(day, dt.date) else dt.date.min
 
 
 def _factor(unit: str) -> float:
@@ -558,42 +572,153 @@ def _reporting(statuses: Iterable, reports: pd.DataFrame, period: Period, today:
     return out
 
 
-def _burnup(entries, rec, periods, idx, counties, per_ha, shares, city_target, start, deadline, source):
+@dataclass
+class Prepared:
+    """A history's entries as arrays by record (the records' order) and period: what every
+    period's figures are read from without touching the entries frame again.
+
+    ``row_of[r, k]``: the index (into the entries, which are in period order) of record r's entry
+    in period k, -1 when none; ``area0``/``investment``/``stage_code`` per entry (area in hectares,
+    a blank area as 0; stage as the position in ``stages``, -1 blank); ``county_code`` per record
+    into ``counties``; ``record_ha`` the record's own area."""
+
+    row_of: np.ndarray
+    area0: np.ndarray
+    investment: np.ndarray
+    stage_code: np.ndarray
+    county_code: np.ndarray
+    counties: list[str]
+    record_ha: np.ndarray
+    stage_labels: np.ndarray  # by stage_code + 1 (0: 未填报)
+    stage_order: np.ndarray  # by stage_code + 1
+    stage_plan: np.ndarray  # by stage_code + 1: the plan's 实施阶段 of the stage
+    planned_year: np.ndarray  # per record, float (NaN: none)
+    # per record, for the plan-against-actual table and the alerts (made once)
+    ids: np.ndarray = None
+    county_of: np.ndarray = None  # 区县, NO_COUNTY for none
+    planned_order: np.ndarray = None
+    planned: np.ndarray = None
+    planned_year_int: object = None
+    dates: dict = None  # date field → per entry text ("" none)
+
+
+def _unit_factors(units: pd.Series, default: str) -> np.ndarray:
+    """Hectares per unit for a column of unit words, looked up once per distinct word."""
+    words = units.fillna("").astype(str).replace("", default)
+    table = {w: _factor(w) for w in words.unique()}
+    return words.map(table).to_numpy(dtype=float)
+
+
+def prepare(
+    records: pd.DataFrame,
+    entries: pd.DataFrame,
+    stages: Sequence[Stage],
+    default_unit: str,
+    n_periods: int,
+    cache: dict | None = None,
+) -> Prepared:
+    """The arrays of :class:`Prepared` (kept in ``cache``, e.g. the history's, under the records
+    and stages they were made for)."""
+    from panhuo.views import period_end_year
+
+    key = ("prepared", len(records), hash(tuple(records["id"])), tuple(s.code for s in stages), n_periods)
+    if cache is not None and key in cache:
+        return cache[key]
+    n_rec = len(records)
+    record_ha = pd.to_numeric(records["area"], errors="coerce").to_numpy(dtype=float) * _unit_factors(
+        records["area_unit"], default_unit
+    )
+    county_codes, county_names = pd.factorize(records["county"].fillna("").astype(str))
+    row_of = np.full((n_rec, max(n_periods, 1)), -1, dtype=np.int64)
+    if entries.empty:
+        area0 = investment = np.zeros(0)
+        stage_code = np.zeros(0, dtype=np.int64)
+    else:
+        rec = pd.Index(records["id"].astype(str)).get_indexer(entries["record_id"].astype(str))
+        pidx = entries["period_index"].to_numpy(dtype=np.int64)
+        ok = (rec >= 0) & (pidx >= 0) & (pidx < n_periods)
+        row_of[rec[ok], pidx[ok]] = np.flatnonzero(ok)
+        area0 = np.nan_to_num(entries["area_ha"].to_numpy(dtype=float), nan=0.0)
+        investment = entries["investment_value"].to_numpy(dtype=float)
+        codes = {s.code: i for i, s in enumerate(stages)}
+        stage_code = entries["stage"].fillna("").astype(str).map(codes).fillna(-1).to_numpy(dtype=np.int64)
+    phases = records["phase"].fillna("").astype(str)
+    years = {p: period_end_year(p) for p in phases.unique()}
+    prepared = Prepared(
+        row_of=row_of,
+        area0=area0,
+        investment=investment,
+        stage_code=stage_code,
+        county_code=county_codes.astype(np.int64),
+        counties=[str(c) for c in county_names],
+        record_ha=record_ha,
+        stage_labels=np.array([NOT_REPORTED, *(s.label for s in stages)], dtype=object),
+        stage_order=np.array([-1, *(s.order for s in stages)], dtype=float),
+        stage_plan=np.array(["", *(s.plan_stage for s in stages)], dtype=object),
+        planned_year=phases.map({p: np.nan if y is None else float(y) for p, y in years.items()}).to_numpy(
+            dtype=float
+        ),
+    )
+    stage_words = records["stage"].fillna("").astype(str)
+    distinct = stage_words.unique()
+    order_of = np.array([PLAN_STAGE_ORDER.get(w, np.nan) for w in distinct], dtype=float)
+    prepared.ids = records["id"].astype(str).to_numpy(dtype=object)
+    prepared.county_of = (
+        records["county"].fillna("").astype(str).replace("", NO_COUNTY).to_numpy(dtype=object)
+    )
+    prepared.planned_order = order_of[pd.Index(distinct).get_indexer(stage_words)] if n_rec else np.zeros(0)
+    words, phase_text = stage_words.to_numpy(dtype=object), phases.to_numpy(dtype=object)
+    joiner = np.where((words != "") & (phase_text != ""), " · ", "").astype(object)
+    prepared.planned = (words + joiner + phase_text) if n_rec else np.zeros(0, dtype=object)
+    prepared.planned_year_int = pd.array(
+        [None if np.isnan(y) else int(y) for y in prepared.planned_year], dtype="Int64"
+    )
+    prepared.dates = {}
+    for column in ("started_on", "completed_on", "accepted_on"):
+        if entries.empty or column not in entries:
+            prepared.dates[column] = np.zeros(0, dtype=object)
+            continue
+        values = entries[column].map(lambda d: d.isoformat() if isinstance(d, dt.date) else d)
+        prepared.dates[column] = values.fillna("").astype(str).to_numpy(dtype=object)
+    if cache is not None:
+        cache.clear()  # one records frame per history: the newest
+        cache[key] = prepared
+    return prepared
+
+
+def _take(values: np.ndarray, rows: np.ndarray, blank: float = np.nan) -> np.ndarray:
+    """values[rows] with ``blank`` where rows is -1."""
+    if len(values) == 0:
+        return np.full(rows.shape, blank, dtype=float)
+    out = values[np.maximum(rows, 0)].astype(float)
+    out[rows < 0] = blank
+    return out
+
+
+def _burnup(prep, latest, periods, idx, counties, per_ha, shares, city_target, start, deadline, source):
     """Cumulative completed per period (to the chosen one) against the target trajectory (all
     periods to the deadline), for the city and each 区县: one row per (区县, period)."""
     shown = [p for i, p in enumerate(periods) if i <= idx or p.start <= deadline]
-    columns = list(range(idx + 1))
-    if entries.empty:
-        area = pd.DataFrame(0.0, index=rec.index, columns=columns)
-    else:
-        e = entries[entries["period_index"] <= idx].drop_duplicates(
-            ["record_id", "period_index"], keep="last"
-        )
-        area = (
-            e.assign(a=e["area_ha"].fillna(0.0) * per_ha)
-            .pivot(index="record_id", columns="period_index", values="a")
-            .reindex(columns=columns)
-            .ffill(axis=1)
-            .fillna(0.0)
-            .reindex(rec.index, fill_value=0.0)
-        )
-    by_county = area.groupby(rec["county"]).sum()
-    city = area.sum(axis=0)
+    area = _take(prep.area0, latest, 0.0) * per_ha  # records × periods 0..idx
+    by_code = {name: i for i, name in enumerate(prep.counties)}
+    sums = np.zeros((len(prep.counties), idx + 1))
+    for k in range(idx + 1):
+        sums[:, k] = np.bincount(prep.county_code, weights=area[:, k], minlength=len(prep.counties))
+    city = sums.sum(axis=0) if len(prep.counties) else np.zeros(idx + 1)
     rows = []
     for i, p in enumerate(shown):
-        done_city = float(city.get(i, np.nan)) if i <= idx else np.nan
-        expected_city = (
-            sum(expected_at(t, p.end, start, deadline, y) for t, y in shares.values())
-            if source == "breakdown"
-            else (expected_at(city_target, p.end, start, deadline) if city_target is not None else np.nan)
-        )
+        done_city = float(city[i]) if i <= idx else np.nan
+        if source == "breakdown":
+            expected_city = sum(expected_at(t, p.end, start, deadline, y) for t, y in shares.values())
+        else:
+            expected_city = (
+                expected_at(city_target, p.end, start, deadline) if city_target is not None else np.nan
+            )
         rows.append((p.id, p.label, p.end, CITY, done_city, expected_city, city_target))
         for county in counties:
             target, yearly = shares.get(county, (None, {}))
-            if i > idx:
-                done = np.nan
-            else:
-                done = float(by_county.loc[county, i]) if county in by_county.index else 0.0
+            code = by_code.get("" if county == NO_COUNTY else county)
+            done = np.nan if i > idx else (float(sums[code, i]) if code is not None else 0.0)
             expected = expected_at(target, p.end, start, deadline, yearly) if target is not None else np.nan
             rows.append((p.id, p.label, p.end, county, done, expected, target))
     return pd.DataFrame(
@@ -601,16 +726,21 @@ def _burnup(entries, rec, periods, idx, counties, per_ha, shares, city_target, s
     )
 
 
-def _funnel(state: pd.DataFrame, stages: Sequence[Stage], per_ha: float) -> pd.DataFrame:
-    codes = state["stage"].fillna("").astype(str)
-    area = state["record_ha"].fillna(0.0) * per_ha
-    order = [("", NOT_REPORTED), *((s.code, s.label) for s in stages)]
-    rows = []
-    for i, (code, label) in enumerate(order):
-        mask = codes == code
-        rows.append({"stage": code, "stage_label": label, "order": i, "count": int(mask.sum()),
-                     "area": float(area[mask].sum())})  # fmt: skip
-    frame = pd.DataFrame(rows)
+def _funnel(prep, last, record_ha, stages: Sequence[Stage], per_ha: float) -> pd.DataFrame:
+    codes = _take(prep.stage_code.astype(float), last, -1.0).astype(np.int64) + 1  # 0 = 未填报
+    area = np.nan_to_num(record_ha, nan=0.0) * per_ha
+    n = len(stages) + 1
+    count = np.bincount(codes, minlength=n)[:n]
+    areas = np.bincount(codes, weights=area, minlength=n)[:n]
+    frame = pd.DataFrame(
+        {
+            "stage": ["", *(s.code for s in stages)],
+            "stage_label": [NOT_REPORTED, *(s.label for s in stages)],
+            "order": range(n),
+            "count": count.astype(int),
+            "area": areas.astype(float),
+        }
+    )
     # reached: at this stage or a later one (未填报 counts every record)
     frame["reached_count"] = frame["count"][::-1].cumsum()[::-1]
     frame["reached_area"] = frame["area"][::-1].cumsum()[::-1]
@@ -619,58 +749,63 @@ def _funnel(state: pd.DataFrame, stages: Sequence[Stage], per_ha: float) -> pd.D
     return frame
 
 
-def _plan_vs_actual(records: pd.DataFrame, last: pd.DataFrame, stages: Mapping[str, Stage], as_of: dt.date):
-    from panhuo.views import period_end_year
+def _plan_vs_actual(records: pd.DataFrame, prep, entries: pd.DataFrame, last, stages, as_of: dt.date):
+    code = _take(prep.stage_code.astype(float), last, -1.0).astype(np.int64) + 1
+    labels = prep.stage_labels[code]
+    reported_order = np.array([PLAN_STAGE_ORDER.get(x, np.nan) for x in prep.stage_plan], dtype=float)[code]
+    reported_order[code == 0] = np.nan
+    planned_order = prep.planned_order
+    against = np.full(len(records), "", dtype=object)
+    known = ~np.isnan(planned_order) & ~np.isnan(reported_order)
+    against[known & (reported_order > planned_order)] = "超前"
+    against[known & (reported_order == planned_order)] = "符合"
+    against[known & (reported_order < planned_order)] = "滞后"
+    finished = prep.stage_plan[code] == _FINAL_PLAN_STAGE
+    year = prep.planned_year
+    slipped = ~np.isnan(year) & (np.nan_to_num(year, nan=9999) < as_of.year) & ~finished
 
-    joined = records.set_index("id").join(last[["stage", "started_on", "completed_on", "accepted_on"]]
-                                          .rename(columns={"stage": "reported"}), how="left")  # fmt: skip
-    reported = joined["reported"].fillna("").astype(str)
-    stage_obj = reported.map(lambda c: stages.get(c))
-    labels = stage_obj.map(lambda s: s.label if s else NOT_REPORTED)
-    reported_order = stage_obj.map(lambda s: PLAN_STAGE_ORDER.get(s.plan_stage) if s else None)
-    planned_stage = joined["stage"].fillna("").astype(str)
-    planned_order = planned_stage.map(PLAN_STAGE_ORDER.get)
-    phase = joined["phase"].fillna("").astype(str)
-    planned_year = phase.map(period_end_year)
-
-    def against(p, r):
-        if p is None or r is None or pd.isna(p) or pd.isna(r):
-            return ""
-        return "超前" if r > p else ("符合" if r == p else "滞后")
-
-    finished = stage_obj.map(lambda s: bool(s and s.plan_stage == _FINAL_PLAN_STAGE))
-    slipped = planned_year.map(lambda y: y is not None and not pd.isna(y) and int(y) < as_of.year) & ~finished
-    planned = [
-        " · ".join(x for x in (s, f"{p}" if p else "") if x)
-        for s, p in zip(planned_stage, phase, strict=True)
-    ]
-
-    def date_text(series):
-        return (
-            series.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "") if len(series) else series
-        )
+    def dates(column: str) -> np.ndarray:
+        values = prep.dates.get(column)
+        if values is None or not len(values):
+            return np.full(len(records), "", dtype=object)
+        picked = values[np.maximum(last, 0)]
+        picked[last < 0] = ""
+        return picked
 
     return pd.DataFrame(
         {
-            "id": joined.index.astype(str),
-            "name": joined["name"].to_numpy(),
-            "county": joined["county"].to_numpy(),
-            "planned": planned,
-            "planned_year": pd.array(
-                [None if y is None or pd.isna(y) else int(y) for y in planned_year], dtype="Int64"
-            ),
-            "stage_label": labels.to_numpy(),
-            "started_on": date_text(joined["started_on"]).to_numpy(),
-            "completed_on": date_text(joined["completed_on"]).to_numpy(),
-            "accepted_on": date_text(joined["accepted_on"]).to_numpy(),
-            "against": [against(p, r) for p, r in zip(planned_order, reported_order, strict=True)],
-            "slipped": slipped.to_numpy(dtype=bool),
+            "id": prep.ids,
+            "name": records["name"].to_numpy(),
+            "county": records["county"].to_numpy(),
+            "planned": prep.planned,
+            "planned_year": prep.planned_year_int,
+            "stage_label": labels,
+            "started_on": dates("started_on"),
+            "completed_on": dates("completed_on"),
+            "accepted_on": dates("accepted_on"),
+            "against": against,
+            "slipped": slipped.astype(bool),
         }
     )
 
 
 def _alerts(
-    rows, city, source, as_of, code, settings, period, upto, idx, rec, stages, milestones, done, per_ha
+    rows,
+    city,
+    source,
+    as_of,
+    code,
+    settings,
+    period,
+    prep,
+    latest,
+    idx,
+    record_ha,
+    stages,
+    milestones,
+    done,
+    per_ha,
+    records,
 ):
     ul = unit_label(code)
     when = chinese_date(as_of)
@@ -704,50 +839,68 @@ def _alerts(
                 Alert("late", "amber", r.county, f"{r.county}逾期报送{period.label}进展",
                       f"应于 {chinese_date(period.due)} 前报送，报告晚于期限提交", (), "progress-review")
             )  # fmt: skip
-    if upto.empty:
+    if not len(prep.stage_code) or not len(records):
         return alerts
+    ids, county_of = prep.ids, prep.county_of
+
+    def grouped(mask: np.ndarray):
+        """(区县, record ids, their positions) for the records in ``mask``, 区县 in order of
+        first appearance."""
+        picked = np.flatnonzero(mask)
+        for county in dict.fromkeys(county_of[picked]):
+            where = picked[county_of[picked] == county]
+            yield county, tuple(ids[where]), where
+
     # stalled: the stage unchanged for stale_periods periods while under way
-    e = upto.sort_values(["record_id", "period_index"], kind="stable")
-    changed = e["stage"] != e.groupby("record_id")["stage"].shift()
-    run_start = e["period_index"].where(changed).groupby(e["record_id"]).ffill()
-    tail = e.assign(since=run_start).drop_duplicates("record_id", keep="last").set_index("record_id")
-    stage_of = tail["stage"].map(lambda c: stages.get(c))
-    moving = stage_of.map(lambda s: bool(s and s.order > 0 and s.plan_stage != _FINAL_PLAN_STAGE))
-    stale = tail[moving & (idx - tail["since"] >= settings.stale_periods)]
-    for county, group in stale.groupby(rec.loc[stale.index, "county"].to_numpy(), sort=False):
+    stage_mat = _take(prep.stage_code.astype(float), latest, -2.0)  # -2: nothing reported yet
+    current = stage_mat[:, idx]
+    since = np.full(len(current), idx)
+    running = np.ones(len(current), dtype=bool)
+    for k in range(idx - 1, -1, -1):
+        running &= stage_mat[:, k] == current
+        since[running] = k
+    scode = current.astype(np.int64) + 1
+    moving = (
+        (current >= 0)
+        & (prep.stage_order[np.maximum(scode, 0)] > 0)
+        & (prep.stage_plan[np.maximum(scode, 0)] != _FINAL_PLAN_STAGE)
+    )
+    stale = moving & (idx - since >= settings.stale_periods)
+    labels = prep.stage_labels
+    for county, group, where in grouped(stale):
+        shown = sorted({labels[c] for c in np.unique(scode[where])})
         alerts.append(
             Alert("stale", "amber", county, f"{county} {len(group)} 个记录阶段停滞",
-                  f"连续 {settings.stale_periods} 期以上阶段没有变化（仍为{'、'.join(sorted({stages[c].label for c in group['stage']}))}）",
-                  tuple(group.index.astype(str)))
+                  f"连续 {settings.stale_periods} 期以上阶段没有变化（仍为{'、'.join(shown)}）", group)
         )  # fmt: skip
     # fell / exceeded in the chosen period's approved reports
-    cur = upto[upto["period_index"] == idx].set_index("record_id")
-    if not cur.empty:
-        prev = (
-            upto[upto["period_index"] < idx].drop_duplicates("record_id", keep="last").set_index("record_id")
-        )
-        both = cur[["area_ha", "investment_value", "stage"]].join(
-            prev[["area_ha", "investment_value", "stage"]].add_suffix("_prev"), how="inner"
-        )
-        order = {c: s.order for c, s in stages.items()}
-        fell = both[
-            (both["area_ha"] < both["area_ha_prev"] - 1e-9)
-            | (both["investment_value"] < both["investment_value_prev"] - 1e-9)
-            | (both["stage"].map(order) < both["stage_prev"].map(order))
-        ]
-        for county, group in fell.groupby(rec.loc[fell.index, "county"].to_numpy(), sort=False):
+    cur = prep.row_of[:, idx]
+    has_cur = cur >= 0
+    if has_cur.any():
+        prev = latest[:, idx - 1] if idx > 0 else np.full(len(cur), -1)
+        both = has_cur & (prev >= 0)
+        area_cur, area_prev = _take(prep.area0, cur, 0.0), _take(prep.area0, prev, 0.0)
+        inv_cur, inv_prev = _take(prep.investment, cur), _take(prep.investment, prev)
+        order_cur = prep.stage_order[_take(prep.stage_code.astype(float), cur, -1).astype(np.int64) + 1]
+        order_prev = prep.stage_order[_take(prep.stage_code.astype(float), prev, -1).astype(np.int64) + 1]
+        with np.errstate(invalid="ignore"):
+            fell = both & (
+                (area_cur < area_prev - 1e-9)
+                | (np.nan_to_num(inv_cur, nan=np.inf) < np.nan_to_num(inv_prev, nan=-np.inf) - 1e-9)
+                | (order_cur < order_prev)
+            )
+        for county, group, _where in grouped(fell):
             alerts.append(
                 Alert("fell", "amber", county, f"{county} {len(group)} 个记录本期数据低于上期",
-                      "累计面积、累计投资或阶段低于上期通过的数值（填报时已说明变动原因）",
-                      tuple(group.index.astype(str)))
+                      "累计面积、累计投资或阶段低于上期通过的数值（填报时已说明变动原因）", group)
             )  # fmt: skip
-        over = cur.join(rec[["record_ha"]], how="inner")
-        over = over[over["area_ha"] > over["record_ha"] * (1 + 1e-9) + 1e-9]
-        for county, group in over.groupby(rec.loc[over.index, "county"].to_numpy(), sort=False):
-            excess = float((group["area_ha"] - group["record_ha"]).sum()) * per_ha
+        with np.errstate(invalid="ignore"):
+            over = has_cur & (area_cur > record_ha * (1 + 1e-9) + 1e-9)
+        for county, group, where in grouped(over):
+            excess = float((area_cur[where] - record_ha[where]).sum()) * per_ha
             alerts.append(
                 Alert("exceeded", "red", county, f"{county} {len(group)} 个记录累计面积超出其面积",
-                      f"累计再开发面积合计超出 {_fmt(excess, code)} {ul}", tuple(group.index.astype(str)))
+                      f"累计再开发面积合计超出 {_fmt(excess, code)} {ul}", group)
             )  # fmt: skip
     return alerts
 
@@ -778,7 +931,7 @@ def monitor_for(
 ) -> Monitor | None:
     """The monitor for ``plan`` read from the store through ``progress`` (a
     :class:`~panhuo.progress.service.Progress`); None when the plan has no records or no period
-    has begun. ``history`` may be passed in (cached) to skip the query."""
+    has begun; ValueError (Chinese) for a period that has not begun. ``history`` may be passed in (cached) to skip the query."""
     from panhuo.access import CountyScope
     from panhuo.progress.service import record_frame
 
@@ -790,6 +943,8 @@ def monitor_for(
             return None
         period_id = chosen.id
     records = record_frame(plan, CountyScope())[1]
+    if records.empty:
+        return None
     history = history or progress.approved_history(plan)
     return compute_monitor(
         plan,
@@ -805,4 +960,5 @@ def monitor_for(
         unit=unit,
         settings=settings,
         today=today,
+        cache=getattr(history, "cache", None),
     )

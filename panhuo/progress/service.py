@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from panhuo import audit
@@ -1197,36 +1197,40 @@ class Progress:
                 found,
                 columns=["report_id", "county", "period_id", "revision", "late", "narrative", "simulated"],
             )
-            reports = reports[reports["period_id"].isin(order)]
+            reports = reports[reports["period_id"].isin(order)].sort_values("revision", kind="stable")
+            # late or on time is the first approved revision's: a correction after approval is
+            # submitted later, but the report was in when it was first approved
+            reports["late"] = reports.groupby(["county", "period_id"])["late"].transform("first")
             reports = (
-                reports.sort_values("revision")
-                .drop_duplicates(["county", "period_id"], keep="last")
+                reports.drop_duplicates(["county", "period_id"], keep="last")
                 .assign(period_index=lambda f: f["period_id"].map(order).astype(int))
                 .sort_values(["period_index", "county"])
                 .reset_index(drop=True)
             )
+            # dates as their ISO text: parsing 5 dates × a million entries into objects is most
+            # of the load and the monitor only shows them
             columns = [ProgressEntryRow.report_id, ProgressEntryRow.record_id, ProgressEntryRow.stage,
-                       *(getattr(ProgressEntryRow, f) for f in DATE_FIELDS), ProgressEntryRow.area,
-                       ProgressEntryRow.area_unit, ProgressEntryRow.investment, ProgressEntryRow.reason]  # fmt: skip
+                       *(cast(getattr(ProgressEntryRow, f), String).label(f) for f in DATE_FIELDS),
+                       ProgressEntryRow.area, ProgressEntryRow.area_unit, ProgressEntryRow.investment,
+                       ProgressEntryRow.reason]  # fmt: skip
             ids = [int(i) for i in reports["report_id"]]
-            rows = []
+            rows: list = []
             for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
                 rows.extend(
-                    session.execute(
-                        select(*columns).where(ProgressEntryRow.report_id.in_(ids[start : start + 500]))
-                    ).all()
+                    session.execute(select(*columns).where(ProgressEntryRow.report_id.in_(chunk))).tuples()
                 )
         names = ["report_id", "record_id", "stage", *DATE_FIELDS, "area", "area_unit", "investment", "reason"]
-        entries = pd.DataFrame(rows, columns=names)
+        entries = pd.DataFrame.from_records(rows, columns=names)
         meta = reports.set_index("report_id")
         entries["county"] = entries["report_id"].map(meta["county"])
         entries["period_id"] = entries["report_id"].map(meta["period_id"])
         entries["period_index"] = entries["report_id"].map(meta["period_index"]).astype("int64")
-        factor = {code: float(ha) for code, (_label, ha, *_r) in _AREA_FACTORS.items()}
-        unit_codes = entries["area_unit"].map(lambda u: _safe_code(u or plan.area_unit))
-        entries["area_ha"] = pd.to_numeric(entries["area"], errors="coerce") * unit_codes.map(factor)
+        units = entries["area_unit"].fillna("").astype(str).replace("", plan.area_unit)
+        factor = {u: _ha_per(u) for u in units.unique()}  # once per distinct unit word
+        entries["area_ha"] = pd.to_numeric(entries["area"], errors="coerce") * units.map(factor).astype(float)
         entries["investment_value"] = pd.to_numeric(entries["investment"], errors="coerce")
-        entries = entries.sort_values(["period_index", "record_id"], kind="stable").reset_index(drop=True)
+        entries = entries.sort_values("period_index", kind="stable").reset_index(drop=True)
         return ApprovedHistory(plan.id, token, entries, reports.drop(columns=[]))
 
     # --- simulated data (the demonstration plan only) -----------------------------------------
@@ -1308,13 +1312,15 @@ class ApprovedHistory:
     token: str
     entries: pd.DataFrame
     reports: pd.DataFrame
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # arrays made from it
 
 
-def _safe_code(unit: str) -> str:
+def _ha_per(unit: str) -> float:
+    """Hectares in one ``unit`` (NaN for a unit nobody knows)."""
     try:
-        return unit_code(unit)
-    except ValueError:
-        return ""
+        return float(_AREA_FACTORS[unit_code(unit)][1])
+    except (ValueError, KeyError):
+        return float("nan")
 
 
 def _breakdown(row: ProgressTargetRow) -> TargetBreakdown:

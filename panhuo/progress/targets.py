@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from panhuo.importing.report import Problem
 from panhuo.model import Plan
-from panhuo.units import find_unit, from_ha, unit_code
+from panhuo.units import DISPLAY_DECIMALS, find_unit, from_ha, unit_code
 
 SHARE_LIMIT = Decimal("1e9")
 
@@ -67,8 +67,15 @@ class BreakdownCheck:
         return None if self.plan_target is None else self.total - self.plan_target
 
     @property
+    def tolerance(self) -> Decimal:
+        """Half the last digit the unit is shown with (亩: 0.05): a target converted from another
+        unit (20000 亩 = 1333.3333… 公顷) matches shares entered to that digit."""
+        code = unit_code(self.unit) if find_unit(self.unit) else ""
+        return Decimal(5) / Decimal(10) ** (DISPLAY_DECIMALS.get(code, 2) + 1)
+
+    @property
     def matches(self) -> bool:
-        return self.difference is None or self.difference == 0
+        return self.difference is None or abs(self.difference) <= self.tolerance
 
     @property
     def text(self) -> str:
@@ -79,6 +86,8 @@ class BreakdownCheck:
         target = f"全市目标 {_text(self.plan_target)} {self.unit}"
         if diff == 0:
             return f"{total}，与{target}一致"
+        if abs(diff) <= self.tolerance:
+            return f"{total}，与{target}一致（单位换算的尾差 {_text(abs(diff))} {self.unit}）"
         return f"{total}，比{target}{'多' if diff > 0 else '少'} {_text(abs(diff))} {self.unit}"
 
 
