@@ -9,11 +9,14 @@ both ``/`` and ``/overview`` then open 总览, and the menu marks it as the curr
 Only the pages the user may open are given to st.navigation (a page left out cannot be reached by
 its address); each page checks the role again itself. A user with an initial password gets only
 修改密码 until it is changed.
+
+With ``?screen=1`` (meeting mode, :mod:`components.screen`) the menu, the sidebar's filters and
+the account box are left out, and a small corner control takes their place.
 """
 
 import streamlit as st
 
-from components import auth
+from components import auth, screen
 from components.cached import settings
 from components.routes import ROUTES, Route, offered
 from components.sidebar import render_sidebar
@@ -55,9 +58,16 @@ def _pages() -> dict[str, list[st.Page]]:
 
 
 st.set_page_config(page_title="盘活 · 城镇低效用地再开发", page_icon="🏙️", layout="wide")
-page = st.navigation(_pages(), expanded=True)
+meeting = screen.is_screen()  # ?screen=1: the projector view, no sidebar at all
+page = st.navigation(_pages(), expanded=True, position="hidden" if meeting else "sidebar")
 auth.send_cookie()
+screen.keep_url()
+if meeting:
+    screen.style()
 if not auth.signed_in_user().must_change_password:
-    render_sidebar()
-auth.render_account_box()
+    render_sidebar(filters=not meeting)
+if meeting:
+    screen.controls(page, auth.current_user())
+else:
+    auth.render_account_box()
 page.run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth
+from components import auth, screen
 from components import cached as data
 from components.text import plain
 from panhuo.store import StoreUnavailable
@@ -34,7 +34,8 @@ def _local_form() -> None:
         st.error(plain(result.message), icon=":material/block:")
         return
     auth.complete_sign_in(result.user, result.token)
-    st.switch_page("app_pages/overview.py")  # with an initial password, 修改密码 opens instead
+    # with an initial password, 修改密码 opens instead; meeting mode stays on
+    st.switch_page("app_pages/overview.py", query_params=screen.carried())
 
 
 def render() -> None:

@@ -11,6 +11,7 @@ from components.drilldown import DRILL_FILTERS, drill_to_records
 from components.header import missing, page_header
 from components.kpi import kpi_row
 from components.progress_monitor import overview_block
+from components.screen import big_figures, is_screen
 from components.sidebar import current
 from components.text import plain
 from panhuo.briefing import PPTX_MIME, briefing_pptx, file_name
@@ -32,7 +33,11 @@ def render() -> None:
         _briefing(ctx)
         _counts(plan)
         return
-    kpi_row(headline(plan, ctx.records, ctx.dataset, ctx.unit))
+    figures = headline(plan, ctx.records, ctx.dataset, ctx.unit)
+    if is_screen():
+        big_figures([(m.label, m.value, m.delta or m.help) for m in figures])
+    else:
+        kpi_row(figures)
     _briefing(ctx)
     overview_block(ctx)  # 进展预警: signed-in users with a role on the plan only
     if ctx.records.empty:
@@ -60,7 +65,10 @@ def render() -> None:
 
 
 def _briefing(ctx) -> None:
-    """One button: the meeting briefing (public version, current filters), built when clicked."""
+    """One button: the meeting briefing (public version, current filters), built when clicked;
+    none in meeting mode (a projector needs no download)."""
+    if is_screen():
+        return
     today = date.today()
     st.download_button(
         "下载会议简报（PPTX）",
@@ -79,6 +87,8 @@ def _counts(plan) -> None:
 
 
 def _source(plan) -> None:
+    if is_screen():  # meeting mode: few controls
+        return
     with st.expander("来源与说明"):
         st.markdown(
             f"原文文件：{plain(plan.meta.get('source_file', ''))}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth
+from components import auth, screen
 from components.text import plain
 from panhuo.accounts import MIN_PASSWORD, AccountError
 
@@ -20,7 +20,12 @@ def render() -> None:
         st.stop()
     if st.session_state.pop(_CHANGED, False):
         st.success("密码已修改。")
-        st.page_link("app_pages/overview.py", label="进入总览", icon=":material/dashboard:")
+        st.page_link(
+            "app_pages/overview.py",
+            label="进入总览",
+            icon=":material/dashboard:",
+            query_params=screen.carried(),
+        )
     if user.kind != "local":
         st.info("您的账户由单位统一身份认证管理，请在那里修改密码。")
         return

@@ -25,6 +25,7 @@ import time
 import streamlit as st
 
 from components import cached as data
+from components import screen
 from components.text import plain
 from panhuo import audit
 from panhuo.access import ACTION_LABELS, ANONYMOUS, Action, User
@@ -166,7 +167,7 @@ def refuse(title: str, access: str) -> None:
     """What the address of a page the user is not offered shows instead of the page."""
     user = signed_in_user()
     if user.must_change_password:
-        st.switch_page("app_pages/password.py")
+        st.switch_page("app_pages/password.py", query_params=screen.carried())
     st.title(title)
     if data.settings().public_mode:
         st.info("本站为公开视图，不提供此页面。")
@@ -185,7 +186,9 @@ def login_link() -> None:
     """A link to 登录; a plain one when the page file runs by itself (the first request to a fresh
     server runs it without the router, and st.page_link knows only the router's pages)."""
     try:
-        st.page_link("app_pages/login.py", label="登录", icon=":material/login:")
+        st.page_link(
+            "app_pages/login.py", label="登录", icon=":material/login:", query_params=screen.carried()
+        )
     except st.errors.StreamlitPageNotFoundError:
         st.markdown("[登录](/login)")
 

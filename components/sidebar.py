@@ -25,7 +25,7 @@ from panhuo.model import Plan
 from panhuo.nouns import type_label
 from panhuo.privacy import scoped_records
 from panhuo.units import unit_label
-from panhuo.viewstate import ViewState, default_unit, filter_options, for_plan, parse_query
+from panhuo.viewstate import PARAMS, ViewState, default_unit, filter_options, for_plan, parse_query
 
 KEYS = {"plan": "f_plan", "county": "f_county", "zone": "f_zone", "type": "f_type",
         "stage": "f_stage", "unit": "f_unit"}  # fmt: skip
@@ -127,8 +127,9 @@ def _sync_from_url(plans: dict[str, Plan], default_plan: str) -> None:
         _put(for_plan(merged, plan))
 
 
-def render_sidebar() -> Context:
-    """Draw the sidebar, keep the URL in step, and return the page context."""
+def render_sidebar(*, filters: bool = True) -> Context:
+    """Draw the sidebar, keep the URL in step, and return the page context. Without ``filters``
+    (meeting mode) nothing is drawn in the sidebar: the view is the one the link holds."""
     catalog = data.catalog()
     plans = catalog.plans_by_id
     default_plan = catalog.ids()[0]
@@ -136,37 +137,16 @@ def render_sidebar() -> Context:
     # a public deployment has no sign-in: whoever asks is a visitor, whatever the session holds
     user = ANONYMOUS if data.settings().public_mode else current_user()
 
-    with st.sidebar:
-        st.markdown("### 筛选")
-        st.selectbox(
-            "规划",
-            options=list(plans),
-            format_func=lambda pid: plans[pid].short_title,
-            key=KEYS["plan"],
-            on_change=_on_plan_change,
-        )
-        plan = plans[st.session_state[KEYS["plan"]]]
-        if is_demo(plan):
-            st.caption(f"演示规划：{DEMO_LABEL}")
-        options = filter_options(plan)
-        dataset, frame = plan.records()
-        if options["county"]:
-            st.multiselect("区县", options["county"], key=KEYS["county"], placeholder="全部区县")
-        if options["zone"]:
-            st.multiselect("片区", options["zone"], key=KEYS["zone"], placeholder="全部片区")
-        if options["type"]:
-            label = type_label(dataset)
-            st.multiselect(label, options["type"], key=KEYS["type"], placeholder=f"全部{label}")
-        if options["stage"]:
-            st.multiselect("实施阶段", options["stage"], key=KEYS["stage"], placeholder="全部阶段")
-        st.radio("面积单位", ["mu", "ha"], format_func=unit_label, key=KEYS["unit"], horizontal=True)
-        if plan.origin == "import":
-            st.caption("本规划数据来自导入。")
+    if filters:
+        _draw_filters(plans)
+    plan = plans[st.session_state[KEYS["plan"]]]
+    dataset, frame = plan.records()
 
     view = _current()
     query = view.to_query(default_plan, default_unit(plan))
     current_query = {k: st.query_params.get(k) for k in st.query_params}
-    query.update({k: current_query[k] for k in PAGE_PARAMS if current_query.get(k)})
+    # parameters the sidebar does not own (meeting mode's screen/rotate, a page's own) stay
+    query = {k: v for k, v in current_query.items() if k not in PARAMS} | query
     if current_query != query:
         st.query_params.from_dict(query)
     st.session_state[_WRITTEN] = query
@@ -194,6 +174,35 @@ def set_page_param(name: str, value: str) -> None:
     written = dict(st.session_state.get(_WRITTEN) or {})
     written.pop(name, None)
     st.session_state[_WRITTEN] = {**written, **({name: value} if value else {})}
+
+
+def _draw_filters(plans: dict[str, Plan]) -> None:
+    with st.sidebar:
+        st.markdown("### 筛选")
+        st.selectbox(
+            "规划",
+            options=list(plans),
+            format_func=lambda pid: plans[pid].short_title,
+            key=KEYS["plan"],
+            on_change=_on_plan_change,
+        )
+        plan = plans[st.session_state[KEYS["plan"]]]
+        if is_demo(plan):
+            st.caption(f"演示规划：{DEMO_LABEL}")
+        options = filter_options(plan)
+        dataset, _frame = plan.records()
+        if options["county"]:
+            st.multiselect("区县", options["county"], key=KEYS["county"], placeholder="全部区县")
+        if options["zone"]:
+            st.multiselect("片区", options["zone"], key=KEYS["zone"], placeholder="全部片区")
+        if options["type"]:
+            label = type_label(dataset)
+            st.multiselect(label, options["type"], key=KEYS["type"], placeholder=f"全部{label}")
+        if options["stage"]:
+            st.multiselect("实施阶段", options["stage"], key=KEYS["stage"], placeholder="全部阶段")
+        st.radio("面积单位", ["mu", "ha"], format_func=unit_label, key=KEYS["unit"], horizontal=True)
+        if plan.origin == "import":
+            st.caption("本规划数据来自导入。")
 
 
 def current() -> Context:

@@ -67,6 +67,15 @@ BRIEFING_BORDER = "#cbd5e1"
 DEMO_INK = "#b00020"
 DEMO_BAND = "#fdecee"
 
+# --- meeting mode (components/screen.py): near-black on white, for a projector in a lit room ---
+SCREEN_INK = "#111111"
+SCREEN_BACKGROUND = "#ffffff"
+SCREEN_NOTE = "#333333"  # notes under headline figures, captions
+SCREEN_GRID = "#9e9e9e"
+SCREEN_EDGE = "#999999"  # the frame of the corner control
+# pale fills that wash out on a projector, and the darker shade they take there
+SCREEN_DARKER = {MUTED: "#7f918a", ROLE_COLORS["责任"]: "#4f9e83", TOTAL_CELL: "#c9cfcc"}
+
 # --- fonts ----------------------------------------------------------------------------------
 # CJK families present on intranet PCs (Microsoft YaHei) and on Debian (Noto Sans CJK)
 CHART_FONT = "Microsoft YaHei, Noto Sans CJK SC, PingFang SC, sans-serif"

@@ -145,7 +145,9 @@ def test_the_copy_follows_a_change_of_the_sample(backend):
     current = [v for v in store.versions(DEMO_PLAN_ID, "zones") if v.is_current]
     assert [(v.number, v.data_origin) for v in current] == [(2, "demo")]
     assert "湖东街道（更正）" in set(store.load_plan(DEMO_PLAN_ID).zones["location"])
-    assert _demo_rows(store) == 4 and ensure_demo_plan(store, settings) == 0  # copy, progress, targets, update
+    assert (
+        _demo_rows(store) == 4 and ensure_demo_plan(store, settings) == 0
+    )  # copy, progress, targets, update
 
 
 def test_the_setting_off_makes_no_copy_and_hides_one_already_made(backend, monkeypatch):

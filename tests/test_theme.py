@@ -18,6 +18,7 @@ COLOUR_LITERAL = re.compile(
 DRAWING_MODULES = [
     *sorted((ROOT / "components").glob("charts*.py")),
     ROOT / "components" / "map_builder.py",
+    ROOT / "components" / "screen.py",
     ROOT / "panhuo" / "briefing.py",
 ]
 
