@@ -223,6 +223,10 @@ def test_alerts_first_and_meeting_mode(demo):
     assert [s.value for s in screen.subheader] == ["各区县进展（亮晒比拼）"]
     assert len(screen.get("plotly_chart")) == 2  # the 区县 bars and the city's burn-up
     assert [s.label for s in screen.selectbox if s.key.startswith("monitor")] == ["报送期"]
+    # the headline figures drawn big, the same as the page's cards
+    big = " ".join(h.proto.body for h in screen.get("html"))
+    m = _monitor(demo, DEMO_PLAN_ID)
+    assert all(metric.value in big for metric in pm.headline(m)) and not screen.metric
 
 
 @pytest.mark.parametrize("role", ROLES)
