@@ -17,6 +17,7 @@ from components import cached as data
 from components import progress_form as form
 from components import progress_monitor as pm
 from components import progress_targets as targets
+from components import screen
 from components.header import missing, page_header
 from components.progress_briefing import briefing_buttons
 from components.sidebar import current
@@ -24,15 +25,6 @@ from components.table_download import table_downloads
 from components.text import plain
 from panhuo.access import Action
 from panhuo.store import StoreUnavailable
-
-try:  # components/screen.py comes from the meeting-mode branch
-    from components import screen
-except ImportError:  # pragma: no cover - until the lead merges it (then this goes)
-    screen = None
-
-
-def _screen() -> bool:
-    return screen.is_screen() if screen else st.query_params.get("screen") == "1"
 
 
 def _downloads(frame, name: str, key: str, m, **options) -> None:
@@ -44,7 +36,7 @@ def _downloads(frame, name: str, key: str, m, **options) -> None:
 
 def render() -> None:
     ctx = current()
-    plan, user, meeting = ctx.plan, ctx.user, _screen()
+    plan, user, meeting = ctx.plan, ctx.user, screen.is_screen()
     if not (plan.has_parcels or plan.has_zones):  # nothing to report on (聊城, 乌鲁木齐)
         page_header("进展监测", ctx, filters=False)
         missing("本规划没有地块或片区清单，无法监测进展。")
@@ -144,10 +136,7 @@ def _meeting(m) -> None:
     """The projector view: big figures, the 区县 table and chart, the city burn-up (or the
     warnings first with ``?view=alerts``). The router draws the rotation and 退出放映, and
     every chart is made readable from the back of the room (components.chart_view)."""
-    if screen:
-        screen.big_figures([(metric.label, metric.value, metric.help) for metric in pm.headline(m)])
-    else:  # pragma: no cover - until components/screen.py is merged
-        pm.headline_cards(m)
+    screen.big_figures([(metric.label, metric.value, metric.help) for metric in pm.headline(m)])
     if pm.alerts_first():
         st.subheader("预警")
         pm.alerts_table(m, current().user, key="screen_alerts")

@@ -609,13 +609,18 @@ def overview_block(ctx, top: int = 5) -> None:
     with st.container(border=True, key="overview_alerts"):
         st.markdown(f"**进展预警** · {plain(m.period.label)}")
         st.caption(alert_counts_text(m))
-        for alert in m.alerts[:top]:
-            level = LEVEL_LABELS.get(alert.level, alert.level)
-            color = "red" if alert.level == "red" else "orange"  # the level is ours; the rest is escaped
-            st.markdown(
-                f":{color}[**{LIGHT_MARK} {level}**]　"
-                + plain(f"{alert.county or '全市'}｜{alert.title}：{alert.why}")
-            )
+        if m.alerts:  # a table: its cells are plain text, the level coloured by the table's style
+            shown = m.alert_table().head(top)[["级别", "区县", "预警", "原因"]]
+            shown["级别"] = [f"{LIGHT_MARK} {v}" for v in shown["级别"]]
+            st.dataframe(
+                shown.style.apply(_level_style, axis=None),
+                hide_index=True,
+                width="stretch",
+                key="overview_alerts_table",
+                column_config={"级别": st.column_config.TextColumn(width=100),
+                               "区县": st.column_config.TextColumn(width=90),
+                               "原因": st.column_config.TextColumn(width="large")},
+            )  # fmt: skip
         if len(m.alerts) > top:
             st.caption(f"另有 {len(m.alerts) - top} 条，见进展监测。")
         # the plan and unit only (both checked by the sidebar); 进展监测 takes no other filter

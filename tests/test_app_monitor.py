@@ -223,6 +223,10 @@ def test_alerts_first_and_meeting_mode(demo):
     assert [s.value for s in screen.subheader] == ["各区县进展（亮晒比拼）"]
     assert len(screen.get("plotly_chart")) == 2  # the 区县 bars and the city's burn-up
     assert [s.label for s in screen.selectbox if s.key.startswith("monitor")] == ["报送期"]
+    # the headline figures drawn big, the same as the page's cards
+    big = " ".join(h.proto.body for h in screen.get("html"))
+    m = _monitor(demo, DEMO_PLAN_ID)
+    assert all(metric.value in big for metric in pm.headline(m)) and not screen.metric
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -234,7 +238,8 @@ def test_overview_shows_the_warnings_to_signed_in_users_only(demo, role):
         m = _monitor(demo, DEMO_PLAN_ID)
         assert pm.alert_counts_text(m) in _texts(at.caption)
         first = m.alerts[0]
-        assert any(first.why in rendered_text(t.value) for t in at.markdown)  # escaped: plain text
+        shown_alerts = next(d.value for d in at.dataframe if "原因" in d.value.columns)
+        assert shown_alerts["原因"].iloc[0] == first.why and len(shown_alerts) == min(5, len(m.alerts))
         (link,) = [p for p in at.get("page_link") if "进展监测" in p.proto.label]
         assert "view=alerts" in link.proto.page or link.proto.query_string.find("view=alerts") >= 0
 
