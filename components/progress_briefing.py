@@ -45,7 +45,12 @@ def briefing_buttons(ctx, monitor, internal: bool, key: str) -> None:
         fonts_problem = str(exc)
     what = "半年工作报告" if half_year else "工作简报"
     version = "·内部版" if internal else ""
-    store = data.store()
+    from components.progress_monitor import open_progress  # public mode: the database only read
+
+    progress = open_progress()
+    if progress is None:
+        return
+    store = progress.store
     left, right = st.columns(2)
     for column, fmt in ((left, "pptx"), (right, "pdf")):
         name = file_name(
