@@ -12,7 +12,6 @@ from functools import partial
 
 import streamlit as st
 
-from components import cached as data
 from components.text import plain
 from panhuo.access import Action
 from panhuo.progress import Progress
