@@ -1209,19 +1209,20 @@ class Progress:
             )
             # dates as their ISO text: parsing 5 dates × a million entries into objects is most
             # of the load and the monitor only shows them
+            shown_dates = ("started_on", "completed_on", "accepted_on")  # what the monitor shows
             columns = [ProgressEntryRow.report_id, ProgressEntryRow.record_id, ProgressEntryRow.stage,
-                       *(cast(getattr(ProgressEntryRow, f), String).label(f) for f in DATE_FIELDS),
-                       ProgressEntryRow.area, ProgressEntryRow.area_unit, ProgressEntryRow.investment,
-                       ProgressEntryRow.reason]  # fmt: skip
+                       *(cast(getattr(ProgressEntryRow, f), String).label(f) for f in shown_dates),
+                       ProgressEntryRow.area, ProgressEntryRow.area_unit, ProgressEntryRow.investment]  # fmt: skip
             ids = [int(i) for i in reports["report_id"]]
-            rows: list = []
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                rows.extend(
-                    session.execute(select(*columns).where(ProgressEntryRow.report_id.in_(chunk))).tuples()
+            names = ["report_id", "record_id", "stage", *shown_dates, "area", "area_unit", "investment"]
+            connection = session.connection()  # Core rows read by pandas: no ORM objects
+            chunks = [
+                pd.read_sql_query(
+                    select(*columns).where(ProgressEntryRow.report_id.in_(ids[i : i + 500])), connection
                 )
-        names = ["report_id", "record_id", "stage", *DATE_FIELDS, "area", "area_unit", "investment", "reason"]
-        entries = pd.DataFrame.from_records(rows, columns=names)
+                for i in range(0, len(ids), 500)
+            ]
+        entries = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
         meta = reports.set_index("report_id")
         entries["county"] = entries["report_id"].map(meta["county"])
         entries["period_id"] = entries["report_id"].map(meta["period_id"])
@@ -1303,8 +1304,8 @@ class MilestoneDone:
 class ApprovedHistory:
     """What the monitoring views read: every approved entry that counts, by period.
 
-    ``entries``: report_id, record_id, stage, the five dates, area (text), area_unit, investment
-    (text), reason, county, period_id, period_index, area_ha (float, NaN when blank),
+    ``entries``: report_id, record_id, stage, started_on, completed_on, accepted_on (ISO text),
+    area (text), area_unit, investment (text), county, period_id, period_index, area_ha (float, NaN when blank),
     investment_value (float). ``reports``: report_id, county, period_id, revision, late,
     narrative, simulated, period_index. ``token`` changes with any write (a cache key)."""
 
