@@ -216,6 +216,9 @@ _CSS = f"""
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p {{
   font-size: {HEADLINE_PX}px !important; line-height: 1.2; font-weight: 700; color: {INK};
 }}
+[data-testid="stMain"] [data-baseweb="select"] div, [data-testid="stMain"] input {{
+  font-size: 20px !important; color: {INK};
+}}
 [data-testid="stMetricLabel"] p {{ font-size: 24px !important; color: {INK}; }}
 [data-testid="stMetricDelta"] {{ font-size: 22px !important; }}
 /* st.dataframe draws on a canvas whose font no CSS reaches: the grid is zoomed instead (13 px

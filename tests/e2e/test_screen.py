@@ -26,7 +26,7 @@ CHART_TEXT_SIZES = """() => [...document.querySelectorAll('[data-testid="stPlotl
     .map(e => [e.textContent.trim(), parseFloat(getComputedStyle(e).fontSize)])"""
 NO_SIDEBAR = [
     '[data-testid="stSidebar"]', '[data-testid="stSidebarNav"]', '[data-testid="stExpandSidebarButton"]',
-    '[data-testid="stSidebarCollapsedControl"]', '[data-testid="stSelectbox"]',
+    '[data-testid="stSidebarCollapsedControl"]', '[data-testid="stHeader"]',
 ]  # fmt: skip
 
 
@@ -52,8 +52,8 @@ def query(page) -> dict[str, list[str]]:
 
 
 def no_sidebar(page) -> list[str]:
-    """The sidebar's parts (or any filter) still in the page."""
-    return [selector for selector in NO_SIDEBAR if page.locator(selector).count()]
+    """The sidebar's parts (and the header with its menu) still to be seen on the page."""
+    return [s for s in NO_SIDEBAR if any(element.is_visible() for element in page.locator(s).all())]
 
 
 def test_overview_reads_on_a_projector(demo_server, projector, screenshots):
@@ -111,3 +111,48 @@ def test_the_parameter_survives_a_click_and_exit_brings_the_sidebar_back(demo_se
     assert query(page) == {"plan": [DEMO_PLAN_ID], "county": ["德清县"], "unit": ["ha"]}
     assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 1
     assert not page.locator(".st-key-screen_controls").count()
+
+
+def _path(page) -> str:
+    return urlparse(page.url).path
+
+
+def test_the_rotation_goes_through_overview_progress_and_the_warnings(demo_server, projector, screenshots):
+    page = projector
+    view = {"screen": ["1"], "plan": [DEMO_PLAN_ID], "rotate": ["10"]}
+    page.goto(f"{demo_server.url}/overview?screen=1&plan={DEMO_PLAN_ID}&rotate=10")
+    wait_for_app(page)
+    controls = page.locator(".st-key-screen_controls")
+    assert "停止轮播" in controls.inner_text() and "下一页：进展监测" in controls.inner_text()
+
+    page.wait_for_url(lambda url: urlparse(url).path == "/progress", wait_until="commit", timeout=40_000)
+    wait_for_app(page)
+    page.screenshot(path=str(screenshots / "screen-progress-1920.png"))
+    assert not exceptions(page) and not no_sidebar(page)
+    assert query(page) == view
+    assert page.locator("h1").first.inner_text().strip() == "进展监测"
+    assert page.locator('[data-testid="stAlert"]', has_text=DEMO_LABEL).count() == 1
+    figures = page.evaluate(FIGURE_SIZES)
+    assert figures and all(size >= HEADLINE_PX for _value, size in figures), figures
+    texts = page.evaluate(CHART_TEXT_SIZES)
+    assert texts and not [(t, s) for t, s in texts if s < SCREEN_FONT_PX]
+    assert "下一页：预警" in controls.inner_text()
+
+    page.wait_for_url(lambda url: "view=alerts" in url, wait_until="commit", timeout=40_000)
+    wait_for_app(page)
+    page.screenshot(path=str(screenshots / "screen-alerts-1920.png"))
+    assert not exceptions(page) and not no_sidebar(page)
+    assert _path(page) == "/progress" and query(page) == view | {"view": ["alerts"]}
+    assert page.get_by_role("heading", name="预警").first.is_visible()
+
+    page.wait_for_url(lambda url: urlparse(url).path == "/overview", wait_until="commit", timeout=40_000)
+    wait_for_app(page)
+    assert query(page) == view  # back to the start, the warnings' own parameter gone
+
+    controls.locator("a", has_text="停止轮播").click()
+    page.wait_for_url(lambda url: "rotate=" not in url, wait_until="commit")
+    wait_for_app(page)
+    page.wait_for_timeout(12_000)  # longer than the interval: nothing moves any more
+    assert _path(page) == "/overview" and query(page) == {"screen": ["1"], "plan": [DEMO_PLAN_ID]}
+    controls.locator("a", has_text="自动轮播").click()  # starts it again, at the usual minute
+    page.wait_for_url(lambda url: "rotate=60" in url, wait_until="commit")
