@@ -17,9 +17,10 @@ from plotly.subplots import make_subplots
 from components.chart_safety import template_text
 from components.charts import area_format, layout
 from components.theme import ALERT, MUTED, PALETTE, PRIMARY
+from panhuo import palette
 
 # traffic lights: the same colours in the table, the charts and the alert levels
-LIGHT_COLORS = {"green": "#2e7d32", "amber": "#c77c02", "red": "#c62828", "none": "#8a8f8c"}
+LIGHT_COLORS = palette.LIGHT_COLORS
 COMPLETED_COLOR, EXPECTED_COLOR, TARGET_LINE = PRIMARY, MUTED, ALERT
 CITY = "全市"
 

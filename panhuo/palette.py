@@ -31,6 +31,8 @@ STATUS_COLORS = {
     "已结束": "#b8c4bf",
     "已到期": "#8a8f8c",
 }
+# traffic lights of 进展监测 (panhuo.progress.monitor): page, charts, alert levels and 工作简报
+LIGHT_COLORS = {"green": "#2e7d32", "amber": "#c77c02", "red": "#c62828", "none": "#8a8f8c"}
 # a department's role for a measure (政策与任务): 牵头 dark, 责任 light
 ROLE_COLORS = {"牵头": "#1f6f5c", "责任": "#9fd3c0"}
 # sequential colour scale of the 潜力区 heatmap (a plotly scale name)

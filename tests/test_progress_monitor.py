@@ -428,7 +428,7 @@ def test_exactly_on_target_is_green_and_ties_share_a_rank():
                 "investment_value": float("nan"),
             }
             for i, c, r, s, a, _inv in rows
-        ]  # fmt: skip
+        ]
     )
     shares = (Share("甲区", Decimal(30)), Share("乙区", Decimal(30)), Share("丙县", Decimal(10)))
     m = compute_monitor(fixture_plan(), record_frame(fixture_plan())[1], entries, history()[1], STATUSES,

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from panhuo import palette
+
 # traffic lights: the colour a light is drawn in (the label comes from the Monitor)
-LIGHT_COLORS = {"green": "#2e8b57", "amber": "#e0a100", "red": "#c62828", "none": "#9ca3af"}
+LIGHT_COLORS = palette.LIGHT_COLORS  # the page's colours
 
 
 def date_cn(day: date) -> str:
