@@ -197,8 +197,8 @@ def test_the_unit_converts_every_figure():
 
 # kind, level, 区县, record ids, words in why
 ALERT_CASES = [
-    ("behind", "amber", "乙区", (), "为应完成的 89.1%"),
-    ("behind", "red", "丙县", (), "已完成 0 亩"),
+    ("behind", "amber", "乙区", ("B1",), "为应完成的 89.1%"),
+    ("behind", "red", "丙县", ("C1",), "已完成 0 亩"),
     ("milestone", "red", "", (), "2024年12月31日"),
     ("missing", "red", "丙县", (), "2025年7月15日"),
     ("late", "amber", "乙区", (), "晚于期限"),

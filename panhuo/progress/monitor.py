@@ -811,14 +811,24 @@ def _alerts(
     when = chinese_date(as_of)
     alerts: list[Alert] = []
     behind = [city] if source == "plan" else rows
+    unfinished = None
+    if len(records) and len(prep.stage_code):
+        now_code = _take(prep.stage_code.astype(float), latest[:, idx], -1.0).astype(np.int64) + 1
+        unfinished = prep.stage_plan[now_code] != _FINAL_PLAN_STAGE  # the records still to finish
     for r in behind:
         if r.light in ("red", "amber"):
+            county = "" if r.county == CITY else r.county
+            ids_behind: tuple[str, ...] = ()
+            if unfinished is not None:
+                mine = unfinished if not county else unfinished & (prep.county_of == county)
+                ids_behind = tuple(prep.ids[mine])
             alerts.append(
-                Alert("behind", "red" if r.light == "red" else "amber", "" if r.county == CITY else r.county,
+                Alert("behind", "red" if r.light == "red" else "amber", county,
                       f"{r.county}进度滞后（{r.light_label}）",
                       f"已完成 {_fmt(r.completed, code)} {ul}，截至{when}应完成 {_fmt(r.expected, code)} {ul}，"
                       f"为应完成的 {format_number(r.vs_expected or 0.0, 1)}%"
-                      f"（绿灯 ≥ {format_number(settings.green, 0)}%，黄灯 ≥ {format_number(settings.amber, 0)}%）")
+                      f"（绿灯 ≥ {format_number(settings.green, 0)}%，黄灯 ≥ {format_number(settings.amber, 0)}%）；"
+                      "涉及记录为其尚未竣工的片区或地块", ids_behind)
             )  # fmt: skip
     for m in milestones.itertuples():
         end = m.end
