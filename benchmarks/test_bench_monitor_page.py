@@ -71,12 +71,15 @@ def big_db(tmp_path_factory):
 def test_progress_page_100k_first_and_rerun(benchmark, big_db, monkeypatch):
     path, plan_id = big_db
     monkeypatch.setenv("PANHUO_SQLITE_PATH", str(path))
-    monkeypatch.setenv("PANHUO_DEMO", "0")
+    monkeypatch.setenv("PANHUO_DEMO", "1")  # the generated plan is a demonstration plan
     monkeypatch.setattr("panhuo.progress.service.beijing_today", lambda: TODAY)
     started = dt.datetime.now()
     at = _open(plan_id)
     first = (dt.datetime.now() - started).total_seconds()
     assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params.get("plan") in (plan_id, [plan_id]), dict(at.query_params)
+    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
+    assert "合成规划" in shown or f"{N_RECORDS:,}" in shown, shown[:300]
     at = benchmark.pedantic(at.run, rounds=3, iterations=1)
     benchmark.extra_info["first_load_seconds"] = round(first, 1)
     assert not at.exception and "进展监测" in [t.value for t in at.title]

@@ -67,7 +67,8 @@ def filter_options(plan: Plan) -> dict[str, list[str]]:
     def values(column: str) -> list[str]:
         if column not in frame:
             return []
-        return [v for v in dict.fromkeys(frame[column].astype(str)) if v.strip()]
+        # pandas' unique keeps first-appearance order, at C speed (100,000 rows: ms, not 0.2 s)
+        return [v for v in frame[column].astype(str).unique() if v.strip()]
 
     counties = values("county") or [c for c in plan.counties if c]
     return {
