@@ -227,23 +227,26 @@ def fill_demo_targets(store: Store) -> bool:
     check, problems = check_breakdown(plan, shares, plan.area_unit, deadline)
     if any(p.severity == "error" for p in problems):  # pragma: no cover - the sample is known good
         return False
-    with store.writing() as session:
-        session.add(
-            ProgressTargetRow(
-                plan_id=DEMO_PLAN_ID, version=1, unit=plan.area_unit, deadline=deadline,
-                shares=[s.to_json() for s in shares], total=str(check.total),
-                plan_target=str(check.plan_target), reason=DEMO_TARGET_REASON, created_by=SYSTEM.name,
-                created_by_label=DEMO_LABEL,
+    try:
+        with store.writing() as session:
+            session.add(
+                ProgressTargetRow(
+                    plan_id=DEMO_PLAN_ID, version=1, unit=plan.area_unit, deadline=deadline,
+                    shares=[s.to_json() for s in shares], total=str(check.total),
+                    plan_target=str(check.plan_target), reason=DEMO_TARGET_REASON, created_by=SYSTEM.name,
+                    created_by_label=DEMO_LABEL,
+                )
+            )  # fmt: skip
+            audit.record(
+                session,
+                SYSTEM,
+                "demo_loaded",
+                plan=DEMO_PLAN_ID,
+                summary=f"模拟区县目标分解：{check.text}（{DEMO_LABEL}）",
+                after={"shares": [s.to_json() for s in shares], "reason": DEMO_TARGET_REASON},
             )
-        )  # fmt: skip
-        audit.record(
-            session,
-            SYSTEM,
-            "demo_loaded",
-            plan=DEMO_PLAN_ID,
-            summary=f"模拟区县目标分解：{check.text}（{DEMO_LABEL}）",
-            after={"shares": [s.to_json() for s in shares], "reason": DEMO_TARGET_REASON},
-        )
+    except IntegrityError:  # another process wrote version 1 at the same moment
+        return False
     return True
 
 
