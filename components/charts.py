@@ -49,11 +49,11 @@ def area_format(unit_label: str) -> str:
 
 
 def value_text(value: float, unit_label: str) -> str:
-    """A figure as a bar's label: an area in its unit's house format (亩 23,743, 公顷 1,582.87),
-    any other quantity whole when whole, else with two decimals.
+    """A figure as a bar's label: an area in its unit's house format (亩 at most one decimal,
+    公顷 two), any other quantity whole when whole, else with two decimals.
 
-    >>> value_text(23743.0, "亩"), value_text(1582.8667, "公顷"), value_text(12.0, "个")
-    ('23,743', '1,582.87', '12')
+    >>> value_text(1000.0, "亩"), value_text(2.25, "公顷"), value_text(2.0, "个")
+    ('1,000', '2.25', '2')
     """
     value = float(value)  # numpy floats print as np.float64(…), which Decimal cannot read
     if find_unit(unit_label) is not None:
