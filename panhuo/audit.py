@@ -57,6 +57,17 @@ KIND_LABELS: dict[str, str] = {
     "progress_targets_set": "修改区县目标分解",
     "progress_milestone_marked": "标记时间节点完成情况",
     "demo_loaded": "载入演示数据",
+    "consultation_opened": "开启征求意见",
+    "consultation_changed": "修改征求意见期限",
+    "consultation_closed": "提前结束征求意见",
+    "answers_released": "公布意见答复",
+    "comment_received": "收到公众意见",
+    "comment_entered": "录入来函意见",
+    "comment_published": "公开意见",
+    "comment_rejected": "不予公开意见",
+    "comment_masked": "隐去意见中的个人信息",
+    "comment_merged": "合并重复意见",
+    "comment_answered": "答复意见",
 }
 
 

@@ -1,5 +1,5 @@
 """Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db
-| users | audit-log | progress``.
+| users | audit-log | progress | consultation | comments``.
 
 ``briefing PLAN -o F.pptx`` writes the 会议简报; with ``--period P`` it writes the period's 工作简报
 (``--half-year``, ``--format pptx|pdf``, ``--internal --user NAME``; see
@@ -7,7 +7,8 @@
 
 Gives the same figures as the pages, for scripts and checks; ``users`` and ``audit-log``
 (:mod:`panhuo.admin_cli`) manage accounts and read the audit trail; ``progress``
-(:mod:`panhuo.progress.cli`) is 进展填报 from the command line. Errors are Chinese
+(:mod:`panhuo.progress.cli`) is 进展填报 from the command line; ``consultation`` and ``comments``
+(:mod:`panhuo.consultation.cli`) are 公众征求意见. Errors are Chinese
 messages on standard error (exit status 1, or 2 for a wrong command line), never a traceback.
 """
 
@@ -245,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     from panhuo.progress import cli as progress_cli
 
     progress_cli.add_progress_parser(sub)
+    from panhuo.consultation import cli as consultation_cli
+
+    consultation_cli.add_parsers(sub)
     return parser
 
 

@@ -25,6 +25,14 @@
 - ``progress_entries``: a report's figures per record (stage, dates, cumulative area as typed
   with its unit, investment …).
 - ``progress_attachments``: photos and PDFs of a report, byte for byte with their sha256.
+- ``consultations``: a plan's consultation windows (征求意见): opening and closing time in UTC
+  (closing is exclusive: a date-only deadline closes at the next midnight in 北京时间), the
+  notice, channels and contacts, when the answers were released; ``key`` is unique (a window
+  taken from a plan's own data is ``<plan>/data``).
+- ``comments``: each comment as received (original text kept), its masked and published text,
+  target (plan, measure, 片区, 地块 or map point), channel and received time, the author's name
+  and contact (never published), moderation state and answer. ``ref`` is the unguessable
+  reference the author looks the answer up with.
 - ``audit_log``: append-only (triggers refuse UPDATE and DELETE on SQLite and PostgreSQL): every
   write and security event, who, when (UTC), what, the plan, the records, before and after.
 """
@@ -38,6 +46,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -305,6 +314,67 @@ class ProgressMilestoneRow(Base):
     created_by_label: Mapped[str] = mapped_column(String(200), default="")
 
 
+class ConsultationRow(Base):
+    """One consultation window of a plan; extending or closing it updates the row (the audit
+    trail keeps before and after)."""
+
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    title: Mapped[str] = mapped_column(String(400), default="")
+    opens_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC, inclusive
+    closes_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC, exclusive
+    planned_closes_at: Mapped[dt.datetime] = mapped_column(DateTime)  # before an early close
+    notice: Mapped[str] = mapped_column(Text, default="")
+    channels: Mapped[str] = mapped_column(Text, default="")
+    contacts: Mapped[list] = mapped_column(JSON, default=list)  # [[label, value], ...]
+    source: Mapped[str] = mapped_column(String(16), default="admin")  # data | admin
+    answers_released_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class CommentRow(Base):
+    """One comment on a consultation, as received and as moderated and answered."""
+
+    __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_comment_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    plan_id: Mapped[str] = mapped_column(String(120), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 序号 within the consultation
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    target_kind: Mapped[str] = mapped_column(String(16))  # plan | measure | zone | parcel | point
+    target_id: Mapped[str] = mapped_column(String(120), default="")
+    target_label: Mapped[str] = mapped_column(String(400), default="")
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    topic: Mapped[str] = mapped_column(String(80), default="")
+    text_original: Mapped[str] = mapped_column(Text)
+    text_masked: Mapped[str] = mapped_column(Text)
+    text_published: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    author_contact: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC: what the deadline is checked on
+    client_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    entered_by: Mapped[str] = mapped_column(String(120), default="")  # staff who typed it in
+    state: Mapped[str] = mapped_column(String(16), default="new")  # new|published|rejected|merged
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    moderated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    moderated_by: Mapped[str] = mapped_column(String(120), default="")
+    answer_status: Mapped[str] = mapped_column(String(16), default="")
+    answer_reason: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    answered_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 TABLES = (PlanRow, VersionRow, RecordRow, SourceFileRow, MappingRow, ReportRow)
 ACCOUNT_TABLES = (UserRow, GrantRow, SessionRow, ThrottleRow, AuditRow)
 PROGRESS_TABLES = (
@@ -315,3 +385,4 @@ PROGRESS_TABLES = (
     ProgressTargetRow,
     ProgressMilestoneRow,
 )
+CONSULTATION_TABLES = (ConsultationRow, CommentRow)
