@@ -21,7 +21,7 @@ def render() -> None:
     plan = ctx.plan
     notice = pol.consultation(plan, date.today())
     if notice:
-        _notice(notice)
+        _notice(notice, plan.id)
     frame = pol.measures(plan)
     if frame.empty and plan.milestones.empty:
         missing("本规划未载措施、政策或工作阶段。")
@@ -50,7 +50,7 @@ def render() -> None:
             )
 
 
-def _notice(notice: dict) -> None:
+def _notice(notice: dict, plan_id: str) -> None:
     with st.container(border=True):
         st.markdown("#### 公开征求意见")
         if notice["open"]:
@@ -66,6 +66,13 @@ def _notice(notice: dict) -> None:
             st.markdown(
                 "　·　".join(f"{plain(label)}：{plain(value)}" for label, value in notice["contacts"])
             )
+        label = "在线提交意见、查看已公开的意见和答复" if notice["open"] else "查看已公开的意见和答复"
+        try:
+            st.page_link(
+                "app_pages/consultation.py", label=label, icon=":material/forum:", query_params={"plan": plan_id}
+            )
+        except st.errors.StreamlitPageNotFoundError:  # the page file run by itself, without the router
+            st.markdown(f"[{label}](/consultation?plan={plain(plan_id)})")
 
 
 def _overview(frame) -> None:

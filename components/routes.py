@@ -39,6 +39,7 @@ ROUTES: tuple[Route, ...] = (
     Route("app_pages/potential.py", "潜力与强度", "potential", ANALYSIS),
     Route("app_pages/policy.py", "政策与任务", "policy", ANALYSIS),
     Route("app_pages/audit.py", "数据核查", "audit", ANALYSIS),
+    Route("app_pages/consultation.py", "征求意见", "consultation", ANALYSIS),
     Route("app_pages/data_import.py", "数据导入", "import", MANAGEMENT, access=Action.IMPORT.value),
     Route(
         "app_pages/progress_report.py", "进展填报", "progress-report", MANAGEMENT, access=Action.REPORT.value
