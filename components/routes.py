@@ -47,6 +47,13 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "app_pages/progress_review.py", "进展审核", "progress-review", MANAGEMENT, access=Action.REVIEW.value
     ),
+    Route(
+        "app_pages/consultation_review.py",
+        "意见审核",
+        "consultation-review",
+        MANAGEMENT,
+        access=Action.MODERATE.value,
+    ),
     Route("app_pages/users.py", "用户管理", "users", MANAGEMENT, access=Action.MANAGE_USERS.value),
     Route("app_pages/audit_log.py", "操作日志", "audit-log", MANAGEMENT, access=Action.READ_AUDIT.value),
     Route("app_pages/login.py", "登录", "login", ACCOUNT, access="anonymous"),

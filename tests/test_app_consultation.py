@@ -5,15 +5,13 @@ published comments and answers as plain text with nothing private."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from panhuo.access import Grant, Role, User
 from panhuo.catalog import open_catalog
-from panhuo.consultation import Consultations, Target
+from panhuo.consultation import Consultations
 from panhuo.store import Store
-from tests.pages import open_page, rendered_text
+from tests.pages import goto, open_page, rendered_text
 
 ADMIN = User("gly", "管理员", (Grant(Role.ADMIN),))
 HOSTILE = "<b>粗体</b> [链接](http://x.example) ![图](http://x.example/a.png) 电话13812345678"
@@ -42,7 +40,7 @@ def test_urumqi_is_closed_shows_why_and_no_form(fresh):
 
 
 def test_a_comment_on_a_measure_then_lookup_and_the_published_answer(fresh):
-    store, service, catalog = fresh
+    _store, service, catalog = fresh
     huzhou = catalog.get("huzhou-2023")
     service.open(ADMIN, huzhou, until="2099-12-31", start="2020-01-01")
     at = open_page("consultation", plan="huzhou-2023")
@@ -56,7 +54,11 @@ def test_a_comment_on_a_measure_then_lookup_and_the_published_answer(fresh):
     [done] = at.success
     ref = rendered_text(done.value).split("查询编号：")[1].split("。")[0].strip("*")
     [comment] = service.comments(ADMIN, huzhou)
-    assert comment.ref == ref and comment.target_text.startswith("措施 第2-2条") and comment.author_contact == "13900001111"
+    assert (
+        comment.ref == ref
+        and comment.target_text.startswith("措施 第2-2条")
+        and comment.author_contact == "13900001111"
+    )
     mod = ADMIN
     service.publish(mod, huzhou, ref)
     service.answer(mod, huzhou, ref, "已有考虑", "第2-2条已有相关安排。")
@@ -65,7 +67,11 @@ def test_a_comment_on_a_measure_then_lookup_and_the_published_answer(fresh):
     at.text_input(key="cmt_ref").input(ref.lower())
     at.button(key="FormSubmitter:lookup_form-查询").click().run()
     text = page_text(at)
-    assert "状态：已公开" in text and "答复：已有考虑" in text and "已公开的意见（1 条）" in [h.value for h in at.header][-1]
+    assert (
+        "状态：已公开" in text
+        and "答复：已有考虑" in text
+        and "已公开的意见（1 条）" in [h.value for h in at.header][-1]
+    )
     # the comment shows as typed (masked), never rendered: no link, image or bold reaches Markdown unescaped
     shown = [t.value for t in at.text if "粗体" in t.value]
     assert shown and all("<b>粗体</b>" in s and "138＊＊＊＊1111" not in s for s in shown)
@@ -77,7 +83,7 @@ def test_a_comment_on_a_measure_then_lookup_and_the_published_answer(fresh):
 
 
 def test_a_form_sent_after_closing_is_refused_by_the_server(fresh):
-    store, service, catalog = fresh
+    _store, service, catalog = fresh
     huzhou = catalog.get("huzhou-2023")
     window = service.open(ADMIN, huzhou, until="2099-12-31", start="2020-01-01")
     at = open_page("consultation", plan="huzhou-2023")
@@ -88,3 +94,45 @@ def test_a_form_sent_after_closing_is_refused_by_the_server(fresh):
     [error] = at.error
     assert "截止（提前结束），不再接受意见" in rendered_text(error.value)
     assert service.comments(ADMIN, huzhou) == []
+
+
+def test_moderation_page_publishes_masks_and_answers(fresh):
+    from tests.accounts import sign_in
+
+    store, service, catalog = fresh
+    huzhou = catalog.get("huzhou-2023")
+    service.open(ADMIN, huzhou, until="2099-12-31", start="2020-01-01")
+    comment = service.submit(huzhou, "请联系张三 13812345678，南浔区片区范围偏大。", name="王五", contact="13900001111",
+                             client="1.1.1.1")  # fmt: skip
+    with pytest.raises(ValueError):  # a visitor is not offered the page (its address says why)
+        goto(open_page(None), "consultation-review")
+    alone = open_page("consultation-review", alone=True, check=False, plan="huzhou-2023")
+    assert "此页面需要登录" in page_text(alone) + "".join(w.value for w in alone.warning)
+    assert not [e for e in alone.expander if "第 1 条" in e.label]
+    at = open_page(
+        "consultation-review", session=sign_in("moderator", "huzhou-2023", store=store), plan="huzhou-2023"
+    )
+    assert not at.exception
+    [item] = [e for e in at.expander if "第 1 条" in e.label]
+    assert "待审核" in item.label
+    text = page_text(at)
+    assert (
+        "138＊＊＊＊5678" in text and "王五" in text and "13900001111" in text
+    )  # the moderator sees who wrote
+    masked = comment.text_masked.replace("张三", "＊＊")
+    at.text_area(key=f"mask_{comment.ref}").input(masked)
+    at.button(key=f"maskb_{comment.ref}").click().run()
+    at.radio(key=f"ans_{comment.ref}").set_value("采纳").run()
+    at.text_area(key=f"ansr_{comment.ref}").input("片区范围将重新核定。")
+    at.button(key=f"ansb_{comment.ref}").click().run()
+    at.button(key=f"pub_{comment.ref}").click().run()  # leaves the queue of 待审核
+    assert not at.error, [e.value for e in at.error]
+    assert not [e for e in at.expander if "第 1 条" in e.label]
+    at.button(key="release_answers").click().run()
+    [shown] = service.published(huzhou)
+    assert shown.text == masked and shown.answer_status == "采纳" and "张三" not in shown.text
+    public = open_page("consultation", plan="huzhou-2023")
+    everything = page_text(public)
+    assert "片区范围将重新核定。" in everything
+    for secret in ("张三", "王五", "13900001111", "13812345678"):
+        assert secret not in everything
