@@ -26,14 +26,14 @@ ROLES = {
     "moderator": ("moderator", None, ()),
     "admin": ("admin", None, ()),
 }
-MANAGEMENT = {"数据导入", "进展填报", "进展审核", "用户管理", "操作日志"}
+MANAGEMENT = {"数据导入", "进展填报", "进展审核", "意见审核", "用户管理", "操作日志"}
 OFFERED = {
     "anonymous": {"登录"},
     "reporter-deqing": {"进展填报", "修改密码"},
     "reporter-shangdang": {"进展填报", "修改密码"},
     "analyst-huzhou": {"数据导入", "进展审核", "修改密码"},
     "analyst": {"数据导入", "进展审核", "修改密码"},
-    "moderator": {"修改密码"},
+    "moderator": {"意见审核", "修改密码"},
     "admin": MANAGEMENT | {"修改密码"},
 }
 # who may see 上党区's right-holder (the one sample with one)
