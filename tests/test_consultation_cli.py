@@ -112,3 +112,36 @@ def test_admin_opens_a_window_and_the_moderation_flow(store, capsys):
     assert code == 0 and "提前结束" in out
     code, _, err = run(capsys, "consultation", "close", HUZHOU, "--user", "gly")
     assert code == 1 and "没有在进行" in err
+
+
+def test_export_writes_the_summary_without_contacts(store, capsys, tmp_path):
+    import openpyxl
+
+    run(
+        capsys,
+        "consultation",
+        "open",
+        HUZHOU,
+        "--from",
+        "2020-01-01",
+        "--until",
+        "2099-12-31",
+        "--user",
+        "gly",
+    )
+    run(capsys, "comments", "add", HUZHOU, "--text", "=HYPERLINK(\"http://x\") 片区范围偏大", "--channel", "信函",
+        "--received", "2026-01-05", "--user", "shy", "--name", "王五", "--contact", "13900001111")  # fmt: skip
+    for who, name in ((("--user", "shy"), "internal.xlsx"), ((), "public.xlsx")):
+        code, _, err = run(capsys, "comments", "export", HUZHOU, *who, "-o", str(tmp_path / name))
+        assert code == 0 and "1 条意见" in err
+        book = openpyxl.load_workbook(tmp_path / name)
+        cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
+        assert any("意见汇总表" in c for c in cells)
+        assert not any("王五" in c or "13900001111" in c for c in cells)
+    public = [
+        str(c.value)
+        for ws in openpyxl.load_workbook(tmp_path / "public.xlsx")
+        for r in ws.iter_rows()
+        for c in r
+    ]
+    assert "（未公开）" in public and not any("HYPERLINK" in c for c in public)
