@@ -69,7 +69,10 @@ def _notice(notice: dict, plan_id: str) -> None:
         label = "在线提交意见、查看已公开的意见和答复" if notice["open"] else "查看已公开的意见和答复"
         try:
             st.page_link(
-                "app_pages/consultation.py", label=label, icon=":material/forum:", query_params={"plan": plan_id}
+                "app_pages/consultation.py",
+                label=label,
+                icon=":material/forum:",
+                query_params={"plan": plan_id},
             )
         except st.errors.StreamlitPageNotFoundError:  # the page file run by itself, without the router
             st.markdown(f"[{label}](/consultation?plan={plain(plan_id)})")
