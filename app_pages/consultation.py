@@ -16,7 +16,14 @@ from components.sidebar import current
 from components.text import plain
 from panhuo import policy as pol
 from panhuo.consultation import ConsultationError, Consultations, Target
-from panhuo.consultation.service import CONTACT_MAX, NAME_MAX, TEXT_MAX, TOPIC_MAX
+from panhuo.consultation.service import (
+    CONTACT_MAX,
+    NAME_MAX,
+    TARGET_CHOICES,
+    TEXT_MAX,
+    TOPIC_MAX,
+    target_options,
+)
 from panhuo.store import StoreUnavailable
 
 _HONEYPOT_CSS = "<style>.st-key-cmt_hp{position:absolute;left:-10000px;height:0;overflow:hidden}</style>"
@@ -76,40 +83,12 @@ def _measures(plan) -> None:
                     st.caption(shown)
 
 
-def _targets(plan) -> dict[str, list[tuple[str, str]]]:
-    """What a comment can be on, by kind: (id, label) pairs, as the form offers them."""
-    found: dict[str, list[tuple[str, str]]] = {"plan": [("", "规划整体")]}
-    frame = plan.measures
-    if len(frame):
-        found["measure"] = [(str(r["id"]), f"第{r['id']}条 {r['title']}") for _, r in frame.iterrows()]
-    if len(plan.zones):
-        found["zone"] = [
-            (str(r["id"]), f"{r['id']} {r.get('name', '')}".strip()) for _, r in plan.zones.iterrows()
-        ]
-    if len(plan.parcels):  # a parcel's name can be its right-holder's: offer ids and 区县 only
-        found["parcel"] = [
-            (str(r["id"]), f"{r['id']}（{r.get('county', '')}）")
-            for _, r in plan.parcels.head(5000).iterrows()
-        ]
-    found["point"] = [("", "地图上的一个位置（填写经纬度）")]
-    return found
-
-
-KIND_CHOICES = {
-    "plan": "规划整体",
-    "measure": "某项措施",
-    "zone": "某个片区",
-    "parcel": "某个地块",
-    "point": "某个位置",
-}
-
-
 def _form(service: Consultations, plan) -> None:
     st.header("提交意见")
     st.caption("意见经审核后公开；姓名和联系方式只用于联系您，不会公开。请勿在意见中填写身份证号等个人信息。")
-    targets = _targets(plan)
-    kinds = [k for k in KIND_CHOICES if k in targets]
-    kind = st.radio("意见针对", kinds, format_func=KIND_CHOICES.get, key="cmt_kind", horizontal=True)
+    targets = target_options(plan)
+    kinds = [k for k in TARGET_CHOICES if k in targets]
+    kind = st.radio("意见针对", kinds, format_func=TARGET_CHOICES.get, key="cmt_kind", horizontal=True)
     with st.form("comment_form", clear_on_submit=False, enter_to_submit=False):
         choice = ""
         lon = lat = None
@@ -117,7 +96,7 @@ def _form(service: Consultations, plan) -> None:
             options = targets[kind]
             labels = dict(options)
             choice = st.selectbox(
-                KIND_CHOICES[kind].replace("某", "选择"), [o[0] for o in options], format_func=labels.get,
+                TARGET_CHOICES[kind].replace("某", "选择"), [o[0] for o in options], format_func=labels.get,
                 key="cmt_target",
             )  # fmt: skip
         elif kind == "point":

@@ -328,6 +328,41 @@ class Lookup:
     answer_reason: str
 
 
+# what the form offers per kind, in this order
+TARGET_CHOICES = {
+    "plan": "规划整体",
+    "measure": "某项措施",
+    "zone": "某个片区",
+    "parcel": "某个地块",
+    "point": "某个位置",
+}
+PARCELS_OFFERED = 5000  # a list longer than this is no help in a drop-down: the map point is
+
+
+def target_label(kind: str, row) -> str:
+    """How a comment's target is named (kept with the comment): 第3条 优化容积率核定, a 片区's id
+    and name; a 地块 by id and 区县 only, since its name can be its right-holder's."""
+    ident = str(row.get("id", "")).strip()
+    if kind == "measure":
+        return f"第{ident}条 {str(row.get('title', '')).strip()}"
+    if kind == "zone":
+        return f"{ident} {str(row.get('name', '')).strip()}".strip()
+    county = str(row.get("county", "")).strip()
+    return f"{ident}（{county}）" if county else ident
+
+
+def target_options(plan: Plan) -> dict[str, list[tuple[str, str]]]:
+    """What a comment on ``plan`` can be on, by kind: (id, label) pairs (the plan as a whole and
+    a point always; measures, 片区 and the first :data:`PARCELS_OFFERED` 地块 when it has them)."""
+    found: dict[str, list[tuple[str, str]]] = {"plan": [("", "规划整体")]}
+    for kind, frame in (("measure", plan.measures), ("zone", plan.zones), ("parcel", plan.parcels)):
+        if len(frame) and "id" in frame:
+            rows = frame.head(PARCELS_OFFERED).to_dict("records")
+            found[kind] = [(str(r["id"]).strip(), target_label(kind, r)) for r in rows]
+    found["point"] = [("", "地图上的一个位置（填写经纬度）")]
+    return found
+
+
 class Consultations:
     """Consultation windows and comments of the plans in ``store``. ``clock`` gives the time in
     UTC (naive; tests pass a fixed one)."""
@@ -608,17 +643,7 @@ class Consultations:
         )
         if hit.empty:
             raise ConsultationError(f"本规划没有编号为“{ident}”的{TARGET_LABELS[kind]}")
-        row = hit.iloc[0]
-        if kind == "measure":
-            label = f"第{ident}条 {str(row.get('title', '')).strip()}"
-        elif kind == "zone":
-            label = f"{ident} {str(row.get('name', '')).strip()}".strip()
-        else:  # a parcel's name can be its right-holder's: only the id and the 区县
-            label = (
-                f"{ident}（{str(row.get('county', '')).strip()}）"
-                if str(row.get("county", "")).strip()
-                else ident
-            )
+        label = target_label(kind, hit.iloc[0])
         return label, ident, None, None
 
     def _add(
