@@ -12,6 +12,7 @@ import streamlit as st
 from components import cached as data
 from components.auth import client_address
 from components.header import missing, page_header
+from components.point_picker import point_picker
 from components.sidebar import current
 from components.text import plain
 from panhuo import policy as pol
@@ -89,6 +90,8 @@ def _form(service: Consultations, plan) -> None:
     targets = target_options(plan)
     kinds = [k for k in TARGET_CHOICES if k in targets]
     kind = st.radio("意见针对", kinds, format_func=TARGET_CHOICES.get, key="cmt_kind", horizontal=True)
+    if kind == "point":  # outside the form: a click on the map fills the form's 经度/纬度
+        point_picker(plan)
     with st.form("comment_form", clear_on_submit=False, enter_to_submit=False):
         choice = ""
         lon = lat = None

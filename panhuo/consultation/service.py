@@ -359,7 +359,7 @@ def target_options(plan: Plan) -> dict[str, list[tuple[str, str]]]:
         if len(frame) and "id" in frame:
             rows = frame.head(PARCELS_OFFERED).to_dict("records")
             found[kind] = [(str(r["id"]).strip(), target_label(kind, r)) for r in rows]
-    found["point"] = [("", "地图上的一个位置（填写经纬度）")]
+    found["point"] = [("", "地图上的一个位置（在地图上点选或填写经纬度）")]
     return found
 
 
