@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import cached as data
 from components.auth import client_address
+from components.consultation_summary import summary_buttons
 from components.header import missing, page_header
 from components.point_picker import point_picker
 from components.sidebar import current
@@ -180,6 +181,7 @@ def _published(service: Consultations, plan, window) -> None:
         return
     if not window.answers_released:
         st.caption("答复尚未公布。")
+    summary_buttons(service, None, plan, window, key="public_summary")
     for item in shown:
         with st.container(border=True):
             topic = f"　主题：{plain(item.topic)}" if item.topic else ""

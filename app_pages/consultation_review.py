@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import cached as data
 from components.auth import client_address, require_page
+from components.consultation_summary import summary_buttons
 from components.header import page_header
 from components.sidebar import current
 from components.text import plain
@@ -59,6 +60,8 @@ def render() -> None:
     left.caption(f"答复{released}。公布后，已公开意见的答复对所有人可见。")
     if not window.answers_released and right.button("公布答复", key="release_answers"):
         _act(lambda: service.release_answers(user, plan, window.id, client=client_address()), "答复已公布")
+    with st.expander("下载意见汇总表", icon=":material/table_view:"):
+        summary_buttons(service, user, plan, window, key="review_summary")
     state = st.segmented_control(
         "显示", list(STATE_LABELS), format_func=STATE_LABELS.get, default="new", key="review_state"
     )

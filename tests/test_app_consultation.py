@@ -136,3 +136,51 @@ def test_moderation_page_publishes_masks_and_answers(fresh):
     assert "片区范围将重新核定。" in everything
     for secret in ("张三", "王五", "13900001111", "13812345678"):
         assert secret not in everything
+
+
+def test_summary_downloads_public_everywhere_internal_only_for_the_moderator(fresh):
+    """The 意见汇总表 buttons: the public page offers the 公开版 only; the moderation page adds the
+    内部版. What the buttons build (read back from the XLSX) holds no name or contact, and the
+    public one no text of a comment not yet published."""
+    import io
+
+    import pandas as pd
+
+    from components.consultation_summary import _build, file_name
+    from tests.accounts import sign_in
+
+    store, service, catalog = fresh
+    huzhou = catalog.get("huzhou-2023")
+    window = service.open(ADMIN, huzhou, until="2099-12-31", start="2020-01-01")
+    first = service.submit(
+        huzhou, "南浔区片区范围偏大。", name="王五", contact="13900001111", client="1.1.1.1"
+    )
+    service.submit(
+        huzhou, "尚未公开的意见，电话13812345678。", name="赵六", contact="z@x.cn", client="1.1.1.2"
+    )
+    service.publish(ADMIN, huzhou, first.ref)
+
+    def labels(at):
+        return sorted(b.proto.label for b in at.get("download_button"))
+
+    public = open_page("consultation", plan="huzhou-2023")
+    assert labels(public) == ["意见汇总表·公开版（PDF）", "意见汇总表·公开版（XLSX）"]
+    review = open_page(
+        "consultation-review", session=sign_in("moderator", "huzhou-2023", store=store), plan="huzhou-2023"
+    )
+    assert not review.exception
+    assert len(labels(review)) == 4 and "意见汇总表·内部版（XLSX）" in labels(review)
+
+    def sheet(internal):
+        content = _build(service, ADMIN, huzhou, window, "xlsx", internal)
+        raw = pd.read_excel(io.BytesIO(content), sheet_name=0, header=None, dtype=str).fillna("")
+        return "\n".join("\t".join(row) for row in raw.to_numpy())
+
+    public_sheet, internal_sheet = sheet(False), sheet(True)
+    assert "南浔区片区范围偏大。" in public_sheet and "尚未公开的意见" not in public_sheet
+    assert "尚未公开的意见" in internal_sheet and "138＊＊＊＊5678" in internal_sheet
+    for secret in ("王五", "赵六", "13900001111", "z@x.cn", "13812345678"):
+        assert secret not in public_sheet and secret not in internal_sheet
+    assert file_name("huzhou-2023", window.id, "pdf", internal=True) == (
+        f"huzhou-2023-征求意见{window.id}-意见汇总表-内部版.pdf"
+    )
