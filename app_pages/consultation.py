@@ -100,7 +100,7 @@ def _form(service: Consultations, plan) -> None:
             options = targets[kind]
             labels = dict(options)
             choice = st.selectbox(
-                TARGET_CHOICES[kind].replace("某", "选择"), [o[0] for o in options], format_func=labels.get,
+                "选择" + TARGET_CHOICES[kind].removeprefix("某项").removeprefix("某个"), [o[0] for o in options], format_func=labels.get,
                 key="cmt_target",
             )  # fmt: skip
         elif kind == "point":
