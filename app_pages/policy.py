@@ -2,6 +2,7 @@
 policies, work stages, and a draft's consultation notice."""
 
 from datetime import date
+from urllib.parse import quote
 
 import streamlit as st
 
@@ -75,7 +76,9 @@ def _notice(notice: dict, plan_id: str) -> None:
                 query_params={"plan": plan_id},
             )
         except st.errors.StreamlitPageNotFoundError:  # the page file run by itself, without the router
-            st.markdown(f"[{label}](/consultation?plan={plain(plan_id)})")
+            st.markdown(
+                f"[{label}](/consultation?plan={quote(plan_id, safe='')})"
+            )  # an imported id: inert in the target
 
 
 def _overview(frame) -> None:

@@ -65,7 +65,7 @@ def render() -> None:
             key=f"review_county_{plan.id}_{period.id}",
         )
         report = progress.report(plan.id, county, period.id)
-        st.subheader(f"{plain(county)} · {period.label}")
+        st.subheader(f"{plain(county)} · {plain(period.label)}")
         review.report_summary(report)
         if report.state == "draft":
             st.info("该区县的草稿尚未提交。", icon=":material/edit_note:")

@@ -445,7 +445,7 @@ def record_list(m: Monitor, ids: tuple[str, ...], title: str, *, key: str) -> No
             st.caption(f"只显示前 {SHOWN_ROWS} 条。")
         counties = tuple(dict.fromkeys(str(c) for c in rows["county"] if str(c)))
         if counties and st.button(
-            f"在明细中查看{'、'.join(counties[:3])}{'等' if len(counties) > 3 else ''}的全部记录",
+            f"在明细中查看{plain('、'.join(counties[:3]))}{'等' if len(counties) > 3 else ''}的全部记录",
             key=f"{key}_open",
             icon=":material/table_rows:",
         ):
@@ -555,7 +555,7 @@ def alert_detail(m: Monitor, alert, user: User, *, key: str) -> None:
             st.markdown(f"**{plain(title)}**")
             st.markdown(plain(alert.why))
             if alert.county and st.button(
-                f"在明细中查看{alert.county}的记录", key=f"{key}_county", icon=":material/table_rows:"
+                f"在明细中查看{plain(alert.county)}的记录", key=f"{key}_county", icon=":material/table_rows:"
             ):
                 drill_counties((alert.county,))
     page = alert.page if alert.page in PAGE_LINKS else ""

@@ -172,3 +172,34 @@ def test_hostile_upload_shows_as_plain_text_through_to_the_versions(tmp_path, mo
     ]
     rows = next(df.value for df in at.dataframe if len(df.value) == 2 and "SHA-256" not in df.value.columns)
     assert any(HOSTILE in str(cell) for cell in rows.to_numpy().ravel())  # the cells kept as written
+
+
+def _alert_cards() -> None:
+    """进展监测's warning card and record list for a hostile 区县 (ids, titles and pages from code)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from components import progress_monitor as pm
+    from tests.hostile import hostile_county
+
+    county = hostile_county("德清县")
+    frame = pd.DataFrame({"id": ["D-1"], "county": [county], "name": ["甲"], "stage": ["开工"]})
+    m = SimpleNamespace(plan_id="huzhou-2023", plan_vs_actual=frame)
+    for n, ids in enumerate(((), ("D-1",))):
+        alert = SimpleNamespace(county=county, title="未按期报送", why=f"{county}本期未报送。",
+                                record_ids=ids, page="")  # fmt: skip
+        pm.alert_detail(m, alert, None, key=f"card{n}")
+
+
+def test_a_hostile_county_in_a_warnings_buttons_is_plain_text():
+    """The 在明细中查看… buttons name the 区县 from the data: their labels are Markdown, so escaped."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_alert_cards).run(timeout=30)
+    assert not at.exception
+    labels = [b.label for b in at.button]
+    assert [label for label in labels if label.startswith("在明细中查看德清县")] == labels and len(
+        labels
+    ) == 2
+    assert live_markup(shown_strings(at)) == []
