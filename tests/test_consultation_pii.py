@@ -199,6 +199,15 @@ texts = st.one_of(st.text(), st.lists(st.sampled_from(FRAGMENTS), max_size=30).m
 texts_without_at = st.lists(st.sampled_from(NO_AT), max_size=30).map("".join)
 
 
+def test_an_address_straight_after_another_is_masked_too():
+    """Found by hypothesis: the second address begins where the first one's domain ends."""
+    masked, found = mask_personal("zs@qq.com13812345678zs@qq.com")
+    assert "zs@" not in masked and "12345678" not in masked
+    assert masked == "z＊＊＊@qq.com1＊＊＊@qq.com"
+    assert [f.kind for f in found] == ["email", "email"]
+    assert mask_personal(masked) == (masked, [])
+
+
 @settings(max_examples=400)
 @given(texts)
 def test_masking_is_idempotent(text):

@@ -70,9 +70,11 @@ class Finding:
 _LOCAL = r"[A-Za-z0-9._%+-]"
 _DOMAIN = r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
 # An already masked address ("z***@example.com") is claimed but not reported,
-# so that its domain is never searched again for phone numbers.
+# so that its domain is never searched again for phone numbers. No look-behind:
+# an address written straight after another's domain ("a@qq.com138…b@qq.com")
+# starts where the first one ends, and must still be found.
 _EMAIL = re.compile(
-    rf"(?<!{_LOCAL})(?:(?P<masked>{_LOCAL}?\*+@{_DOMAIN})|(?P<email>{_LOCAL}+@{_DOMAIN}))",
+    rf"(?:(?P<masked>{_LOCAL}?\*+@{_DOMAIN})|(?P<email>{_LOCAL}+@{_DOMAIN}))",
     re.ASCII,
 )
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])", re.ASCII)
