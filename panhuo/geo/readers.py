@@ -94,7 +94,7 @@ _UNTRANSFORMABLE = (pyproj.exceptions.ProjError, ValueError)
 # 100,000; beyond that a feature is refused before GEOS sees it (make_valid of a self-crossing
 # polygon needs memory growing with its crossings: 500,000 vertices exhausted 16 GB).
 MAX_FEATURE_VERTICES = 200_000
-MAX_LAYER_VERTICES = 5_000_000
+MAX_LAYER_VERTICES = 200_000_000  # 5,000,000 parcels of 40 vertices
 # repair (make_valid) only runs on an invalid feature this small and this little tangled
 MAX_REPAIR_VERTICES = 20_000
 MAX_REPAIR_CROSSINGS = 5_000

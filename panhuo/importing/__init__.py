@@ -10,7 +10,7 @@ The page 数据导入 and ``python -m panhuo import`` use the same steps, one mo
 >>> result = import_files([InputFile.from_path("地块.xlsx")], "my-plan", valid_only=True)  # doctest: +SKIP
 >>> result.status, result.imported, len(result.problems)           # doctest: +SKIP
 
-Limits: 50 MB per file, 300 MB unpacked for zip containers, 200,000 rows per sheet or layer.
+Limits: 2 GB per file, 6 GB unpacked for zip containers, 5,000,000 rows per sheet or layer.
 """
 
 from panhuo.importing import engine, examples, mapping

@@ -12,10 +12,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # 50 MB per uploaded file
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # 300 MB once a zip container is unpacked
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024  # 2 GB per file: a province's survey database
+MAX_UNPACKED_BYTES = 6 * 1024 * 1024 * 1024  # 6 GB once a zip container is unpacked
 MAX_RATIO = 200  # compression ratio of one zip member (XML compresses ~10-30×; bombs ~1000×)
-MAX_ROWS = 200_000  # data rows of one sheet or layer
+MAX_ROWS = 5_000_000  # data rows of one sheet or layer (a national roll-up is about 1,000,000)
 MAX_COLUMNS = 500
 # methods zipfile inflates; others (Deflate64 = 9, zstd = 93, PPMd = 98 …) raise NotImplementedError
 _ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
