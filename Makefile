@@ -8,7 +8,7 @@ PORT ?= 8501
 # behind sign-in (see README, 安全). ADDRESS=0.0.0.0 make run serves every interface.
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install install-dev system run test unit e2e lint format bench
+.PHONY: install install-dev system run test unit e2e lint format bench bench-scale
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -34,6 +34,12 @@ e2e:
 
 bench:
 	$(PYTHON) -m pytest benchmarks --benchmark-only
+
+# generated parcels at each size: import, then Panhuo's pages against a naive app and a pandas
+# floor (benchmarks/scale/README.md); writes benchmarks/results/scale-<date>.md and .json
+SIZES ?= 10000 100000 1000000
+bench-scale:
+	$(PYTHON) benchmarks/scale/run.py --sizes $(SIZES)
 
 lint: install-dev
 	$(PYTHON) -m ruff check .
