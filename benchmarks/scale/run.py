@@ -218,7 +218,7 @@ def markdown(report: dict) -> str:
         f"{env['load_start']} at start; Python {env['python']}, Streamlit {env['streamlit']}. "
         "Times in seconds, server-side through AppTest (no browser), each app and page in a fresh "
         "process. *cold*: from a fresh process to the page shown (Panhuo: a first run on the default "
-        "page, then the link's page); *rerun*: unchanged rerun; *filter*: one 区县 chosen in the "
+        "page, which registers the pages, then the run of the link `/page?plan=scale-N`); *rerun*: unchanged rerun; *filter*: one 区县 chosen in the "
         "sidebar, median of "
         f"{report['repeats']} changes. *naive/Panhuo* above 1× means Panhuo is faster. *floor*: pandas "
         "group-by by 区县 over the rows in memory. Memory: RSS of the process after the page's runs (MB).",
@@ -242,16 +242,17 @@ def markdown(report: dict) -> str:
         "",
         "## Pages",
         "",
-        "| N | page | Panhuo cold | Panhuo rerun | Panhuo filter | naive cold | naive filter "
+        "| N | page | Panhuo cold | of which the link's run | Panhuo rerun | Panhuo filter | naive cold | naive filter "
         "| naive/Panhuo cold | naive/Panhuo filter | Panhuo filter/floor | Panhuo MB | naive MB | largest element MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in report["sizes"]:
         floor = size.get("floor", {})
         for page, entry in size.get("pages", {}).items():
             ours, naive = entry.get("panhuo"), entry.get("naive")
             lines.append(
-                f"| {size['n']:,} | {PAGES[page]} | {_s(ours, 'cold_s')} | {_s(ours, 'warm_median_s')} "
+                f"| {size['n']:,} | {PAGES[page]} | {_s(ours, 'cold_s')} | {_s(ours, 'page_run_s')} "
+                f"| {_s(ours, 'warm_median_s')} "
                 f"| {_s(ours, 'filter_median_s')} | {_s(naive, 'cold_s')} | {_s(naive, 'filter_median_s')} "
                 f"| {_ratio(naive, ours, 'cold_s')} | {_ratio(naive, ours, 'filter_median_s')} "
                 f"| {_ratio(ours, floor, 'filter_median_s', 'groupby_median_s')} | {_mb(ours)} | {_mb(naive)} "
