@@ -31,7 +31,9 @@ def plan_features(plan_id: str, revision: int = 0) -> gpd.GeoDataFrame:
     from panhuo.geo.features import map_features
 
     plan = cached.plan(plan_id)
-    _dataset, frame = plan.records()
+    dataset, frame = plan.records()
+    if dataset in plan.shapes:  # a stored plan's shapes are read only here, by what draws them
+        frame = frame.assign(geometry=cached.store().version_geometry(plan.shapes[dataset]))
     return map_features(frame, city=plan.city or None, province=plan.province or None, counties=plan.counties)
 
 

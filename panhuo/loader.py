@@ -5,12 +5,13 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from panhuo.classify import family_of
 from panhuo.model import COLUMNS, FAMILY_LABELS, Plan, PublishedTable
 from panhuo.nouns import type_column
-from panhuo.units import to_decimal, to_ha
+from panhuo.units import QUANTA_PER_HA, area_quanta, to_decimal, to_ha
 
 
 class PlanDataError(ValueError):
@@ -32,50 +33,92 @@ def read_toml(path: Path) -> dict:
         raise PlanDataError(f"{path.name} 格式错误：{exc}") from exc
 
 
-def _with_columns(frame: pd.DataFrame | None, dataset: str) -> pd.DataFrame:
+def _with_columns(frame: pd.DataFrame | None, dataset: str, clean: bool = True) -> pd.DataFrame:
+    """Every column of the dataset (missing ones empty), as text; ``clean=False``: the columns
+    present are text already (read from the store's typed parts) and are not converted again."""
     frame = pd.DataFrame(columns=COLUMNS[dataset]) if frame is None else frame.copy()
     for column in COLUMNS[dataset]:
         if column not in frame.columns:
             frame[column] = ""
+    if not clean:
+        return frame
     frame = frame.fillna("") if not frame.empty else frame
     for column in COLUMNS[dataset]:
         frame[column] = frame[column].astype(str).replace({"nan": "", "None": ""})
     return frame
 
 
-def _area_ha(frame: pd.DataFrame, default_unit: str) -> pd.Series:
-    values = []
-    for area, unit in zip(frame["area"], frame["area_unit"], strict=False):
-        ha = to_ha(area, unit or default_unit) if str(area).strip() else None
-        values.append(float(ha) if ha is not None else float("nan"))
-    return pd.Series(values, index=frame.index, dtype="float64")
+def _areas(frame: pd.DataFrame) -> None:
+    """Parse the printed areas once (vectorised): ``area_q`` — the exact integer of quanta
+    (:func:`panhuo.units.area_quanta`), ``area_exact`` — whether it holds, ``area_ha`` — a float
+    for charts and maps. Totals add ``area_q`` and take the Decimal path only for a row whose
+    area is not exact (too many decimals), see :mod:`panhuo.aggregate`."""
+    quanta, exact = area_quanta(frame["area"], frame["area_unit"])
+    frame["area_q"] = quanta
+    frame["area_exact"] = exact
+    ha = quanta / QUANTA_PER_HA
+    ha = np.where(exact, ha, np.nan)
+    for i in np.flatnonzero(~exact & (frame["area"].astype(str).str.strip() != "").to_numpy()):
+        value = to_ha(frame["area"].iat[i], frame["area_unit"].iat[i])
+        if value is not None:
+            ha[i] = float(value)
+    frame["area_ha"] = ha
 
 
 def _count(series: pd.Series) -> pd.Series:
+    """A bundle's ``parcel_count`` (empty or unreadable: 1), parsed once per distinct text."""
+
     def one(text: str) -> int:
         number = to_decimal(text)
         return int(number) if number is not None else 1
 
-    return series.map(one).astype("int64")
+    return series.map({text: one(text) for text in pd.unique(series)}).astype("int64")
+
+
+PARSED_COLUMNS = ("area_q", "area_exact", "area_ha", "count")
+
+
+def parsed_columns(dataset: str, frame: pd.DataFrame, default_unit: str = "公顷") -> pd.DataFrame:
+    """The values of a parcels or zones frame parsed once (what the store keeps beside the
+    printed text): ``area_q``, ``area_exact``, ``area_ha`` and ``count``, same index."""
+    units = frame["area_unit"].astype(str) if "area_unit" in frame else pd.Series("", index=frame.index)
+    work = pd.DataFrame(
+        {
+            "area": frame["area"].astype(str) if "area" in frame else "",
+            "area_unit": units.where(units != "", default_unit),
+        },
+        index=frame.index,
+    )
+    _areas(work)
+    if dataset == "parcels" and "parcel_count" in frame and len(frame):
+        work["count"] = _count(frame["parcel_count"].astype(str))
+    else:
+        work["count"] = pd.Series(1, index=frame.index, dtype="int64")
+    return work[list(PARSED_COLUMNS)]
 
 
 def normalise(dataset: str, frame: pd.DataFrame | None, default_unit: str = "公顷") -> pd.DataFrame:
-    """Add the computed columns of a dataset (``area_ha``, ``count``, ``family``, ``family_label``)."""
-    frame = _with_columns(frame, dataset)
+    """Add the computed columns of a dataset (``area_ha``, ``count``, ``family``, ``family_label``).
+
+    A frame from the store's typed parts already holds :data:`PARSED_COLUMNS` (parsed when it was
+    written) and clean text: nothing is parsed or converted again."""
+    typed = frame is not None and all(c in frame for c in PARSED_COLUMNS)
+    frame = _with_columns(frame, dataset, clean=not typed)
     if dataset in ("parcels", "zones"):
         frame["area_unit"] = frame["area_unit"].where(frame["area_unit"] != "", default_unit)
-        frame["area_ha"] = _area_ha(frame, default_unit)
+        if not typed:
+            parsed = parsed_columns(dataset, frame, default_unit)
+            for column in PARSED_COLUMNS:
+                frame[column] = parsed[column]
         if dataset == "parcels":
-            frame["count"] = _count(frame["parcel_count"]) if len(frame) else pd.Series(dtype="int64")
             # where the document places the parcel: its town, else the village or location words
             frame["place"] = frame["town"].where(frame["town"].str.strip() != "", frame["village"])
-        else:
-            frame["count"] = pd.Series(1, index=frame.index, dtype="int64")
-        frame["family"] = frame[type_column(dataset)].map(family_of)
+        kinds = frame[type_column(dataset)]
+        frame["family"] = kinds.map({kind: family_of(kind) for kind in pd.unique(kinds)})
         frame["family_label"] = frame["family"].map(FAMILY_LABELS)
     if dataset == "schedules":
         frame["area_unit"] = frame["area_unit"].where(frame["area_unit"] != "", default_unit)
-        frame["area_ha"] = _area_ha(frame, default_unit)
+        _areas(frame)
     return frame.reset_index(drop=True)
 
 

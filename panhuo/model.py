@@ -96,6 +96,10 @@ class Plan:
     tables: dict[str, PublishedTable] = field(default_factory=dict)
     facts: list[dict] = field(default_factory=list)
     origin: str = "sample"
+    # dataset → the store version whose surveyed shapes it has: a stored plan's frames carry no
+    # geometry (what draws reads it with Store.version_geometry); a frame's ``geometry`` column
+    # (a sample or a plan not from the store) holds WKT instead
+    shapes: dict[str, int] = field(default_factory=dict)
 
     # --- metadata conveniences -------------------------------------------------------------
     @property

@@ -274,7 +274,6 @@ CASES = {
 }
 
 
-
 @pytest.fixture(autouse=True)
 def _small_file_limit(request, monkeypatch):
     """The real limit is 2 GB (a province's database); the file over it is made against 1 MB."""

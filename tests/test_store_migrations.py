@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import text
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -183,6 +184,13 @@ def test_a_store_from_the_previous_release_upgrades_in_place(db_url):
     plan = store.load_plan("old-import")
     assert plan.title == "旧版导入" and plan.origin == "import"
     assert plan.parcels["name"].tolist() == ["老厂", "老厂"] and len(plan.parcels) == 2
+    # migration 0007 turned the parcels' JSON rows into typed parts, with the areas parsed once
+    assert plan.parcels["area_q"].dtype == "int64" and plan.parcels["area_exact"].all()
+    with store.engine.connect() as connection:
+        left = "SELECT count(*) FROM records JOIN dataset_versions v ON v.id = records.version_id"
+        assert connection.execute(text(f"{left} WHERE v.dataset = 'parcels'")).scalar() == 0
+        parts = "SELECT count(DISTINCT version_id) FROM version_parts"
+        assert connection.execute(text(parts)).scalar() >= 2  # both old versions (and the samples')
     versions = store.versions("old-import", "parcels")
     assert [(v.number, v.source_name, v.is_current) for v in versions] == [
         (1, "v1.csv", False),

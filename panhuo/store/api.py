@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,8 @@ from panhuo.labels import dataset_label
 from panhuo.model import COLUMNS, Plan
 from panhuo.planid import check_plan_id
 from panhuo.settings import Settings, load_settings
-from panhuo.store import migrate
+from panhuo.store import columnar, migrate
+from panhuo.store.columnar import COLUMNAR_DATASETS
 from panhuo.store.connect import get_engine, lock_for_writing, normalise_url, sqlite_file, writer
 from panhuo.store.errors import PlanExists
 from panhuo.store.records import (
@@ -277,13 +279,39 @@ class Store:
             )
         )
 
+    @staticmethod
+    def _text_frame(session: Session, version: VersionRow) -> pd.DataFrame:
+        """The rows of a version as text, columns in their stored order (the geometry of a
+        typed version as WKT again)."""
+        if version.dataset not in COLUMNAR_DATASETS or not columnar.has_parts(session, version.id):
+            return records_frame(Store._records(session, version.id), version.columns)
+        columns = [c for c in version.columns if c != columnar.GEOMETRY]
+        frame = columnar.read_attributes(session, version.id, columns)
+        if columnar.GEOMETRY in version.columns:
+            wkb = columnar.read_geometry(session, version.id, len(frame))
+            frame[columnar.GEOMETRY] = _wkt(wkb, len(frame))
+        return frame[list(version.columns)]
+
     def version_frame(self, version_id: int) -> pd.DataFrame:
         """The rows of a version as text, columns in their stored order."""
         with self.session() as session:
             version = session.get(VersionRow, version_id)
             if version is None:
                 raise KeyError(f"没有编号为 {version_id} 的版本")
-            return records_frame(self._records(session, version_id), version.columns)
+            return self._text_frame(session, version)
+
+    def version_geometry(self, version_id: int) -> np.ndarray | None:
+        """The surveyed shapes of a parcels or zones version as shapely geometries (None where
+        a row has none), in row order; None when the version has no shapes. Only what draws
+        them reads them: loading a plan does not."""
+        import shapely
+
+        with self.session() as session:
+            version = session.get(VersionRow, version_id)
+            if version is None:
+                raise KeyError(f"没有编号为 {version_id} 的版本")
+            wkb = columnar.read_geometry(session, version_id, version.row_count)
+        return None if wkb is None else shapely.from_wkb(wkb)
 
     def source_files(self, version_id: int) -> list[tuple[str, str, bytes]]:
         """(file name, sha256, bytes) of the original files of a version (a restore's are its
@@ -314,9 +342,16 @@ class Store:
                 )
             )
             frames: dict[str, object] = {}
+            shapes: dict[str, int] = {}
             tables: dict[str, PublishedTable] = {}
             facts: list[dict] = []
             for version in current:
+                if version.dataset in COLUMNAR_DATASETS and columnar.has_parts(session, version.id):
+                    frames[version.dataset] = self._typed_frame(session, version, plan.meta)
+                    if columnar.GEOMETRY in version.columns:
+                        shapes[version.dataset] = version.id
+                    tables.update(tables_from_records((version.extra or {}).get("tables", [])))
+                    continue
                 rows = self._records(session, version.id)
                 if version.dataset == "tables":
                     tables.update(tables_from_records(rows))
@@ -332,7 +367,20 @@ class Store:
             else:
                 origin = "sample"
             meta = dict(plan.meta)
-        return plan_from_frames(meta, origin=origin, tables=tables, facts=facts, **frames)
+        loaded = plan_from_frames(meta, origin=origin, tables=tables, facts=facts, **frames)
+        loaded.shapes = shapes
+        return loaded
+
+    @staticmethod
+    def _typed_frame(session: Session, version: VersionRow, meta: dict) -> pd.DataFrame:
+        """A typed version's attributes for a plan: text as printed and the parsed columns
+        (re-parsed by the loader only if the plan's default unit changed since); the geometry
+        stays in the store (:meth:`version_geometry`; the plan's ``shapes`` says which version)."""
+        frame = columnar.read_attributes(session, version.id)
+        unit = str(meta.get("area_unit") or "公顷")
+        if (version.extra or {}).get("parsed_unit") != unit:
+            frame = frame.drop(columns=[c for c in columnar.PARSED if c in frame])
+        return frame
 
     def saved_mapping(self, layout: str) -> dict | None:
         with self.session() as session:
@@ -411,7 +459,8 @@ class Store:
         if records is None:
             if frame is None:
                 raise ValueError("save_import 需要 frame 或 records")
-            records, columns = frame_records(frame), [str(c) for c in frame.columns]
+            columns = [str(c) for c in frame.columns]
+            records = [] if dataset in COLUMNAR_DATASETS else frame_records(frame)
         else:
             columns = [str(c) for c in frame.columns] if frame is not None else []
         mapping = mapping or {}
@@ -445,6 +494,7 @@ class Store:
                 extra=extra,
                 note=note,
                 author=actor,
+                frame=frame if dataset in COLUMNAR_DATASETS and not records else None,
             )
             layouts = []
             for item in mapping.get("remember", []):
@@ -530,11 +580,12 @@ class Store:
                 raise KeyError(f"{plan_id} 的{dataset_label(dataset)}没有第 {number} 版")
             previous = current_version(session, plan_id, dataset)
             before = _version_facts(previous) if previous is not None else None
+            typed = dataset in COLUMNAR_DATASETS and columnar.has_parts(session, old.id)
             row = add_version(
                 session,
                 plan_id,
                 dataset,
-                self._records(session, old.id),
+                [] if typed else self._records(session, old.id),
                 list(old.columns or []),
                 [],
                 origin="restore",
@@ -546,6 +597,7 @@ class Store:
                 note=f"恢复第 {number} 版",
                 restored_from=old.id,
                 author=actor,
+                frame=self._text_frame(session, old) if typed else None,
             )
             session.flush()
             audit.record(
@@ -611,6 +663,15 @@ class Store:
                     client=client,
                 )
             return row.id
+
+
+def _wkt(wkb: np.ndarray | None, rows: int) -> list[str]:
+    import shapely
+
+    if wkb is None:
+        return [""] * rows
+    shapes = shapely.from_wkb(wkb)
+    return ["" if g is None else shapely.to_wkt(g, rounding_precision=-1) for g in shapes]
 
 
 def store_plans(settings: Settings | None = None) -> list[Plan]:

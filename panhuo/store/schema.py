@@ -6,7 +6,11 @@
   ``tables``, ``facts``): number, time, who made it, source file name and sha256, origin
   (sample, import, restore), whether it is current. An import or a restore adds a version; nothing is updated
   in place.
-- ``records``: the rows of a version, one JSON object of text values per row.
+- ``records``: the rows of a version of the small datasets (targets, schedules, tables …), one
+  JSON object of text values per row.
+- ``version_parts``: the rows of a parcels or zones version, typed and columnar (Parquet parts:
+  the printed text, the values parsed once at import, the geometry as WKB apart), see
+  :mod:`panhuo.store.columnar`; migration 0007 converted the JSON rows of older stores.
 - ``source_files``: the original files byte for byte, attached to the version they made.
 - ``mappings``: the confirmed column mapping per source layout (hash of the header row).
 - ``import_reports``: every import attempt's report, also for failed imports — the only trace
@@ -105,6 +109,18 @@ class RecordRow(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
     row_no: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class PartRow(Base):
+    """A part of a parcels or zones version, typed and columnar (:mod:`panhuo.store.columnar`)."""
+
+    __tablename__ = "version_parts"
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # attributes | geometry
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    format: Mapped[str] = mapped_column(String(16))
+    rows: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SourceFileRow(Base):

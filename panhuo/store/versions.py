@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from panhuo.access import User
-from panhuo.store.records import NewSource, clean_json, sha256
-from panhuo.store.schema import RecordRow, SourceFileRow, VersionRow
+from panhuo.loader import PARSED_COLUMNS, parsed_columns
+from panhuo.store.columnar import COLUMNAR_DATASETS, write_parts
+from panhuo.store.records import NewSource, clean_json, frame_records, records_frame, sha256
+from panhuo.store.schema import PlanRow, RecordRow, SourceFileRow, VersionRow
 
 
 def current_version(session: Session, plan_id: str, dataset: str) -> VersionRow | None:
@@ -36,11 +39,28 @@ def add_version(
     note: str,
     author: User,
     restored_from: int | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> VersionRow:
     """Add the next version of a plan's dataset with its records and original files.
 
     The caller holds the store's write lock (``Store.writing``), so the number taken here is
-    not taken by a concurrent writer. ``author`` is who made the version (kept with it)."""
+    not taken by a concurrent writer. ``author`` is who made the version (kept with it).
+
+    Parcels and zones (``frame``, or ``records`` as text) are stored typed and columnar
+    (:mod:`panhuo.store.columnar`): their areas and counts are parsed here, once, in the plan's
+    default unit (kept in ``extra["parsed_unit"]``); other datasets as JSON rows."""
+    columnar = dataset in COLUMNAR_DATASETS
+    if columnar:
+        if frame is None:
+            frame = records_frame(records, [str(c) for c in columns])
+        frame = frame.astype(object).where(frame.notna(), "").reset_index(drop=True)
+        plan = session.get(PlanRow, plan_id)
+        unit = str(((plan.meta or {}) if plan is not None else {}).get("area_unit") or "公顷")
+        parsed = parsed_columns(dataset, frame, unit)
+        frame = pd.concat([frame.drop(columns=[c for c in PARSED_COLUMNS if c in frame]), parsed], axis=1)
+        extra = {**extra, "parsed_unit": unit}
+    elif frame is not None and not records:
+        records = frame_records(frame)
     number = (
         session.scalar(
             select(func.max(VersionRow.number)).where(
@@ -63,7 +83,7 @@ def add_version(
         data_origin=data_origin,
         source_name=source_name[:500],
         source_sha256=source_sha[:200],
-        row_count=len(records),
+        row_count=len(frame) if columnar else len(records),
         columns=[str(c) for c in columns],
         is_current=make_current,
         restored_from=restored_from,
@@ -74,9 +94,12 @@ def add_version(
     )
     session.add(row)
     session.flush()
-    rows = [{"version_id": row.id, "row_no": i, "data": clean_json(r)} for i, r in enumerate(records)]
-    if rows:
-        session.execute(RecordRow.__table__.insert(), rows)
+    if columnar:
+        write_parts(session, row.id, frame)
+    else:
+        rows = [{"version_id": row.id, "row_no": i, "data": clean_json(r)} for i, r in enumerate(records)]
+        if rows:
+            session.execute(RecordRow.__table__.insert(), rows)
     for source in sources:
         session.add(
             SourceFileRow(
