@@ -130,11 +130,10 @@ def group_totals(frame: pd.DataFrame, by: str, unit: str = "ha") -> pd.DataFrame
         return pd.DataFrame(columns=columns)
     keys = frame[by].astype(str).replace({"": EMPTY_KEY}).to_numpy(dtype=object)
     codes, uniques = pd.factorize(keys, sort=False)  # first-appearance order
-    counts = (
-        np.bincount(codes, weights=frame["count"].to_numpy(dtype="float64"), minlength=len(uniques))
-        if "count" in frame
-        else np.bincount(codes, minlength=len(uniques))
+    weights = (
+        frame["count"].to_numpy(dtype="int64") if "count" in frame else np.ones(len(frame), dtype="int64")
     )
+    counts = pd.Series(weights).groupby(codes).sum().to_numpy()
     quanta = (
         pd.Series(frame["area_q"].to_numpy(dtype="int64")).groupby(codes).sum().to_numpy()  # exact int64
         if "area_q" in frame
@@ -146,7 +145,7 @@ def group_totals(frame: pd.DataFrame, by: str, unit: str = "ha") -> pd.DataFrame
         rest = _inexact_ha(frame[codes == g]) if inexact else Decimal(0)
         q = int(quanta[g])
         area = quanta_in(q, unit) if rest == 0 else from_ha(quanta_ha(q) + rest, unit)
-        rows.append({"key": key, "count": int(round(counts[g])), "area": area, "area_value": float(area)})
+        rows.append({"key": key, "count": int(counts[g]), "area": area, "area_value": float(area)})
     return pd.DataFrame(rows, columns=columns)
 
 

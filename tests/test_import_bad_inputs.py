@@ -21,8 +21,7 @@ import pytest
 import shapely
 
 from panhuo.access import system_user
-from panhuo.importing import InputFile, examples, import_files, new_plan_meta
-from panhuo.importing import _limits
+from panhuo.importing import InputFile, _limits, examples, import_files, new_plan_meta
 from panhuo.store import Store
 from tests.test_store import use_data_dir, use_database
 

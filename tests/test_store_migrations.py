@@ -15,10 +15,10 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import text
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 from panhuo.access import system_user
 from panhuo.store import Store, migrate

@@ -213,20 +213,23 @@ def markdown(report: dict) -> str:
     lines = [
         f"# 规模基准（scale benchmark）{report['date']}",
         "",
-        f"Generated parcels (模拟, {generate.CITY}), `make bench-scale`, commit `{env['commit']}`"
-        f"{' (working tree modified)' if env['dirty'] else ''}; {env['cpus']} CPUs, load average "
-        f"{env['load_start']} at start; Python {env['python']}, Streamlit {env['streamlit']}. "
-        "Times in seconds, server-side through AppTest (no browser), each app and page in a fresh "
-        "process. *cold*: from a fresh process to the page shown (Panhuo: a first run on the default "
-        "page, which registers the pages, then the run of the link `/page?plan=scale-N`); *rerun*: unchanged rerun; *filter*: one 区县 chosen in the "
-        "sidebar, median of "
-        f"{report['repeats']} changes. *naive/Panhuo* above 1× means Panhuo is faster. *floor*: pandas "
-        "group-by by 区县 over the rows in memory. Memory: RSS of the process after the page's runs (MB).",
+        f"Generated parcels (模拟, {generate.CITY}), `make bench-scale`; {env['cpus']} CPUs shared with other "
+        f"work, {env['memory_gb']} GB; Python {env['python']}, Streamlit {env['streamlit']}. Times in "
+        "seconds, server-side through AppTest (no browser), each app and page in a fresh process.",
+        "",
+        "- *cold*: from a fresh process to the page shown; for Panhuo a first run on the default page "
+        "(which registers the pages), then the run of the link `/<page>?plan=scale-N`, shown apart;",
+        "- *rerun*: an unchanged rerun; *filter*: one 区县 chosen in the sidebar, median of "
+        f"{report['repeats']} changes (a different 区县 each time);",
+        "- *naive/Panhuo* above 1× means Panhuo is faster; *floor*: a pandas group-by by 区县 over the "
+        "rows already in memory;",
+        "- memory: RSS of the process after the page's runs (MB); *largest element*: the biggest "
+        "element the page sends (MB).",
         "",
         "## Import",
         "",
-        "| N | file | generate s | import s | import peak RSS MB | store MB | floor ms | status |",
-        "|---|---|---|---|---|---|---|---|",
+        "| N | file | generate s | import s | import peak RSS MB | store MB | floor ms | status | commit |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size in report["sizes"]:
         imported = size.get("import", {})
@@ -236,7 +239,7 @@ def markdown(report: dict) -> str:
             f"| {size['n']:,} | {size.get('format', '–')} {size.get('file_mb', '–')} MB "
             f"| {size['generate']['seconds']:.1f} | {imported.get('seconds', 0):.1f} "
             f"| {imported.get('peak_rss_mb', 0):,.0f} | {imported.get('store_mb', '–')} | {floor_ms} "
-            f"| {imported.get('status', '–')} |"
+            f"| {imported.get('status', '–')} | `{size.get('commit', '?')}`{'+' if size.get('dirty') else ''} |"
         )
     lines += [
         "",
@@ -290,6 +293,17 @@ def environment() -> dict:
     }
 
 
+def earlier_sizes(out: Path, measuring: list[int]) -> list[dict]:
+    """Today's results for the sizes not measured again now (each says its own commit), so a run
+    of one size (``SIZES=1000000``) completes the day's table instead of replacing it."""
+    path = out / f"scale-{dt.date.today().isoformat()}.json"
+    if not path.exists():
+        return []
+    return [
+        size for size in json.loads(path.read_text(encoding="utf-8"))["sizes"] if size["n"] not in measuring
+    ]
+
+
 def write(report: dict, out: Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"scale-{report['date']}"
@@ -313,16 +327,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "bench-scale")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--fresh", action="store_true", help="drop the sizes measured earlier today")
     options = parser.parse_args(argv)
     report = {
         "date": dt.date.today().isoformat(),
         "environment": environment(),
         "repeats": options.repeats,
         "timeout_s": options.timeout,
-        "sizes": [],
+        "sizes": [] if options.fresh else earlier_sizes(options.out, options.sizes),
     }
     for n in options.sizes:
-        report["sizes"].append(bench_size(n, options))
+        record = {
+            "commit": report["environment"]["commit"],
+            "dirty": report["environment"]["dirty"],
+            "started": dt.datetime.now().isoformat(timespec="seconds"),
+            "load_average_start": list(os.getloadavg()),
+        }
+        record.update(bench_size(n, options))
+        report["sizes"] = sorted([*report["sizes"], record], key=lambda size: size["n"])
         md_path, json_path = write(report, options.out)
     print(markdown(report))
     log(

@@ -81,11 +81,27 @@ def write_parts(session: Session, version_id: int, frame: pd.DataFrame) -> None:
             table = _geometry_table(chunk[GEOMETRY])
             geometry = _parquet(table) if table is not None else None
             chunk = chunk.drop(columns=[GEOMETRY])
-        rows = [{"version_id": version_id, "kind": "attributes", "part": part, "format": FORMAT,
-                 "rows": len(chunk), "content": _parquet(_table(chunk))}]  # fmt: skip
+        rows = [
+            {
+                "version_id": version_id,
+                "kind": "attributes",
+                "part": part,
+                "format": FORMAT,
+                "rows": len(chunk),
+                "content": _parquet(_table(chunk)),
+            }
+        ]
         if geometry is not None:
-            rows.append({"version_id": version_id, "kind": GEOMETRY, "part": part, "format": FORMAT,
-                         "rows": len(chunk), "content": geometry})  # fmt: skip
+            rows.append(
+                {
+                    "version_id": version_id,
+                    "kind": GEOMETRY,
+                    "part": part,
+                    "format": FORMAT,
+                    "rows": len(chunk),
+                    "content": geometry,
+                }
+            )
         session.execute(insert(PartRow), rows)
 
 
@@ -154,7 +170,7 @@ def copy_parts(session: Session, source_id: int, target_id: int) -> None:
             [
                 {"version_id": target_id, "kind": k, "part": p, "format": f, "rows": n, "content": c}
                 for k, p, f, n, c in rows
-            ],  # fmt: skip
+            ],
         )
 
 
