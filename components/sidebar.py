@@ -20,6 +20,7 @@ from components.auth import current_user
 from components.text import plain
 from panhuo.access import ANONYMOUS, CountyScope, User
 from panhuo.aggregate import apply_filters
+from panhuo.catalog import Catalog
 from panhuo.demo import DEMO_LABEL, NOTE, is_demo
 from panhuo.model import Plan
 from panhuo.nouns import type_label
@@ -138,7 +139,7 @@ def render_sidebar(*, filters: bool = True) -> Context:
     user = ANONYMOUS if data.settings().public_mode else current_user()
 
     if filters:
-        _draw_filters(plans)
+        _draw_filters(catalog)
     plan = plans[st.session_state[KEYS["plan"]]]
     dataset, frame = plan.records()
 
@@ -176,13 +177,14 @@ def set_page_param(name: str, value: str) -> None:
     st.session_state[_WRITTEN] = {**written, **({name: value} if value else {})}
 
 
-def _draw_filters(plans: dict[str, Plan]) -> None:
+def _draw_filters(catalog: Catalog) -> None:
+    plans = catalog.plans_by_id
     with st.sidebar:
         st.markdown("### 筛选")
         st.selectbox(
             "规划",
             options=list(plans),
-            format_func=lambda pid: plans[pid].short_title,
+            format_func=catalog.short_title,  # titles only: just the plan on screen is read
             key=KEYS["plan"],
             on_change=_on_plan_change,
         )

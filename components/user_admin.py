@@ -96,7 +96,7 @@ def _grant_picker(prefix: str, catalog: Catalog) -> tuple[Role, str | None, list
     plan = st.selectbox(
         "规划",
         [ALL_PLANS, *catalog.ids()],
-        format_func=lambda p: "全部规划" if p == ALL_PLANS else f"{p}｜{catalog.get(p).short_title}",
+        format_func=lambda p: "全部规划" if p == ALL_PLANS else f"{p}｜{catalog.short_title(p)}",
         key=f"{prefix}_plan",
         help="管理员（全部规划）可管理用户；某一规划的角色只对该规划有效。",
     )

@@ -7,7 +7,8 @@ store whose current data differs from the samples (imports and restores).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,13 +24,74 @@ if TYPE_CHECKING:  # pragma: no cover
 SAMPLE_ORDER = ["shangdang-2021", "wuwei-2023", "liaocheng-2020", "huzhou-2023", "urumqi-2025"]
 
 
+class LazyPlans(Mapping):
+    """Plans by id, in menu order, each read only when it is first asked for: a catalog of
+    many stored plans (a province's, each of a million parcels) costs one query for their
+    titles, and the page reads only the plan on screen. ``meta(plan_id)`` is the plan's
+    metadata without reading its data."""
+
+    def __init__(self, plans: dict[str, Plan] | None = None) -> None:
+        self._plans: dict[str, Plan] = dict(plans or {})
+        self._pending: dict[str, tuple[Callable[[], Plan], dict]] = {}
+        self._order: list[str] = list(self._plans)
+        self._lock = threading.Lock()
+
+    def __setitem__(self, plan_id: str, plan: Plan) -> None:
+        self._pending.pop(plan_id, None)
+        if plan_id not in self._plans and plan_id not in self._order:
+            self._order.append(plan_id)
+        self._plans[plan_id] = plan
+
+    def defer(self, plan_id: str, load: Callable[[], Plan], meta: dict) -> None:
+        """Add a plan read by ``load()`` when first asked for (it replaces a sample of that id)."""
+        self._plans.pop(plan_id, None)
+        if plan_id not in self._order:
+            self._order.append(plan_id)
+        self._pending[plan_id] = (load, dict(meta))
+
+    def __getitem__(self, plan_id: str) -> Plan:
+        if plan_id in self._plans:
+            return self._plans[plan_id]
+        if plan_id not in self._pending:
+            raise KeyError(plan_id)
+        with self._lock:
+            if plan_id not in self._plans:
+                self._plans[plan_id] = self._pending[plan_id][0]()
+                self._pending.pop(plan_id, None)
+        return self._plans[plan_id]
+
+    def meta(self, plan_id: str) -> dict:
+        if plan_id in self._plans:
+            return self._plans[plan_id].meta
+        return self._pending[plan_id][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, plan_id: object) -> bool:
+        return plan_id in self._plans or plan_id in self._pending
+
+
 @dataclass
 class Catalog:
-    """The plans, by id, in menu order; ``revisions`` gives each plan taken from the store the
-    id of its latest version (a sample plan is at 0), for caches keyed per plan."""
+    """The plans, by id, in menu order (each read when first asked for, :class:`LazyPlans`);
+    ``revisions`` gives each plan taken from the store the id of its latest version (a sample
+    plan is at 0), for caches keyed per plan."""
 
-    plans_by_id: dict[str, Plan] = field(default_factory=dict)
+    plans_by_id: LazyPlans = field(default_factory=LazyPlans)
     revisions: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plans_by_id, LazyPlans):
+            self.plans_by_id = LazyPlans(self.plans_by_id)
+
+    def short_title(self, plan_id: str) -> str:
+        """The plan's short title for menus, without reading its data."""
+        meta = self.plans_by_id.meta(plan_id)
+        return str(meta.get("short_title") or meta.get("title") or plan_id)
 
     def ids(self) -> list[str]:
         return list(self.plans_by_id)
@@ -68,6 +130,19 @@ def _load_stored(store: Store, plan_id: str, _revision: int) -> Plan:
     return store.load_plan(plan_id)
 
 
+def _loader(
+    load: Callable[[Store, str, int], Plan], store: Store, plan_id: str, revision: int
+) -> Callable[[], Plan]:
+    """Read the plan when first asked for; a database lost meanwhile is StoreUnavailable."""
+    from panhuo.store import unavailable_on_failure
+
+    def read() -> Plan:
+        with unavailable_on_failure():
+            return load(store, plan_id, revision)
+
+    return read
+
+
 def open_catalog(
     settings: Settings | None = None,
     *,
@@ -104,7 +179,7 @@ def open_catalog(
         found = load_samples(settings.data_dir, wanted)
     else:
         found = samples(settings.data_dir)
-    catalog = Catalog({p.id: p for p in found if wanted is None or p.id in wanted})
+    catalog = Catalog(LazyPlans({p.id: p for p in found if wanted is None or p.id in wanted}))
     if not imports:
         return catalog
     from panhuo.store import Store, unavailable_on_failure  # the store imports the loader: late
@@ -124,10 +199,13 @@ def open_catalog(
         demo = settings.demo_enabled
         revisions = store.plan_revisions(demo=demo)
         load = stored or _load_stored
+        metas = store.plan_metas([p for p in revisions if wanted is None or p in wanted])
         for plan_id, revision in revisions.items():
             if wanted is not None and plan_id not in wanted:
                 continue
-            catalog.plans_by_id[plan_id] = load(store, plan_id, revision)
+            catalog.plans_by_id.defer(
+                plan_id, _loader(load, store, plan_id, revision), metas.get(plan_id, {})
+            )
             catalog.revisions[plan_id] = revision
         if wanted is not None:  # a plan the store holds unchanged, under a folder of another name
             for plan_id in wanted:

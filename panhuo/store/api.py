@@ -236,6 +236,15 @@ class Store:
             row = session.get(PlanRow, plan_id)
             return dict(row.meta) if row else None
 
+    def plan_metas(self, plan_ids: Iterable[str]) -> dict[str, dict]:
+        """The metadata of these plans (title, city, counties …), by id, in one query."""
+        wanted = list(plan_ids)
+        if not wanted:
+            return {}
+        with self.session() as session:
+            rows = session.execute(select(PlanRow.id, PlanRow.meta).where(PlanRow.id.in_(wanted))).all()
+        return {pid: dict(meta or {}) for pid, meta in rows}
+
     def changed_plan_ids(self, demo: bool = True) -> list[str]:
         """Plans whose current data is not the sample data: imported plans, samples with an
         imported or restored dataset, and (last; none with ``demo=False``) the demonstration
