@@ -270,6 +270,14 @@ def markdown(report: dict) -> str:
     ]
     if failures:
         lines += ["", "## Failures", "", *failures]
+    notes = [
+        f"- N={size['n']:,} (started {size.get('started', '?')}, load average "
+        f"{' '.join(f'{x:.1f}' for x in size.get('load_average_start', []))}): {size['note']}"
+        for size in report["sizes"]
+        if size.get("note")
+    ]
+    if notes:
+        lines += ["", "## Notes", "", *notes]
     return "\n".join(lines) + "\n"
 
 
@@ -328,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--fresh", action="store_true", help="drop the sizes measured earlier today")
+    parser.add_argument("--note", default="", help="a sentence kept with each size measured (what was run)")
     options = parser.parse_args(argv)
     report = {
         "date": dt.date.today().isoformat(),
@@ -342,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             "dirty": report["environment"]["dirty"],
             "started": dt.datetime.now().isoformat(timespec="seconds"),
             "load_average_start": list(os.getloadavg()),
+            "note": options.note,
         }
         record.update(bench_size(n, options))
         report["sizes"] = sorted([*report["sizes"], record], key=lambda size: size["n"])
