@@ -106,8 +106,9 @@ def _county_filter(at):
     raise PageFailed("NoCountyFilter", "no 区县 multiselect in the sidebar")
 
 
-def _interact(at, result: dict, repeats: int, timeout: float) -> None:
-    """Warm reruns (nothing changed), then filter changes to one 区县 after another."""
+def _interact(at, result: dict, repeats: int, timeout: float, *, linked: bool = False) -> None:
+    """Warm reruns (nothing changed), then filter changes to one 区县 after another. ``linked``:
+    the app mirrors its filters in the link, so the link must name the 区县 chosen."""
     result["warm_s"] = [_run(at, timeout, "rerun", result) for _ in range(repeats)]
     counties = list(_county_filter(at).options)
     result["filter_s"] = []
@@ -115,6 +116,10 @@ def _interact(at, result: dict, repeats: int, timeout: float) -> None:
         county = counties[i % len(counties)]
         _county_filter(at).set_value([county])
         result["filter_s"].append(_run(at, timeout, "filter", result))
+        if linked and at.query_params.get("county") != county:
+            raise PageFailed(
+                "FilterNotApplied", f"the link says {at.query_params.get('county')!r}, not {county!r}"
+            )
         result["filtered_to"] = county
     _check_size(at, result)
 
@@ -133,7 +138,7 @@ def measure_panhuo(page: str, plan: str, repeats: int, timeout: float, result: d
     if at.query_params.get("plan") != plan:  # the link's plan was not found: another plan is shown
         raise PageFailed("PlanNotShown", f"the page shows {at.query_params.get('plan')!r}, not {plan!r}")
     _check_size(at, result)
-    _interact(at, result, repeats, timeout)
+    _interact(at, result, repeats, timeout, linked=True)
 
 
 def measure_naive(page: str, file: str, repeats: int, timeout: float, result: dict) -> None:
