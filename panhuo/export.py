@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from panhuo.access import CountyScope
@@ -26,6 +27,7 @@ from panhuo.units import (
     format_in,
     format_number,
     from_ha,
+    quanta_per,
     to_ha,
     unit_in_text,
     unit_label,
@@ -71,25 +73,127 @@ def derived_text(note: object) -> str:
     return _FIELD_NAME.sub(lambda m: _NOTE_LABELS.get(m.group(1), m.group(1)), str(note or ""))
 
 
-def records_table(frame: pd.DataFrame, dataset: str, unit: str, scope: CountyScope) -> pd.DataFrame:
+def records_table(
+    frame: pd.DataFrame, dataset: str, unit: str, scope: CountyScope, keep: set[str] | None = None
+) -> pd.DataFrame:
     """The records with Chinese headers, the area in ``unit`` first; empty columns dropped.
 
     Private fields follow ``scope``, the viewer's ``User.private_scope(plan)`` (see
     :func:`panhuo.privacy.scoped_records`): the table on screen and its downloads are built from
-    this, so they show the same.
+    this, so they show the same. ``keep``: the columns to show (a page of a larger result keeps
+    the result's columns, :func:`record_page`), instead of those not empty in ``frame``.
     """
     frame = scoped_records(frame, scope)
     if "derived" in frame:
         frame["derived"] = frame["derived"].map(derived_text)
-    frame["area_shown"] = [
-        float(from_ha(to_ha(a, u), unit)) if str(a).strip() else None
-        for a, u in zip(frame["area"], frame["area_unit"], strict=True)
-    ]
+    frame["area_shown"] = _area_shown(frame, unit)
     columns = [c for c in SHOWN[dataset] if c in frame.columns]
     table = frame[columns]
-    keep = [c for c in columns if c == "area_shown" or table[c].astype(str).str.strip().ne("").any()]
+    if keep is None:
+        keep = _kept_columns(frame, dataset)
+    keep = [c for c in columns if c in keep]
     labels = LABELS | {"area_shown": f"面积（{unit_label(unit)}）"}
     return table[keep].rename(columns=labels)
+
+
+# sheet rows of an XLSX file (1,048,576) less the title and header rows Panhuo writes
+XLSX_MAX_ROWS = 1_048_576 - 3
+PAGE_SIZES = (50, 100, 500)
+# what 明细 sorts by: the stored order, then these columns ("area" sorts on the exact area)
+SORTS = ("", "area", "id", "name", "county", "town", "type", "stage", "phase")
+SORT_LABELS = {"": "原顺序", "area": "面积", **{k: LABELS[k] for k in SORTS if k not in ("", "area")}}
+
+
+@dataclass
+class RecordPage:
+    """One page of the 明细 table: its rows as :func:`records_table` shows them, and where it is."""
+
+    table: pd.DataFrame
+    total: int  # records matching the search
+    page: int  # 1-based, clamped to the pages there are
+    pages: int
+    first: int  # 1-based number of the page's first record (0 when there is none)
+
+
+def search_mask(frame: pd.DataFrame, dataset: str, text: str) -> np.ndarray:
+    """Which rows contain ``text`` (case-insensitive, literal) in a shown column: one vectorised
+    pass per column (no row is joined into a string)."""
+    text = text.strip()
+    mask = np.zeros(len(frame), dtype=bool)
+    if not text:
+        return ~mask
+    for column in SHOWN[dataset]:
+        if column in frame and column != "area_shown" and not pd.api.types.is_numeric_dtype(frame[column]):
+            found = frame[column].astype(str).str.contains(text, case=False, regex=False)
+            mask |= found.fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _order(frame: pd.DataFrame, sort: str, descending: bool) -> np.ndarray:
+    if not sort or sort not in SORTS or (sort != "area" and sort not in frame):
+        order = np.arange(len(frame))
+        return order[::-1] if descending else order
+    if sort == "area":
+        key = frame["area_ha"].to_numpy(dtype="float64") if "area_ha" in frame else np.zeros(len(frame))
+        key = np.where(np.isnan(key), -np.inf, key)
+    else:
+        key = frame[sort].astype(str).to_numpy(dtype=object)
+    order = np.argsort(key, kind="stable")
+    return order[::-1] if descending else order
+
+
+def record_page(
+    frame: pd.DataFrame,
+    dataset: str,
+    unit: str,
+    scope: CountyScope,
+    *,
+    query: str = "",
+    sort: str = "",
+    descending: bool = False,
+    page: int = 1,
+    size: int = 100,
+) -> RecordPage:
+    """The ``page``-th page of ``size`` records matching ``query``, sorted by ``sort``: only the
+    page's rows are formatted and sent, whatever the number of records (a province's million).
+    The columns are those :func:`records_table` keeps for all matching records."""
+    matching = frame[search_mask(frame, dataset, query)] if query.strip() else frame
+    total = len(matching)
+    pages = max(1, -(-total // size))
+    page = min(max(1, int(page)), pages)
+    order = _order(matching, sort, descending)
+    rows = matching.iloc[order[(page - 1) * size : page * size]]
+    # the columns of the whole result, not of this page: a page does not lose a column that is
+    # empty on it, nor show one empty everywhere
+    table = records_table(rows, dataset, unit, scope, keep=_kept_columns(matching, dataset))
+    return RecordPage(table, total, page, pages, (page - 1) * size + 1 if total else 0)
+
+
+def _kept_columns(frame: pd.DataFrame, dataset: str) -> set[str]:
+    keep = {"area_shown"}
+    for column in SHOWN[dataset]:
+        if column in frame and column != "area_shown":
+            values = frame[column]
+            if pd.api.types.is_numeric_dtype(values):
+                if len(values):
+                    keep.add(column)
+            elif values.astype(str).str.strip().ne("").any():
+                keep.add(column)
+    return keep
+
+
+def _area_shown(frame: pd.DataFrame, unit: str) -> list[float | None]:
+    """Each record's area in ``unit``, rounded as :func:`panhuo.units.from_ha` rounds: from the
+    exact integer parsed at import where there is one (vectorised), else from the printed text."""
+    shown: list[float | None] = [None] * len(frame)
+    exact = frame["area_exact"].to_numpy(dtype=bool) if "area_exact" in frame else np.zeros(len(frame), bool)
+    if exact.any():
+        values = np.round(frame["area_q"].to_numpy(dtype="int64") / quanta_per(unit), 4)
+        shown = [float(v) if ok else None for v, ok in zip(values, exact, strict=True)]
+    for i in np.flatnonzero(~exact):
+        a, u = frame["area"].iat[i], frame["area_unit"].iat[i]
+        shown[i] = float(from_ha(to_ha(a, u), unit)) if str(a).strip() else None
+    return shown
 
 
 def record_details(table: pd.DataFrame, position: int) -> tuple[str, pd.DataFrame]:

@@ -85,11 +85,23 @@ def downloads(monkeypatch) -> dict[str, bytes]:
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    deferred = MediaFileManager.add_deferred
+
+    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        files[file_id] = data_callable  # made when clicked: called by _download, as a click would
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
     return files
 
 
-def _download(at: AppTest, files: dict[str, bytes], key: str) -> bytes:
+def _download(at: AppTest, files: dict, key: str) -> bytes:
     button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+    if button.proto.deferred_file_id:
+        return files[button.proto.deferred_file_id]()
     return files[button.proto.url.rsplit("/", 1)[1].split(".")[0]]
 
 
