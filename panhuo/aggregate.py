@@ -101,7 +101,10 @@ class Filters:
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters, dataset: str = "parcels") -> pd.DataFrame:
-    """The rows of ``frame`` that match every non-empty filter."""
+    """The rows of ``frame`` that match every non-empty filter (no filter: the frame itself, as
+    a copy-on-write view, nothing copied)."""
+    if filters.is_empty():
+        return frame.copy(deep=False)
     mask = pd.Series(True, index=frame.index)
     pairs: list[tuple[str, Iterable[str]]] = [
         ("county", filters.counties),
@@ -118,34 +121,45 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, dataset: str = "parcels
 
 
 def group_totals(frame: pd.DataFrame, by: str, unit: str = "ha") -> pd.DataFrame:
-    """Count and area per value of ``by``, in first-appearance order: one vectorised group-by
-    over the integer areas (no Python loop over rows or a mask per group).
+    """Count and area per value of ``by``, in first-appearance order (:func:`grouped`: one
+    vectorised group-by over the integer areas, no mask per group).
 
     Columns: ``key``, ``count``, ``area`` (Decimal in ``unit``), ``area_value`` (float).
     """
     if by not in frame.columns:
         raise KeyError(f"无法按“{FIELD_LABELS.get(by, by)}”分组：该数据没有这一列")
-    columns = ["key", "count", "area", "area_value"]
+    return grouped(frame, {"key": frame[by].astype(str).replace({"": EMPTY_KEY})}, unit)
+
+
+def grouped(frame: pd.DataFrame, keys: dict[str, pd.Series], unit: str = "ha") -> pd.DataFrame:
+    """Count and exact area of ``frame`` per combination of ``keys`` (name → a key per row, same
+    index), combinations in first-appearance order: one vectorised group-by of the integer areas
+    (exact int64 sums), the Decimal path only for rows whose area is not a whole number of quanta.
+
+    Columns: the key names, ``count``, ``area`` (Decimal in ``unit``), ``area_value`` (float).
+    """
+    names = list(keys)
+    columns = [*names, "count", "area", "area_value"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    keys = frame[by].astype(str).replace({"": EMPTY_KEY}).to_numpy(dtype=object)
-    codes, uniques = pd.factorize(keys, sort=False)  # first-appearance order
-    weights = (
-        frame["count"].to_numpy(dtype="int64") if "count" in frame else np.ones(len(frame), dtype="int64")
-    )
-    counts = pd.Series(weights).groupby(codes).sum().to_numpy()
-    quanta = (
-        pd.Series(frame["area_q"].to_numpy(dtype="int64")).groupby(codes).sum().to_numpy()  # exact int64
-        if "area_q" in frame
-        else np.zeros(len(uniques), dtype=np.int64)
-    )
-    inexact = not ("area_exact" in frame and frame["area_exact"].to_numpy(dtype=bool).all())
+    by = [f"k{i}" for i in range(len(names))]
+    work = pd.DataFrame({b: keys[n].to_numpy(dtype=object) for b, n in zip(by, names, strict=True)})
+    work["q"] = frame["area_q"].to_numpy(dtype="int64") if "area_q" in frame else 0
+    work["n"] = frame["count"].to_numpy(dtype="int64") if "count" in frame else 1
+    exact = frame["area_exact"].to_numpy(dtype=bool) if "area_exact" in frame else np.zeros(len(frame), bool)
+    sums = work.groupby(by, sort=False).agg(q=("q", "sum"), n=("n", "sum"))
     rows = []
-    for g, key in enumerate(uniques):
-        rest = _inexact_ha(frame[codes == g]) if inexact else Decimal(0)
-        q = int(quanta[g])
-        area = quanta_in(q, unit) if rest == 0 else from_ha(quanta_ha(q) + rest, unit)
-        rows.append({"key": key, "count": int(counts[g]), "area": area, "area_value": float(area)})
+    for combo, q, n in zip(sums.index, sums["q"], sums["n"], strict=True):
+        combo = combo if isinstance(combo, tuple) else (combo,)
+        rest = Decimal(0)
+        if not exact.all():
+            hit = np.ones(len(frame), dtype=bool)
+            for column, value in zip(by, combo, strict=True):
+                hit &= work[column].to_numpy(dtype=object) == value
+            rest = _inexact_ha(frame[hit])
+        area = quanta_in(int(q), unit) if rest == 0 else from_ha(quanta_ha(int(q)) + rest, unit)
+        row = dict(zip(names, combo, strict=True))
+        rows.append({**row, "count": int(n), "area": area, "area_value": float(area)})
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -33,9 +33,11 @@ def public_records(frame: pd.DataFrame) -> pd.DataFrame:
     >>> public_records(frame)["name"].tolist()
     ['某厂', '（权利人信息不公开）']
     """
-    result = frame.copy()
-    result.loc[_holder_names(result), "name"] = MASK
-    return result.drop(columns=[c for c in SENSITIVE_COLUMNS if c in result.columns])
+    holders = _holder_names(frame)
+    result = frame.drop(columns=[c for c in SENSITIVE_COLUMNS if c in frame.columns])  # lazy: no data copied
+    if holders.any():
+        result["name"] = frame["name"].mask(holders, MASK)
+    return result
 
 
 def _counties(scope: CountyScope) -> set[str]:
@@ -57,7 +59,7 @@ def covered_rows(frame: pd.DataFrame, scope: CountyScope) -> pd.Series:
     counties = _counties(scope)
     if not counties or "county" not in frame:
         return pd.Series(False, index=frame.index)
-    names = frame["county"].map(lambda c: "" if c is None or c != c else str(c).strip())
+    names = frame["county"].fillna("").astype(str).str.strip()
     return names.isin(counties)
 
 
@@ -78,16 +80,17 @@ def scoped_records(frame: pd.DataFrame, scope: CountyScope) -> pd.DataFrame:
     False
     """
     if scope.everything:
-        return frame.copy()
+        return frame.copy(deep=False)  # copy-on-write: a caller's change never reaches the plan
     if not _counties(scope):
         return public_records(frame)
-    result = frame.copy()
+    result = frame.copy(deep=False)
     hidden = ~covered_rows(result, scope)
-    result.loc[hidden & _holder_names(result), "name"] = MASK
+    masked = hidden & _holder_names(result)
+    if masked.any():
+        result["name"] = result["name"].mask(masked, MASK)
     for column in SENSITIVE_COLUMNS:
         if column in result:
-            result[column] = result[column].astype(object)
-            result.loc[hidden, column] = ""
+            result[column] = result[column].astype(object).mask(hidden, "")
     return result
 
 

@@ -15,9 +15,10 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
-from panhuo.aggregate import EMPTY_KEY, area_in, record_count
+from panhuo.aggregate import EMPTY_KEY, grouped
 from panhuo.model import STAGES, Plan
 from panhuo.structure import table_by_role
 from panhuo.units import convert, format_area, format_in, to_ha, unit_code, unit_label
@@ -197,20 +198,15 @@ def _groups(
         if by
         else pd.Series("全部", index=records.index)
     )
-    rows = []
-    for key in order:
-        for group in dict.fromkeys(groups[keys == key]):
-            part = records[(keys == key) & (groups == group)]
-            area = area_in(part, code)
-            rows.append(
-                {
-                    "period": key,
-                    "group": group,
-                    "count": record_count(part),
-                    "area_value": float(area),
-                    "area_text": format_in(area, code),
-                }
-            )
+    sums = grouped(records, {"period": keys, "group": groups}, code)  # one group-by, exact
+    rank = {key: i for i, key in enumerate(order)}
+    sums = sums[sums["period"].isin(rank)]
+    sums = sums.iloc[np.argsort(sums["period"].map(rank).to_numpy(), kind="stable")]
+    rows = [
+        {"period": r.period, "group": r.group, "count": int(r.count), "area_value": float(r.area),
+         "area_text": format_in(r.area, code)}
+        for r in sums.itertuples()
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
 
 
