@@ -339,7 +339,9 @@ def _check_shares(table: PublishedTable) -> list[Finding]:
             total_text = str(total_row[of])
             total = parse_number(total_text)
             denominators = [_cell(table, total_row, of)]
-            whole = f"{_label(table, total_row)}{column_phrase(of)} {_printed(total_text)}"
+            total_name = _label(table, total_row)
+            of_phrase = column_phrase(of)
+            whole = f"{of_phrase if of_phrase.startswith(total_name) else total_name + of_phrase} {_printed(total_text)}"
         else:
             data_rows = frame[kinds == "data"]
             data_texts = _values(data_rows, of)
@@ -624,7 +626,7 @@ def _compute_fact(plan: Plan, fact: dict, facts_by_id: dict) -> tuple[Decimal, D
                 ),
                 Decimal(0),
             )
-            return computed, tolerance, "", inputs, f"{words}{len(texts)} 条面积之和（{target_unit}）"
+            return computed, tolerance, "", inputs, f"{words} {len(texts)} 条面积之和（{target_unit}）"
         raise ValueError(f"未知的 metric：{metric}")
     if "table" in spec:
         table = plan.tables.get(spec["table"])
@@ -861,7 +863,8 @@ def size_text(finding: Finding) -> str:
         return ""
     diff = Decimal(str(finding.difference))
     sign = "多" if diff > 0 else "少"
-    amount = f"{abs(diff).normalize():f}"
+    step = Decimal("0.01") if abs(diff) >= Decimal("0.01") else Decimal("0.0001")
+    amount = f"{abs(diff).quantize(step).normalize():f}"
     if finding.unit == "%":
         return f"计算值比文件{sign} {amount} 个百分点"
     text = f"计算值比文件{sign} {amount}{(' ' + finding.unit) if finding.unit else ''}"
