@@ -25,7 +25,7 @@ def render() -> None:
     else:
         st.success("文件中的合计、小计、占比与文字数据均与重算一致（在舍入范围内）。")
     data_check.conventions(findings)
-    data_check.all_checks(ctx.plan, findings)
+    data_check.all_checks(ctx.plan, findings, found)
 
 
 if __name__ == "__main__":

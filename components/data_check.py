@@ -94,7 +94,7 @@ def conventions(findings: list[Finding]) -> None:
         st.markdown(_finding_lines(finding))
 
 
-def all_checks(plan: Plan, findings: list[Finding]) -> None:
+def all_checks(plan: Plan, findings: list[Finding], found: list[Cause]) -> None:
     """Every check, filtered by conclusion, in a table with its downloads."""
     counts = severity_counts(findings)
     st.subheader(f"全部核查项（{len(findings)} 项）")
@@ -120,5 +120,5 @@ def all_checks(plan: Plan, findings: list[Finding]) -> None:
         plan=plan,
         sum_columns=summary.sum_columns,
         formats=summary.formats,
-        note=audit_note(counts, chosen, len(shown), len(frame)),
+        note=audit_note(counts, chosen, len(shown), len(frame), audit_headline(findings, found)),
     )

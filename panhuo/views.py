@@ -457,11 +457,15 @@ def audit_summary(findings: pd.DataFrame, severities: list[str] | tuple[str, ...
     return SummaryTable(table, dict.fromkeys((AUDIT_COLUMNS[c] for c in figures), "plain"), ())
 
 
-def audit_note(counts: dict[str, int], chosen: list[str] | tuple[str, ...], shown: int, total: int) -> str:
-    """The lines a download of 数据核查 carries: the counts per conclusion, which were chosen."""
+def audit_note(
+    counts: dict[str, int], chosen: list[str] | tuple[str, ...], shown: int, total: int, headline: str = ""
+) -> str:
+    """The lines a download of 数据核查 carries: the causes (``headline``, :func:`audit_headline`),
+    the counts per conclusion, which were chosen."""
     counted = "；".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 项" for s in SEVERITIES)
     picked = "、".join(SEVERITY_LABELS[s] for s in (chosen or SEVERITIES))
-    return f"核查结果：{counted}\n本表结论：{picked}（{shown} / {total} 项）"
+    head = f"{headline}\n" if headline else ""
+    return f"{head}核查结果：{counted}\n本表结论：{picked}（{shown} / {total} 项）"
 
 
 def outline_metrics(plan: Plan) -> list[Metric]:
