@@ -147,12 +147,42 @@ def _cause(cause_id: str, group: list[Finding], secondary: set[int]) -> Cause:
         if f.claim not in seen:
             seen.add(f.claim)
             rests_on.append(f)
-    where = list(dict.fromkeys(_where(f) for f in rests_on))
-    title = f"{'、'.join(where)}：{rests_on[0].label}"
-    if len(rests_on) > 1:
-        title += f"（共 {len(rests_on)} 个印刷数值）"
     severity = min((f.severity for f in group), key=_WORST.get)
-    return Cause(cause_id, severity, title, rests_on, group)
+    return Cause(cause_id, severity, _title(rests_on), rests_on, group)
+
+
+def _shown(finding: Finding, value: float | None) -> str:
+    """A value with its unit, with the decimals the document prints it with."""
+    decimals = len(finding.printed.rstrip("%％").partition(".")[2])
+    unit = finding.unit
+    number = f"{value:,.{decimals}f}" if value is not None else ""
+    return number + ("%" if unit == "%" else (f" {unit}" if unit else ""))
+
+
+def _title(rests_on: list[Finding]) -> str:
+    """What is wrong, in one line: the printed value, where, and what it disagrees with."""
+    first = rests_on[0]
+    computed = {f.computed for f in rests_on}
+    worked = (
+        f"重算为 {_shown(first, first.computed)}" if len(computed) == 1 and first.computed is not None else ""
+    )
+    if len(rests_on) > 1:
+        where = "、".join(dict.fromkeys(_where(f) for f in rests_on))
+        if len({f.documented for f in rests_on}) == 1:
+            return f"{where}：{len(rests_on)} 处均印为 {_shown(first, first.documented)}" + (
+                f"，{worked}" if worked else ""
+            )
+        rules = list(dict.fromkeys(f.rule for f in rests_on if f.kind != "fact")) or ["与重算不符"]
+        rule = "、".join(rules) if len(rules) <= 2 else "与重算不符"
+        return f"{where}：{len(rests_on)} 个印刷数值{rule}"
+    cell = _table_column(first)
+    if cell and first.kind != "fact":
+        phrase = column_phrase(cell[1])
+        text = f"{first.location}{' ' if phrase[:1].isdigit() else ''}{phrase}印为 {_shown(first, first.documented)}，{first.rule}"
+        return text + (f"（{worked}）" if worked else "")
+    return f"{first.location}：{first.label}，文件为 {_shown(first, first.documented)}" + (
+        f"，{worked}" if worked else ""
+    )
 
 
 def group(findings: list[Finding]) -> list[Cause]:

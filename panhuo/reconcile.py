@@ -70,6 +70,8 @@ class Finding:
     inputs: list[str] = field(default_factory=list)  # the printed values it is computed from
     cause: str = ""  # set by panhuo.causes for problems
     additive: bool = False  # computed as a plain sum of its inputs (a corrected input shifts it)
+    printed: str = ""  # the checked value as printed
+    rule: str = ""  # what is wrong with it, in a few words (与面积不符, 超出 0–100%)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -161,6 +163,7 @@ def _finding(
         words = evidence["arithmetic"]
         equals = "" if words.endswith("为") else " = "
         evidence["arithmetic"] = f"{words}{equals}{_text(computed, shown)}{suffix}，文件为 {written}{suffix}"
+    evidence.setdefault("printed", _printed(printed if printed is not None else documented))
     return Finding(
         table=table,
         item=item,
@@ -299,6 +302,7 @@ def _sum_finding(table, item, parts: pd.DataFrame, row: pd.Series, column: str, 
             printed=row[column],
             kind="sum",
             label=f"{_label(table, row)}行的{column_phrase(column)}应等于{what}",
+            rule=f"与{what}不符",
             location=_where(table, row),
             quote=_row_quote(table, row),
             arithmetic=f"{column_phrase(column)} {_added(texts)}",
@@ -370,6 +374,7 @@ def _check_shares(table: PublishedTable) -> list[Finding]:
                     printed=row[share],
                     kind="share",
                     label=f"{_label(table, row)}的{column_phrase(share)}应为其{column_phrase(of)}占总数的比例",
+                    rule=f"与{column_phrase(of)}不符",
                     location=_where(table, row),
                     quote=_row_quote(table, row),
                     arithmetic=f"{column_phrase(of)} {_printed(row[of])} ÷ {whole} × 100",
@@ -394,6 +399,7 @@ def _check_shares(table: PublishedTable) -> list[Finding]:
                     printed=total_row[share],
                     kind="sum",
                     label=f"{_label(table, total_row)}行的{column_phrase(share)}应等于{what}",
+                    rule=f"与{what}不符",
                     location=_where(table, total_row),
                     quote=_row_quote(table, total_row),
                     arithmetic=f"{column_phrase(share)} {_added(texts)}",
@@ -436,6 +442,7 @@ def _check_row_sums(table: PublishedTable) -> list[Finding]:
                     printed=row[total_col],
                     kind="row_sum",
                     label=f"{_label(table, row)}的{column_phrase(total_col)}应等于{words}",
+                    rule=f"与{words}不符",
                     location=_where(table, row),
                     quote=_row_quote(table, row),
                     arithmetic=f"{words}：{written}",
@@ -474,6 +481,8 @@ def _check_ranges(table: PublishedTable) -> list[Finding]:
                     note=f"取值应在 {bounds} 之间",
                     kind="range",
                     label=f"{_label(table, row)}的{column_phrase(column)}应在 {bounds} 之间",
+                    rule=f"不可能成立（应在 {bounds} 之间）",
+                    printed=_printed(row[column]),
                     location=_where(table, row),
                     quote=_row_quote(table, row),
                     arithmetic=(
@@ -526,6 +535,7 @@ def _check_changes(table: PublishedTable) -> list[Finding]:
                         f"{_label(table, row)}的{column_phrase(rate_col)}应由"
                         f"{column_phrase(before_col)}与{column_phrase(after_col)}算出"
                     ),
+                    rule=f"与{column_phrase(before_col)}、{column_phrase(after_col)}不符",
                     location=_where(table, row),
                     quote=_row_quote(table, row),
                     arithmetic=f"（{a} − {b}）÷ {b} × 100",
@@ -708,6 +718,7 @@ def check_facts(plan: Plan) -> list[Finding]:
         evidence = dict(
             kind="fact",
             label=fact.get("item", fact.get("id", "")),
+            rule="与重算不符",
             location=_fact_location(fact),
             quote=str(fact.get("text", "")),
             claim=fact_claim(plan, fact),
@@ -786,6 +797,8 @@ def check_records(plan: Plan) -> list[Finding]:
                         source=row.get("source", ""),
                         note="面积应大于 0",
                         label=f"{name}的面积应大于 0",
+                        rule="不可能成立（面积应大于 0）",
+                        printed=_printed(row.get("area", "")),
                         arithmetic=f"面积印为 {_printed(row.get('area', ''))}",
                         claim=cell_key(label, str(row.get("id", "")), "area"),
                         **where,
@@ -806,6 +819,8 @@ def check_records(plan: Plan) -> list[Finding]:
                             source=row.get("source", ""),
                             note=f"取值应在 {bounds.text} 之间",
                             label=f"{name}的{bounds.label}应在 {bounds.text} 之间",
+                            rule=f"不可能成立（应在 {bounds.text} 之间）",
+                            printed=_printed(row.get(column, "")),
                             arithmetic=f"{bounds.label}印为 {_printed(row.get(column, ''))}",
                             claim=cell_key(label, str(row.get("id", "")), column),
                             **where,
