@@ -62,6 +62,13 @@ def _finding_lines(finding: Finding) -> str:
     return "\n\n".join(lines)
 
 
+def _with_unit(finding: Finding) -> str:
+    """The printed value with its unit (a share once with %)."""
+    value = finding.printed.rstrip("%％")
+    unit = finding.unit
+    return value + ("%" if unit == "%" else (f" {unit}" if unit else ""))
+
+
 def cause_card(cause: Cause) -> None:
     """One cause: what is wrong, the printed values it rests on, every check it fails."""
     with st.container(border=True, key=f"cause_{cause.id}"):
@@ -69,11 +76,7 @@ def cause_card(cause: Cause) -> None:
         st.markdown(
             f":{colour}-badge[{SEVERITY_LABELS[cause.severity]}] **{plain(cause.id)}** {plain(cause.title)}"
         )
-        values = "；".join(
-            f"{f.location} {f.documented:g}{f.unit if f.unit == '%' else (' ' + f.unit if f.unit else '')}"
-            for f in cause.rests_on
-            if f.documented is not None
-        )
+        values = "；".join(f"{f.location} {_with_unit(f)}" for f in cause.rests_on if f.printed)
         st.caption(f"依据的印刷数值：{plain(values)}　·　涉及 {cause.checks} 项核查")
         for finding in cause.findings[:SHOWN_PER_CAUSE]:
             st.markdown(_finding_lines(finding))

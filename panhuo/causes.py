@@ -148,7 +148,9 @@ def _cause(cause_id: str, group: list[Finding], secondary: set[int]) -> Cause:
             seen.add(f.claim)
             rests_on.append(f)
     severity = min((f.severity for f in group), key=_WORST.get)
-    return Cause(cause_id, severity, _title(rests_on), rests_on, group)
+    first = {f.claim for f in rests_on}  # the wrong values' own checks first, then their symptoms
+    ordered = sorted(group, key=lambda f: f.claim not in first or f.severity == "uncheckable")
+    return Cause(cause_id, severity, _title(rests_on), rests_on, ordered)
 
 
 def _shown(finding: Finding, value: float | None) -> str:
