@@ -701,6 +701,10 @@ def _compute_fact(plan: Plan, fact: dict, facts_by_id: dict) -> tuple[Decimal, D
 
 
 def _fact_location(fact: dict) -> str:
+    """Chapter and section; for a cross-table fact quoting a cell, its table and row."""
+    match = _CELL_QUOTE.match(str(fact.get("text", "")))
+    if match and fact.get("table") == "跨表核对":
+        return f"{match.group(1)} {match.group(2)}行"
     return str(fact.get("source", "")).strip() or str(fact.get("table", "")) or "正文"
 
 
