@@ -22,6 +22,7 @@ def render() -> None:
         st.subheader("问题清单")
         for cause in found:
             data_check.cause_card(cause)
+        data_check.cause_download(ctx.plan, found)
     else:
         st.success("文件中的合计、小计、占比与文字数据均与重算一致（在舍入范围内）。")
     data_check.conventions(findings)

@@ -13,7 +13,7 @@ from components.text import plain
 from panhuo.causes import Cause
 from panhuo.model import Plan
 from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, Finding, findings_frame, severity_counts, size_text
-from panhuo.views import audit_headline, audit_note, audit_summary, audit_table
+from panhuo.views import audit_headline, audit_note, audit_summary, audit_table, cause_rows
 
 SHOWN_PER_CAUSE = 4  # checks shown open in a card; the rest behind 其余…
 _BADGE = {"invalid": "red", "mismatch": "orange", "uncheckable": "gray"}
@@ -85,6 +85,20 @@ def cause_card(cause: Cause) -> None:
             with st.expander(f"其余 {len(rest)} 项核查", key=f"cause_more_{cause.id}"):
                 for finding in rest:
                     st.markdown(_finding_lines(finding))
+
+
+def cause_download(plan: Plan, found: list[Cause]) -> None:
+    """The 问题清单 as a workbook: one row per failing check under its cause (for the authors)."""
+    if not found:
+        return
+    table_downloads(
+        cause_rows(found),
+        f"{plan.id}-问题清单",
+        "audit_causes",
+        plan=plan,
+        sum_columns=[],
+        note=f"问题 {len(found)} 个（涉及 {sum(c.checks for c in found)} 项核查），每行一项核查",
+    )
 
 
 def conventions(findings: list[Finding]) -> None:

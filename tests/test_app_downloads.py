@@ -237,6 +237,19 @@ def test_audit_offers_its_findings_as_numbers_without_a_total(downloads):
     assert len(csv) == 1 + 28 and "57.16" in {r[col["文件数值"]] for r in csv[1:]}
 
 
+def test_audit_offers_the_list_of_problems_one_row_per_check(downloads):
+    at = open_page("audit", plan="shangdang-2021")
+    assert buttons(at)["audit_causes_xlsx"] == "下载 XLSX"
+    headers, rows, total, note, _ = workbook(downloads["shangdang-2021-问题清单.xlsx"], "问题")
+    assert headers[:3] == ["问题", "问题结论", "问题概述"] and total is None
+    assert len(rows) == 28 and len({r[0] for r in rows}) == 13
+    assert any(line.startswith("问题 13 个（涉及 28 项核查）") for line in note)
+    col = {h: i for i, h in enumerate(headers)}
+    gov = next(r for r in rows if r[col["核查项"]] == "政府主导再开发地块面积占比")
+    assert gov[col["原文"]] == "安排政府主导再开发地块75个，面积138.66公顷，占再开发地块总面积的86.36%"
+    assert gov[col["核算"]] == "138.66 ÷ 146.59 × 100 = 94.59%，文件为 86.36%"
+
+
 # ---------------------------------------------------------------- 总览's bars by 区县
 
 
