@@ -10,7 +10,7 @@ Slides (a slide is left out when the plan carries nothing for it):
 3. area by 区县 (or the breakdown the 总览 page picks) as a native PowerPoint bar chart and a table;
 4. targets (count targets against the list where the plan sets them, else all targets as printed);
 5. next milestones (those not yet over on ``today``), else the list's 实施阶段;
-6. data check: findings per severity and the largest mismatches, documented against computed.
+6. data check: causes with the checks they explain, and the first causes with their arithmetic.
 
 A demonstration plan's briefing (:mod:`panhuo.demo`) carries 模拟数据（演示用，非真实进展） at the
 top of every slide, and its file name begins 模拟-.
@@ -37,12 +37,13 @@ from pptx.util import Inches, Pt
 
 from panhuo import palette, timeline, views
 from panhuo.aggregate import exact_area_ha, record_count
+from panhuo.causes import Cause, causes
 from panhuo.demo import demo_label, export_name
 from panhuo.model import Plan
 from panhuo.nouns import measure_word
 from panhuo.nouns import noun as dataset_noun
 from panhuo.privacy import public_records, sensitive_values
-from panhuo.reconcile import SEVERITIES, SEVERITY_LABELS, findings_frame, reconcile, severity_counts
+from panhuo.reconcile import Finding, reconcile
 from panhuo.units import format_area, format_in, unit_code, unit_label
 
 FONT = palette.BRIEFING_FONT
@@ -216,33 +217,32 @@ def _metric_cards(slide, metrics: list[views.Metric], top) -> None:
 # --- content -------------------------------------------------------------------------------------
 
 
-def _public_findings(plan: Plan) -> pd.DataFrame:
-    """Findings as a frame, with any row that quotes a right-holder left out (none do today)."""
-    frame = findings_frame(reconcile(plan))
+def _public_findings(plan: Plan) -> list[Finding]:
+    """Findings, with any that quotes a right-holder left out (none do today)."""
+    findings = reconcile(plan)
     hidden = set()
     for dataset in (plan.parcels, plan.zones):
         hidden |= sensitive_values(dataset)
-    if hidden and not frame.empty:
-        text = frame.astype(str).agg(" ".join, axis=1)
-        frame = frame[~text.map(lambda t: any(value in t for value in hidden))]
-    return frame
+    if hidden:
+        findings = [
+            f
+            for f in findings
+            if not any(value in " ".join(map(str, f.to_json().values())) for value in hidden)
+        ]
+    return findings
 
 
-def _top_mismatches(findings: pd.DataFrame) -> pd.DataFrame:
-    """The mismatches and invalid values with the largest relative difference."""
-    bad = findings[findings["severity"].isin(["mismatch", "invalid"])].copy()
-    if bad.empty:
-        return bad
-
-    def relative(row) -> float:
-        diff, documented = row["difference"], row["documented"]
-        if diff is None or diff != diff:
-            return float("inf")
-        return abs(diff) / abs(documented) if documented else abs(diff)
-
-    bad["_rank"] = bad.apply(relative, axis=1)
-    bad["_invalid"] = bad["severity"] == "invalid"
-    return bad.sort_values(["_invalid", "_rank"], ascending=False, kind="stable").head(TOP_MISMATCHES)
+def _top_causes(found: list[Cause]) -> pd.DataFrame:
+    """The first causes (invalid values first), each with the printed values it rests on."""
+    ranked = sorted(found, key=lambda c: c.severity != "invalid")[:TOP_MISMATCHES]
+    return pd.DataFrame(
+        {
+            "问题": [c.id for c in ranked],
+            "概述": [c.title for c in ranked],
+            "核算（首项）": [c.rests_on[0].arithmetic or c.rests_on[0].note for c in ranked],
+            "核查项": [f"{c.checks} 项" for c in ranked],
+        }
+    )
 
 
 def _chart(slide, groups: pd.DataFrame, label: str, unit: str, left, top, width, height) -> None:
@@ -426,32 +426,20 @@ def briefing_pptx(plan: Plan, records: pd.DataFrame, dataset: str, unit: str, to
 
     # 6. data check
     findings = _public_findings(plan)
-    if not findings.empty:
-        counts_by = severity_counts([])
-        for severity in findings["severity"]:
-            counts_by[severity] += 1
+    if findings:
+        found = causes(findings)
         slide = _new_slide(prs, "数据核查", footer)
-        summary = f"核查 {len(findings):,} 项：" + "，".join(
-            f"{SEVERITY_LABELS[s]} {counts_by[s]:,}" for s in SEVERITIES
-        )
+        summary = views.audit_headline(findings, found)
         _text(slide, MARGIN, Inches(1.35), WIDTH - 2 * MARGIN, Inches(0.6), [summary], BODY, True, INK)
-        top = _top_mismatches(findings)
-        if top.empty:
+        if not found:
             _text(slide, MARGIN, Inches(2.2), WIDTH - 2 * MARGIN, Inches(0.6),
                   ["文件中的合计、小计、占比与文字数据均与重算一致（在舍入范围内）。"], BODY, color=MUTED)  # fmt: skip
         else:
-            frame = pd.DataFrame(
-                {
-                    "表/出处": top["table"],
-                    "核查项": top["item"],
-                    "文件数值": top["documented"].map(views.plain_number),
-                    "计算数值": top["computed"].map(views.plain_number),
-                    "单位": top["unit"].replace("", "—"),
-                }
-            )
+            frame = _top_causes(found)
+            more = f"，另有 {len(found) - len(frame)} 个见“数据核查”页" if len(found) > len(frame) else ""
             _text(slide, MARGIN, Inches(2.05), WIDTH - 2 * MARGIN, Inches(0.5),
-                  [f"相差最大的 {len(frame)} 项（文件数值与重算数值对照）："], SMALL, color=MUTED)  # fmt: skip
-            _table(slide, frame, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, [1.4, 6.2, 1.5, 1.5, 0.9])
+                  [f"前 {len(frame)} 个问题（按原因归并，文件所印与重算对照）{more}："], SMALL, color=MUTED)  # fmt: skip
+            _table(slide, frame, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, [0.9, 4.6, 5.0, 1.0])
 
     label = demo_label(plan)
     for slide in prs.slides:

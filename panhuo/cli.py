@@ -25,7 +25,7 @@ from panhuo.aggregate import FIELD_LABELS, GROUP_FIELDS, summarize
 from panhuo.catalog import open_catalog
 from panhuo.nouns import noun
 from panhuo.planid import InvalidPlanId, check_plan_id
-from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
+from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts, size_text
 from panhuo.store.errors import StoreUnavailable
 from panhuo.units import AREA_UNITS, find_unit, format_area, to_ha
 
@@ -71,32 +71,48 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
+    """The findings of a plan, by cause: ``--json`` lists every check (each problem with its
+    ``cause``), ``--json --by-cause`` the causes with their checks (what 数据核查 shows)."""
+    from panhuo.causes import causes
+    from panhuo.views import audit_headline
+
     plan = open_catalog().get(args.plan)
     findings = reconcile(plan)
-    if args.json:
+    found = causes(findings)
+    if args.json and args.by_cause:
         _print_json(
-            [
-                {
-                    k: f.to_json()[k]
-                    for k in ("table", "item", "documented", "computed", "difference", "severity")
-                }
-                | {"unit": f.unit, "note": f.note}
-                for f in findings
-            ]
+            {
+                "plan": plan.id,
+                "checks": len(findings),
+                "counts": severity_counts(findings),
+                "causes": [c.to_json() for c in found],
+            }
         )
         return 0
-    counts = severity_counts(findings)
-    print(
-        f"{plan.title}：核查 {len(findings)} 项，"
-        + "，".join(f"{SEVERITY_LABELS[k]} {v}" for k, v in counts.items())
-    )
-    for f in findings:
-        if f.severity in ("mismatch", "invalid") or args.all:
+    if args.json:
+        _print_json([{k: v for k, v in f.to_json().items() if k not in _INTERNAL} for f in findings])
+        return 0
+    print(f"{plan.title}：{audit_headline(findings, found)}")
+    for cause in found:
+        print(f"{cause.id} [{SEVERITY_LABELS[cause.severity]}] {cause.title}（{cause.checks} 项核查）")
+        for f in cause.findings:
+            size = size_text(f)
             print(
-                f"[{SEVERITY_LABELS[f.severity]}] {f.table} | {f.item} | 文件 {f.documented} | "
-                f"计算 {f.computed} | 差 {f.difference} {f.unit} {f.note}".rstrip()
+                f"  - [{SEVERITY_LABELS[f.severity]}] {f.location} | {f.label or f.item} | {f.arithmetic}"
+                + (f" | {size}" if size else "")
+                + (f" | {f.note}" if f.note else "")
             )
+    if args.all:
+        for f in findings:
+            if f.severity in ("ok", "rounding"):
+                print(
+                    f"[{SEVERITY_LABELS[f.severity]}] {f.location} | {f.label or f.item} | {f.arithmetic}"
+                    + (f" | {f.note}" if f.note else "")
+                )
     return 0
+
+
+_INTERNAL = {"additive"}  # how panhuo.causes reads a check, not what it found
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
@@ -198,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="也列出一致与舍入误差的项")
+    p.add_argument(
+        "--by-cause", action="store_true", help="与 --json 同用：按问题（原因）列出，每个问题附其核查项"
+    )
     p.set_defaults(func=cmd_reconcile)
 
     p = sub.add_parser(

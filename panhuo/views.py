@@ -377,15 +377,57 @@ def plain_number(value: object) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def audit_headline(findings: list, found: list) -> str:
+    """The counts of 数据核查 in one sentence: causes first, with the checks they explain.
+
+    ``findings`` is :func:`panhuo.reconcile.reconcile`, ``found`` its
+    :func:`panhuo.causes.causes`.
+    """
+    counts = {s: 0 for s in SEVERITIES}
+    for finding in findings:
+        counts[finding.severity] += 1
+    conventions = sum(1 for f in findings if f.severity == "rounding" and "印刷惯例" in f.note)
+    problems = sum(c.checks for c in found)
+    head = f"问题 {len(found)} 个（涉及 {problems} 项核查）" if found else "未发现问题"
+    rounding = f"舍入误差 {counts['rounding']}" + (f"（其中印刷惯例 {conventions}）" if conventions else "")
+    return f"{head}；共核查 {len(findings)} 项：一致 {counts['ok']}，{rounding}"
+
+
+def cause_rows(found: list) -> pd.DataFrame:
+    """One row per failing check, under its cause, in Chinese (the 问题清单 download)."""
+    from panhuo.reconcile import size_text
+
+    rows = [
+        {
+            "问题": cause.id,
+            "问题结论": SEVERITY_LABELS[cause.severity],
+            "问题概述": cause.title,
+            "本项结论": SEVERITY_LABELS[f.severity],
+            "位置": f.location,
+            "核查项": f.label or f.item,
+            "原文": f.quote,
+            "核算": f.arithmetic,
+            "差值": size_text(f),
+            "说明": f.note,
+        }
+        for cause in found
+        for f in cause.findings
+    ]
+    columns = ["问题", "问题结论", "问题概述", "本项结论", "位置", "核查项", "原文", "核算", "差值", "说明"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 AUDIT_COLUMNS = {
     "severity_label": "结论",
-    "table": "表/出处",
-    "item": "核查项",
+    "cause": "问题",
+    "location": "位置",
+    "label": "核查项",
     "documented": "文件数值",
     "computed": "计算数值",
     "difference": "差值",
     "tolerance": "允许误差",
     "unit": "单位",
+    "arithmetic": "核算",
     "note": "说明",
 }
 
@@ -415,11 +457,15 @@ def audit_summary(findings: pd.DataFrame, severities: list[str] | tuple[str, ...
     return SummaryTable(table, dict.fromkeys((AUDIT_COLUMNS[c] for c in figures), "plain"), ())
 
 
-def audit_note(counts: dict[str, int], chosen: list[str] | tuple[str, ...], shown: int, total: int) -> str:
-    """The lines a download of 数据核查 carries: the counts per conclusion, which were chosen."""
+def audit_note(
+    counts: dict[str, int], chosen: list[str] | tuple[str, ...], shown: int, total: int, headline: str = ""
+) -> str:
+    """The lines a download of 数据核查 carries: the causes (``headline``, :func:`audit_headline`),
+    the counts per conclusion, which were chosen."""
     counted = "；".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 项" for s in SEVERITIES)
     picked = "、".join(SEVERITY_LABELS[s] for s in (chosen or SEVERITIES))
-    return f"核查结果：{counted}\n本表结论：{picked}（{shown} / {total} 项）"
+    head = f"{headline}\n" if headline else ""
+    return f"{head}核查结果：{counted}\n本表结论：{picked}（{shown} / {total} 项）"
 
 
 def outline_metrics(plan: Plan) -> list[Metric]:

@@ -353,41 +353,7 @@ def test_downloads_have_chinese_headers():
     assert header[:4] == ["序号", "名称", "区县", "类别"] and "面积（亩）" in header
 
 
-# ---------------------------------------------------------------- 数据核查
-
-
-def test_audit_shangdang_mismatches_side_by_side():
-    at = open_app("audit", plan="shangdang-2021")
-    assert metrics(at) == {"一致": "302 项", "舍入误差": "41 项", "不一致": "31 项", "数值无效": "0 项"}
-    table = frame_with(at, "核查项")
-    assert len(table) == 31 and set(table["结论"]) == {"不一致"}
-    row = table[(table["表/出处"] == "附表2") & (table["核查项"] == "住宅用地 占比")].iloc[0]
-    assert (row["文件数值"], row["计算数值"], row["差值"]) == ("57.16", "72.5084", "15.3484")
-
-
-def test_audit_filter_by_severity():
-    at = open_app("audit", plan="wuwei-2023")
-    assert len(frame_with(at, "核查项")) == 14 + 2
-    at.button_group(key="audit_severity_wuwei-2023").set_value(["invalid"]).run()
-    table = frame_with(at, "核查项")
-    assert len(table) == 2 and set(table["计算数值"]) == {"—"}
-    assert set(table["文件数值"]) == {"1,761.13", "1,625.42"}
-    at.button_group(key="audit_severity_wuwei-2023").set_value(
-        ["ok", "rounding", "mismatch", "invalid"]
-    ).run()
-    assert len(frame_with(at, "核查项")) == 260 + 33 + 14 + 2
-
-
-def test_audit_huzhou_all_consistent():
-    at = open_app("audit", plan="huzhou-2023")
-    assert metrics(at)["一致"] == "15 项" and metrics(at)["不一致"] == "0 项"
-    assert len(frame_with(at, "核查项")) == 15  # nothing wrong: everything is shown
-
-
-@pytest.mark.parametrize("plan", NO_LISTS)
-def test_audit_without_figures_says_so(plan):
-    at = open_app("audit", plan=plan)
-    assert infos(at) == ["本规划没有可重算的合计、占比或文字数据。"]
+# 数据核查: tests/test_app_audit.py
 
 
 # ---------------------------------------------------------------- the sidebar and the URL

@@ -215,10 +215,12 @@ def test_audit_offers_its_findings_as_numbers_without_a_total(downloads):
     assert buttons(at)["audit_xlsx"] == "下载 XLSX" and buttons(at)["audit_csv"] == "下载 CSV"
     shown = table_with(at, "核查项")
     headers, rows, total, note, (sheet, head) = workbook(downloads["shangdang-2021-核查.xlsx"], "结论")
-    assert headers == list(shown.columns) and len(rows) == len(shown) == 31 and total is None
+    assert headers == list(shown.columns) and len(rows) == len(shown) == 28 and total is None
     col = {h: i for i, h in enumerate(headers)}
     index = next(
-        i for i, r in enumerate(rows) if r[col["表/出处"]] == "附表2" and r[col["核查项"]] == "住宅用地 占比"
+        i
+        for i, r in enumerate(rows)
+        if r[col["位置"]] == "附表2 住宅用地行" and r[col["核查项"]] == "住宅用地的占比应为其面积占总数的比例"
     )
     row = rows[index]
     assert (row[col["文件数值"]], row[col["计算数值"]], row[col["差值"]]) == (57.16, 72.5084, 15.3484)
@@ -228,9 +230,24 @@ def test_audit_offers_its_findings_as_numbers_without_a_total(downloads):
         for name in ("文件数值", "计算数值", "差值"):
             text, value = shown_row[headers.index(name)], file_row[col[name]]
             assert (text == "—" and value is None) or shown_number(text) == pytest.approx(value)
-    assert "核查结果：一致 302 项；舍入误差 41 项；不一致 31 项；数值无效 0 项" in note
+    assert row[col["问题"]] == "问题1" and "106.29 ÷" in row[col["核算"]]
+    assert any(line.startswith("问题 13 个（涉及 28 项核查）") for line in note)
+    assert "核查结果：一致 292 项；舍入误差 42 项；不一致 28 项；数值无效 0 项；无法核查 0 项" in note
     csv = csv_rows(downloads["shangdang-2021-核查.csv"])
-    assert len(csv) == 1 + 31 and "57.16" in {r[col["文件数值"]] for r in csv[1:]}
+    assert len(csv) == 1 + 28 and "57.16" in {r[col["文件数值"]] for r in csv[1:]}
+
+
+def test_audit_offers_the_list_of_problems_one_row_per_check(downloads):
+    at = open_page("audit", plan="shangdang-2021")
+    assert buttons(at)["audit_causes_xlsx"] == "下载 XLSX"
+    headers, rows, total, note, _ = workbook(downloads["shangdang-2021-问题清单.xlsx"], "问题")
+    assert headers[:3] == ["问题", "问题结论", "问题概述"] and total is None
+    assert len(rows) == 28 and len({r[0] for r in rows}) == 13
+    assert any(line.startswith("问题 13 个（涉及 28 项核查）") for line in note)
+    col = {h: i for i, h in enumerate(headers)}
+    gov = next(r for r in rows if r[col["核查项"]] == "政府主导再开发地块面积占比")
+    assert gov[col["原文"]] == "安排政府主导再开发地块75个，面积138.66公顷，占再开发地块总面积的86.36%"
+    assert gov[col["核算"]] == "138.66 ÷ 146.59 × 100 = 94.59%，文件为 86.36%"
 
 
 # ---------------------------------------------------------------- 总览's bars by 区县

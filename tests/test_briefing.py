@@ -20,7 +20,8 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from panhuo.briefing import FONT, briefing_pptx
-from panhuo.reconcile import SEVERITY_LABELS, reconcile, severity_counts
+from panhuo.causes import causes
+from panhuo.reconcile import reconcile
 from panhuo.views import outline_metrics
 from tests.conftest import ROOT, SAMPLE_IDS
 
@@ -122,14 +123,13 @@ def test_title_slide_names_the_document_and_the_period_position(huzhou):
 
 def test_shangdang_area_and_data_check_counts(shangdang, catalog):
     assert "146.59 公顷" in slide_text(titled(shangdang, "核心数据"))
-    counts = severity_counts(reconcile(catalog.get("shangdang-2021")))
+    findings = reconcile(catalog.get("shangdang-2021"))
     text = slide_text(titled(shangdang, "数据核查"))
-    assert f"核查 {sum(counts.values()):,} 项" in text
-    for severity, label in SEVERITY_LABELS.items():
-        assert f"{label} {counts[severity]:,}" in text
-    assert counts["mismatch"] > 0
-    # the largest mismatch: 附表7 居住用地 总计占比 printed 20.11, computed 72.5084
-    assert "20.11" in text and "72.5084" in text
+    # causes first, with the checks they explain, as on the page
+    assert "问题 13 个（涉及 28 项核查）；共核查 362 项：一致 292，舍入误差 42" in text
+    assert len(causes(findings)) == 13 and "另有 8 个见“数据核查”页" in text
+    # the first cause: 附表2's shares, printed again in 附表8, with its arithmetic
+    assert "附表2 占比、附表8 现状占比" in text and "146.59 × 100 = 2.91%，文件为 4.54%" in text
 
 
 def test_the_right_holder_appears_nowhere_in_the_file(shangdang, catalog):

@@ -100,7 +100,7 @@ def test_every_page_shows_the_imported_workbook(imported):
         assert at.sidebar.selectbox(key="f_plan").value == BUREAU_ID, path
     # 数据核查: the workbook's 小计 and 合计 rows, checked against its rows — all agree
     goto(at, "audit").run()
-    assert _metrics(at)["不一致"] == "0 项" and _metrics(at)["一致"] != "0 项"
+    assert _metrics(at)["问题"] == "0 个" and _metrics(at)["一致"] != "0 项"
 
 
 def test_a_wrong_subtotal_in_the_workbook_shows_on_the_audit_page(imported):
@@ -116,7 +116,8 @@ def test_a_wrong_subtotal_in_the_workbook_shows_on_the_audit_page(imported):
     at = _app("changzhi-wrong", "mu")
     goto(at, "audit").run()
     assert not at.exception
-    assert _metrics(at)["不一致"] == "2 项"  # the 小计 and the 合计 that adds the 小计 up
+    # one problem, the wrong 小计, failing twice: itself and the 合计 that adds the 小计 up
+    assert (_metrics(at)["问题"], _metrics(at)["涉及核查"]) == ("1 个", "2 项")
     table = next(df.value for df in at.dataframe if "核查项" in df.value.columns)
     row = table[table["核查项"].str.startswith("上党区小计")].iloc[0]
     assert (row["结论"], str(row["文件数值"]), str(row["计算数值"])) == ("不一致", "100", "108.45")

@@ -159,3 +159,107 @@ def test_urumqi_is_a_consultation_draft_open_until_17_december_2025(catalog):
     assert plan.consultation_open(date(2025, 12, 17)) and not plan.consultation_open(date(2025, 12, 18))
     numbered = plan.measures[plan.measures["kind"] == "measure"]
     assert len(numbered) == 18 and numbered["group"].nunique() == 5
+
+
+# --- 数据核查 by cause, on the real documents -------------------------------------------------
+
+
+def _causes(catalog, plan_id):
+    from panhuo.causes import causes
+
+    findings = reconcile(catalog.get(plan_id))
+    return findings, causes(findings)
+
+
+def test_shangdang_lists_each_distinct_inconsistency_once(catalog):
+    _, found = _causes(catalog, "shangdang-2021")
+    assert (len(found), sum(c.checks for c in found)) == (13, 28)
+    by_value = {}
+    for cause in found:
+        for value in cause.rests_on:
+            by_value.setdefault(value.claim, cause)
+    # 附表2's four shares, printed again in 附表8 and failing the cross-table check: one problem
+    shares = by_value["附表2｜住宅用地｜占比"]
+    assert shares.checks == 12 and by_value["附表8｜住宅用地｜现状_占比"] is shares
+    # one wrong cell of 附表7 (居住用地 20.11): its share, its row sum and the column total
+    annex7 = by_value["附表7｜居住用地｜总计_占比"]
+    assert annex7.checks == 3 and [f.claim for f in annex7.rests_on] == ["附表7｜居住用地｜总计_占比"]
+    # 24.80 vs 26.15 and 旧厂矿 20 vs 19 each once, with both of their checks
+    near = next(c for c in found if any(f.documented == 24.8 and f.computed == 26.15 for f in c.findings))
+    factory = next(c for c in found if any(f.label == "旧厂矿地块数" for f in c.findings))
+    assert near.checks == 2 and factory.checks == 2
+    assert "8 + 20 + 62 = 90 宗，文件为 89 宗" in {f.arithmetic for f in factory.findings}
+
+
+def test_shangdang_evidence_is_quoted_with_its_arithmetic(catalog):
+    findings, _ = _causes(catalog, "shangdang-2021")
+    gov = next(f for f in findings if f.label == "政府主导再开发地块面积占比")
+    assert gov.severity == "mismatch" and gov.location == "第四章 低效用地再开发利用改造主体（一）"
+    assert gov.quote == "安排政府主导再开发地块75个，面积138.66公顷，占再开发地块总面积的86.36%"
+    assert gov.arithmetic == "138.66 ÷ 146.59 × 100 = 94.59%，文件为 86.36%"
+    housing = next(f for f in findings if f.claim == "附表2｜住宅用地｜占比")
+    assert housing.quote.startswith("住宅用地：面积 106.29；占比 57.16%")
+    assert housing.arithmetic == "面积 106.29 ÷ 总计面积 146.59 × 100 = 72.51%，文件为 57.16%"
+    assert all("_" not in f.label for f in findings), "labels are phrases, not column names"
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "label", "convention"),
+    [
+        ("shangdang-2021", "原土地使用权人自行再开发地块面积占比", "截尾"),  # 4.09 for 4.0999
+        ("shangdang-2021", "第二轮认定面积（段首约数）", "截尾"),  # "75公顷" for 75.51
+        ("wuwei-2023", "老城片区未利用地占比", "最小可显示值"),  # 0.01% for 0.0023%
+    ],
+)
+def test_publishing_conventions_are_rounding_with_a_note(catalog, plan_id, label, convention):
+    finding = next(f for f in reconcile(catalog.get(plan_id)) if f.label == label)
+    assert finding.severity == "rounding" and convention in finding.note
+
+
+def test_wuwei_stated_increase_of_far_0_79_against_table_6_2(catalog):
+    findings, found = _causes(catalog, "wuwei-2023")
+    assert (len(found), sum(c.checks for c in found)) == (9, 17)
+    far = next(f for f in findings if f.label == "平均容积率提高")
+    assert far.severity == "mismatch" and far.documented == 0.79 and far.computed == 0.70
+    assert far.arithmetic.endswith("0.97 − 0.27 = 0.70，文件为 0.79")
+    # 建筑密度提高36.75 rests on 现状建筑密度 1625.42, which cannot be a density: not checkable
+    density = next(f for f in findings if f.label == "建筑密度提高")
+    assert density.severity == "uncheckable" and density.computed is None and "1625.42" in density.note
+    invalid = next(c for c in found if c.severity == "invalid")
+    assert density in invalid.findings and {f.documented for f in invalid.rests_on} == {1761.13, 1625.42}
+
+
+def test_huzhou_has_no_cause(catalog):
+    findings, found = _causes(catalog, "huzhou-2023")
+    assert findings and found == []
+
+
+@pytest.mark.parametrize(
+    "plan_id", ["shangdang-2021", "wuwei-2023", "liaocheng-2020", "huzhou-2023", "urumqi-2025"]
+)
+def test_every_quoted_sentence_is_in_the_seed_document(catalog, plan_id):
+    """The evidence 数据核查 quotes is the document's own text (whitespace and table rules
+    aside; "……" marks an omission, a closing （…） the transcriber's note)."""
+    import re
+
+    from tests.conftest import seed_text
+
+    def norm(text: str) -> str:
+        return re.sub(r"[\s\u3000|]+", "", text)
+
+    seed = norm(seed_text(plan_id))
+    missing = []
+    for fact in catalog.get(plan_id).facts:
+        text = str(fact.get("text", ""))
+        if not text or fact.get("table"):  # cross-table checks quote a table cell, not a sentence
+            continue
+        text = re.sub(r"（[^（）]*）$", "", text.strip())
+        missing += [fact["id"] for part in re.split(r"…+", text) if norm(part) and norm(part) not in seed]
+    assert not missing
+
+
+def test_missing_seed_documents_fail_loudly_rather_than_skip():
+    from tests.conftest import seed_text
+
+    with pytest.raises(pytest.fail.Exception, match="shared/seeds"):
+        seed_text("999")

@@ -9,9 +9,7 @@ from datetime import date
 import pytest
 
 from panhuo import policy as pol
-from tests.conftest import ROOT
-
-SEEDS = ROOT.parent / "shared" / "seeds"
+from tests.conftest import seed_text
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +60,7 @@ def test_urumqi_has_18_measures_in_5_groups(urumqi):
 
 
 def _seed(prefix: str) -> str:
-    files = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not files:
-        pytest.skip("seed documents not present")
-    return files[0].read_text(encoding="utf-8")
+    return seed_text(prefix)  # fails (never skips) when ../shared/seeds is missing
 
 
 def test_urumqi_groups_match_the_seed_headings(urumqi):

@@ -33,7 +33,7 @@ FIGURES = {
     ("records", "shangdang-2021"): ["共 89 条地块记录"],
     ("records", "huzhou-2023"): ["共 66 条片区记录"],
     ("records", "wuwei-2023"): ["共 10 条地块记录"],
-    ("audit", "shangdang-2021"): ["302 项", "31 项"],
+    ("audit", "shangdang-2021"): ["13 个", "28 项"],  # 问题 by cause, 涉及核查
     ("audit", "huzhou-2023"): ["15 项"],
 }
 
