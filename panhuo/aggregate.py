@@ -81,6 +81,16 @@ def area_in(frame: pd.DataFrame, unit: str) -> Decimal:
     return from_ha(quanta_ha(_quanta(frame)) + rest, unit)  # type: ignore[return-value]
 
 
+# what a total reads: a part of a frame to be summed needs only these (selecting them first
+# makes the part a copy of five columns, not of every column)
+TOTAL_COLUMNS = ("area_q", "area_exact", "area", "area_unit", "count")
+
+
+def for_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with just :data:`TOTAL_COLUMNS` (a view, nothing copied)."""
+    return frame[[c for c in TOTAL_COLUMNS if c in frame]]
+
+
 def record_count(frame: pd.DataFrame) -> int:
     """Number of parcels (a bundle counts as its parcel_count) or zones."""
     return int(frame["count"].sum()) if "count" in frame and len(frame) else len(frame)
@@ -143,7 +153,7 @@ def grouped(frame: pd.DataFrame, keys: dict[str, pd.Series], unit: str = "ha") -
     if frame.empty:
         return pd.DataFrame(columns=columns)
     by = [f"k{i}" for i in range(len(names))]
-    work = pd.DataFrame({b: keys[n].to_numpy(dtype=object) for b, n in zip(by, names, strict=True)})
+    work = pd.DataFrame({b: keys[n].reset_index(drop=True) for b, n in zip(by, names, strict=True)})
     work["q"] = frame["area_q"].to_numpy(dtype="int64") if "area_q" in frame else 0
     work["n"] = frame["count"].to_numpy(dtype="int64") if "count" in frame else 1
     exact = frame["area_exact"].to_numpy(dtype=bool) if "area_exact" in frame else np.zeros(len(frame), bool)
@@ -155,8 +165,8 @@ def grouped(frame: pd.DataFrame, keys: dict[str, pd.Series], unit: str = "ha") -
         if not exact.all():
             hit = np.ones(len(frame), dtype=bool)
             for column, value in zip(by, combo, strict=True):
-                hit &= work[column].to_numpy(dtype=object) == value
-            rest = _inexact_ha(frame[hit])
+                hit &= (work[column] == value).to_numpy(dtype=bool)
+            rest = _inexact_ha(for_totals(frame)[hit])
         area = quanta_in(int(q), unit) if rest == 0 else from_ha(quanta_ha(int(q)) + rest, unit)
         row = dict(zip(names, combo, strict=True))
         rows.append({**row, "count": int(n), "area": area, "area_value": float(area)})

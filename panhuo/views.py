@@ -13,7 +13,14 @@ from decimal import Decimal
 
 import pandas as pd
 
-from panhuo.aggregate import EMPTY_KEY, area_in, exact_area_ha, group_totals, record_count
+from panhuo.aggregate import (
+    EMPTY_KEY,
+    exact_area_ha,
+    for_totals,
+    group_totals,
+    grouped,
+    record_count,
+)
 from panhuo.export import Rate, SummaryTable
 from panhuo.model import Plan
 from panhuo.nouns import count_note, measure_word, type_column, type_label
@@ -124,8 +131,9 @@ def near_term(plan: Plan, records: pd.DataFrame) -> pd.DataFrame:
     if not end or "phase" not in records:
         return records.iloc[0:0]
 
-    ends = records["phase"].map(period_end_year)
-    return records[ends.notna() & (ends <= int(end))]
+    phases = records["phase"]
+    ends = phases.map({p: period_end_year(p) for p in pd.unique(phases)}).astype("float64")  # once per phase
+    return records[(ends.notna() & (ends <= int(end))).to_numpy()]
 
 
 def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list[Metric]:
@@ -143,7 +151,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
         Metric(f"{what}面积", f"{format_area(total_ha, code)} {label}"),
     ]
     if (records["stage"].str.strip() != "").any():
-        under = exact_area_ha(records[records["stage"] == UNDER_WAY])
+        under = exact_area_ha(for_totals(records)[(records["stage"] == UNDER_WAY).to_numpy()])
         share = under / total_ha * 100 if total_ha else Decimal(0)
         metrics.append(
             Metric(
@@ -170,7 +178,9 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
                 f"清单面积 ÷ 目标面积（{target.text}）",
             )
         )
-    near = near_term(plan, records)
+    near = near_term(
+        plan, for_totals(records).assign(phase=records["phase"]) if "phase" in records else records
+    )
     if len(near):
         year = plan.meta["near_term_end"]
         metrics.append(Metric(f"近期{what}（至{year}年）", f"{record_count(near)} {noun}"))
@@ -193,17 +203,10 @@ def county_split(records: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
     by, label = "stage", "实施阶段"
     if not _named(records, "stage") and _named(records, "phase"):
         by, label = "phase", "实施时序"
-    rows = []
     keys = records[by].astype(str).str.strip() if by in records else pd.Series("", index=records.index)
-    for (county, key), part in records.groupby([records["county"], keys], sort=False):
-        rows.append(
-            {
-                "county": county,
-                "split": key or EMPTY_KEY,
-                "area_value": float(area_in(part, unit)),
-                "count": record_count(part),
-            }
-        )
+    sums = grouped(records, {"county": records["county"], "split": keys.replace("", EMPTY_KEY)}, unit)
+    sums["area_value"] = sums["area"].map(float)
+    rows = sums[["county", "split", "area_value", "count"]].to_dict("records")
     return pd.DataFrame(rows, columns=["county", "split", "area_value", "count"]), label
 
 
@@ -327,8 +330,12 @@ def county_stage_summary(records: pd.DataFrame, unit: str) -> tuple[SummaryTable
         table[f"{split}（{label}）"] = [
             0.0 if pd.isna(area.at[c, split]) else float(area.at[c, split]) for c in counties
         ]
-    keep = records["county"] if "county" in records else pd.Series(dtype=str)
-    table[f"合计（{label}）"] = [float(area_in(records[keep == c], unit)) for c in counties]
+    totals = (
+        grouped(records, {"county": records["county"]}, unit).set_index("county")["area"]
+        if "county" in records
+        else {}
+    )
+    table[f"合计（{label}）"] = [float(totals[c]) if c in totals else 0.0 for c in counties]
     table["个数"] = [int(counts[c]) for c in counties]
     return SummaryTable(table), split_label
 
