@@ -227,6 +227,7 @@ def format_in(value: object, unit: str, with_unit: bool = False) -> str:
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_SIMPLE_NUMBER = re.compile(r"[-+]?\d{1,30}(?:\.\d{1,30})?")
 # words beside a number that are not area units: percent, counts, money
 _OTHER_UNITS = re.compile(r"(%|％|个|宗|块|处|万元|亿元)", re.I)
 _APPROX = ("约", "近", "超过", "大于", "不少于", "≥", ">=", "逾", "左右", "余")
@@ -245,6 +246,8 @@ def parse_number(text: str) -> Decimal | None:
     if text is None:
         return None
     cleaned = str(text).strip()
+    if _SIMPLE_NUMBER.fullmatch(cleaned):  # most cells: a plain number, nothing to clean
+        return Decimal(cleaned)
     if not cleaned or cleaned.lower() in {"nan", "none", "-", "—", "/"}:
         return None
     cleaned = cleaned.translate(_FULLWIDTH)

@@ -85,6 +85,8 @@ def _is_numeric_row(cells: list[str]) -> bool:
 
 def total_label(cells: list[str]) -> tuple[str, str] | None:
     """('subtotal'|'total', label) when a row is a 小计/合计/总计 row."""
+    if not any(("计" in cell or "汇总" in cell) for cell in cells):  # most rows: one quick pass
+        return None
     for cell in cells:
         text = _WS.sub("", cell)
         if not text or len(text) > 20:
@@ -179,15 +181,19 @@ def _classify_rows(table: Table) -> None:
     start = table.header_rows[-1] + 1
     rows = _fill_data_merges(grid, start)
     header_texts = [[_WS.sub("", c) for c in rows[i]] for i in table.header_rows]
+    # a repeated header has as many filled cells as a header row: only such rows are compared
+    header_widths = {sum(1 for c in h if c) for h in header_texts}
     for i in range(start, len(rows)):
         cells = rows[i]
         row = SheetRow(index=i, number=grid.row_numbers[i], cells=cells)
         nonempty = [c for c in cells if c]
-        compact = [_WS.sub("", c) for c in cells]
         totals = total_label(cells)
         if not nonempty and not any((i, c) in grid.uncached for c in range(len(cells))):
             row.kind = "blank"
-        elif compact in header_texts:
+        elif (
+            sum(1 for c in nonempty if c.strip()) in header_widths
+            and [_WS.sub("", c) for c in cells] in header_texts
+        ):
             row.kind = "header_repeat"
         elif i == start and _is_column_number_row(cells):
             row.kind = "column_numbers"

@@ -20,12 +20,43 @@ class Cell:
     column: int | None
 
 
+class RowOrigin:
+    """Where each value of one row came from (field → :class:`Cell`; ``""``: the row): made on
+    demand from the layer's column of each field, which all its rows share, so a million rows
+    hold no million dictionaries of cells. A joined layer's cells are set on it."""
+
+    __slots__ = ("columns", "layer", "overrides", "row")
+
+    def __init__(self, layer: Layer, row: SheetRow, columns: dict[str, int]) -> None:
+        self.layer, self.row, self.columns = layer, row, columns
+        self.overrides: dict[str, Cell] | None = None
+
+    def get(self, name: str, default: Cell | None = None) -> Cell | None:
+        if self.overrides is not None and name in self.overrides:
+            return self.overrides[name]
+        if name == "":
+            return Cell(self.layer, self.row, None)
+        column = self.columns.get(name)
+        return Cell(self.layer, self.row, column) if column is not None else default
+
+    def __getitem__(self, name: str) -> Cell:
+        cell = self.get(name)
+        if cell is None:
+            raise KeyError(name)
+        return cell
+
+    def __setitem__(self, name: str, cell: Cell) -> None:
+        if self.overrides is None:
+            self.overrides = {}
+        self.overrides[name] = cell
+
+
 @dataclass
 class Rows:
     """The data rows of a layer through its mapping, one entry per row in each list."""
 
     values: list[dict[str, str]] = field(default_factory=list)  # field -> cell text
-    origins: list[dict[str, Cell]] = field(default_factory=list)  # field ("" the row) -> its cell
+    origins: list[RowOrigin] = field(default_factory=list)  # field ("" the row) -> its cell
     extras: list[dict[str, str]] = field(default_factory=list)  # extra column -> cell text
     geometry: list[str | None] = field(default_factory=list)  # WKT per row; empty: no geometry
 
@@ -50,24 +81,27 @@ def rows_of(layer: Layer) -> Rows:
     rows = Rows()
     values, origins, extras, geometry = rows.values, rows.origins, rows.extras, rows.geometry
     uncached = table.grid.uncached
+    fields = [(c, choice.field) for c, choice in enumerate(mapping.columns) if choice.field]
+    others = [(c, choice.extra_name) for c, choice in enumerate(mapping.columns) if not choice.field]
+    columns = {name: c for c, name in fields}
+    shapes = table.grid.geometry
     for row in table.data_rows:
-        record: dict[str, str] = {}
-        where: dict[str, Cell] = {"": Cell(layer, row, None)}
-        extra: dict[str, str] = {}
-        for c, choice in enumerate(mapping.columns):
-            text = row.cells[c] if c < len(row.cells) else ""
-            if (row.index, c) in uncached and not text:
-                text = UNCACHED
-            if choice.field:
-                record[choice.field] = text
-                where[choice.field] = Cell(layer, row, c)
-            else:
-                extra[choice.extra_name] = text
+        cells = row.cells
+        n = len(cells)
+        record = {name: cells[c] if c < n else "" for c, name in fields}
+        extra = {name: cells[c] if c < n else "" for c, name in others}
+        if uncached:  # a formula cell saved without its result: said so, not read as empty
+            for c, name in fields:
+                if (row.index, c) in uncached and not record[name]:
+                    record[name] = UNCACHED
+            for c, name in others:
+                if (row.index, c) in uncached and not extra[name]:
+                    extra[name] = UNCACHED
         values.append(record)
-        origins.append(where)
+        origins.append(RowOrigin(layer, row, columns))
         extras.append(extra)
-        if table.grid.geometry is not None:
-            geometry.append(table.grid.geometry[row.index])
+        if shapes is not None:
+            geometry.append(shapes[row.index])
     return rows
 
 
