@@ -138,8 +138,8 @@ def _order(frame: pd.DataFrame, sort: str, descending: bool) -> np.ndarray:
         key = np.where(np.isnan(key), -np.inf, key)
     else:
         key = frame[sort].astype(str).to_numpy(dtype=object)
-    order = np.argsort(key, kind="stable")
-    return order[::-1] if descending else order
+    # stable both ways: records that tie keep their order
+    return pd.Series(key).sort_values(ascending=not descending, kind="stable").index.to_numpy()
 
 
 def record_page(

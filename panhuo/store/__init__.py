@@ -5,6 +5,7 @@ module             what it holds
 =================  ==========================================================================
 ``schema``         the ORM tables
 ``records``        record ↔ frame conversion, published tables as records, ``NewSource``
+``columnar``       parcels and zones as typed Parquet parts (areas parsed once, geometry apart)
 ``versions``       adding a version (the one way rows enter the store)
 ``samples``        loading the sample plans under ``data/`` into the store
 ``api``            the ``Store`` API, ``VersionInfo``, ``store_plans``
