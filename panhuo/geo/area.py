@@ -158,9 +158,11 @@ def area_check(
 
     decimals_out = 2 if code == "ha" else (1 if code == "mu" else 0)
     rows = []
+    recorded = gdf[area_column].tolist()  # plain lists: no pandas scalar access per feature
+    idents = gdf[id_column].tolist() if id_column and id_column in gdf.columns else None
     for pos in range(len(gdf)):
-        value, decimals, text = _recorded(gdf[area_column].iloc[pos])
-        ident = str(gdf[id_column].iloc[pos]) if id_column and id_column in gdf.columns else ""
+        value, decimals, text = _recorded(recorded[pos])
+        ident = str(idents[pos]) if idents is not None else ""
         who = f"第 {pos + 1} 行" + (f"（编号 {ident}）" if ident else "")
         computed = area_m2[pos] / m2_per_unit if np.isfinite(area_m2[pos]) else np.nan
         row = {

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
+import shapely
+
 from panhuo.importing._limits import MAX_ROWS, ImportFailure, check_size, check_zip
 from panhuo.importing.header import SheetRow, Table
 from panhuo.importing.readers import Grid, cell_text, suffix_of
@@ -67,12 +71,16 @@ def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None
     headers = [str(c) for c in gdf.columns if c != geometry_name and c not in _ADDED]
     grid = Grid(filename=filename, crs_name=result.crs_name, geometry=[])
     rows = []
-    for i, (_, feature) in enumerate(gdf.iterrows()):
-        cells = ["" if _isna(feature[c]) else _text(feature[c]) for c in headers]
-        geom = feature[geometry_name]
+    columns = [gdf[c].tolist() for c in headers]  # column by column: no pandas row per feature
+    shapes = gdf[geometry_name].to_numpy()
+    present = ~(pd.isna(shapes) | shapely.is_empty(shapes))
+    wkt = np.full(len(shapes), None, dtype=object)
+    wkt[present] = shapely.to_wkt(shapes[present], rounding_precision=-1)
+    for i in range(len(gdf)):
+        cells = ["" if _isna(column[i]) else _text(column[i]) for column in columns]
         grid.rows.append(cells)
         grid.row_numbers.append(i + 1)
-        grid.geometry.append(None if geom is None or geom.is_empty else geom.wkt)
+        grid.geometry.append(wkt[i])
         rows.append(SheetRow(index=i, number=i + 1, cells=cells))
     table = Table(grid=grid, kind=kind, header_rows=[], headers=headers, rows=rows)
     return table, problems, result
