@@ -219,7 +219,7 @@ def period_totals(records: pd.DataFrame, by: str | None, unit: str) -> pd.DataFr
     if records.empty or not has_phases(records):
         return pd.DataFrame(columns=[*PERIOD_COLUMNS, "label"])
     phased = records[records["phase"].astype(str).str.strip() != ""]
-    order = sorted(dict.fromkeys(phased["phase"].astype(str).str.strip()), key=_period_key)
+    order = sorted(pd.unique(phased["phase"].astype(str).str.strip()), key=_period_key)  # C, not a loop
     out = _groups(phased, "phase", by, unit, order)
     out["label"] = out["period"].map(period_label)
     return out
@@ -231,7 +231,7 @@ def stage_totals(records: pd.DataFrame, by: str | None, unit: str) -> pd.DataFra
     if records.empty or not has_stages(records):
         return pd.DataFrame(columns=[*PERIOD_COLUMNS, "label"])
     staged = records[records["stage"].astype(str).str.strip() != ""]
-    present = list(dict.fromkeys(staged["stage"].astype(str).str.strip()))
+    present = list(pd.unique(staged["stage"].astype(str).str.strip()))
     progress = ["已完成", "正在实施", "计划实施", "储备"]  # most advanced first
     order = [s for s in progress if s in present] + [s for s in present if s not in STAGES]
     out = _groups(staged, "stage", by, unit, order)

@@ -317,7 +317,22 @@ def downloads(monkeypatch) -> dict[str, tuple[str, bytes]]:
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
-    return files
+
+    class Files(dict):  # a deferred file is made when read, as a click makes it
+        def __getitem__(self, name: str) -> bytes:
+            value = files[name]
+            return value() if callable(value) else value
+
+        def __contains__(self, name: object) -> bool:
+            return name in files
+
+        def keys(self):
+            return files.keys()
+
+        def __iter__(self):
+            return iter(files)
+
+    return Files()
 
 
 def test_downloads_of_the_copy_are_named_and_labelled(sqlite_demo, downloads):
@@ -332,9 +347,9 @@ def test_downloads_of_the_copy_are_named_and_labelled(sqlite_demo, downloads):
     csv = downloads[f"{stem}-片区明细.csv"].decode("utf-8-sig").splitlines()
     assert csv[0].startswith("数据性质,序号,名称") and len(csv) == 67
     assert all(line.startswith(DEMO_LABEL + ",") for line in csv[1:])
-    audit_csv = downloads[f"{stem}-核查.csv"]().decode("utf-8-sig").splitlines()  # made when clicked
+    audit_csv = downloads[f"{stem}-核查.csv"].decode("utf-8-sig").splitlines()  # made when clicked
     assert audit_csv[0].startswith("数据性质,") and all(line.startswith(DEMO_LABEL) for line in audit_csv[1:])
-    audit_sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-核查.xlsx"]())).active
+    audit_sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-核查.xlsx"])).active
     assert str(audit_sheet["A1"].value).startswith(DEMO_LABEL)
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}-片区明细.xlsx"])).active
     assert str(sheet["A1"].value).startswith(DEMO_LABEL)
@@ -342,7 +357,7 @@ def test_downloads_of_the_copy_are_named_and_labelled(sqlite_demo, downloads):
     # (the first run opened 上党区, the default plan, whose briefing is not marked)
     briefing = next(n for n in names if n.endswith(".pptx") and "湖州" in n)
     assert briefing.startswith("模拟-【模拟演示】湖州")
-    assert all(DEMO_LABEL in t for t in _slide_texts(downloads[briefing]()))
+    assert all(DEMO_LABEL in t for t in _slide_texts(downloads[briefing]))
 
 
 def test_downloads_of_huzhou_itself_are_not_marked(sqlite_demo, downloads):

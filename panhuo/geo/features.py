@@ -214,7 +214,7 @@ def county_values(plan: Plan, records: pd.DataFrame, measure: str, unit: str) ->
     """Area (in ``unit``) or target coverage (%) per 区县 of the (filtered) records."""
     code = unit_code(unit)
     has_county = "county" in records and len(records)
-    counties = list(dict.fromkeys(records["county"].astype(str))) if has_county else []
+    counties = list(pd.unique(records["county"].astype(str))) if has_county else []
     if measure == "coverage":
         targets = county_area_targets(plan)
         values: dict[str, float] = {}

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from panhuo.access import Action, PermissionDenied, User, require
@@ -144,7 +145,7 @@ def commit(
         valid = checked.valid_frame
         meta = new_meta
         if meta is not None and not meta.get("counties") and "county" in valid:
-            meta = {**meta, "counties": list(dict.fromkeys(c for c in valid["county"] if c))}
+            meta = {**meta, "counties": [c for c in pd.unique(valid["county"]) if c]}
         if meta is not None and not meta.get("source_file"):
             names = "、".join(f.name for f in files)
             meta = {**meta, "source_file": names, "summary": f"由文件 {names} 导入的调查数据。"}

@@ -248,7 +248,7 @@ def _narrative(
 
 
 def _counties(records: pd.DataFrame, counties: Iterable[str] | None) -> list[str]:
-    present = [c for c in dict.fromkeys(records["county"].astype(str)) if c]
+    present = [c for c in pd.unique(records["county"].astype(str)) if c]
     if counties is None:
         return present
     return [c for c in counties if c in set(present)]

@@ -49,6 +49,7 @@ from panhuo.store.schema import (
     TABLES,
     Base,
     MappingRow,
+    PartRow,
     PlanRow,
     RecordRow,
     ReportRow,
@@ -425,12 +426,17 @@ class Store:
             return audit.entries(session, query or audit.Query())
 
     def counts(self) -> dict[str, int]:
-        """Rows per table (tests use it to prove a failed import wrote nothing)."""
+        """Rows per table (tests use it to prove a failed import wrote nothing); ``records``
+        counts the records of every version, JSON rows and the rows of typed parts alike."""
         with self.session() as session:
-            return {
+            counts = {
                 table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
                 for table in TABLES
             }
+            typed = select(func.coalesce(func.sum(PartRow.rows), 0)).where(PartRow.kind == "attributes")
+            counts["records"] += int(session.scalar(typed) or 0)
+            counts["version_parts"] = session.scalar(select(func.count()).select_from(PartRow)) or 0
+            return counts
 
     # --- writing -----------------------------------------------------------------------------
     # Every write takes the acting user, checks the role with panhuo.access.require before
