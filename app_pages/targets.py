@@ -33,8 +33,9 @@ def render() -> None:
     elif ctx.records.empty:
         missing("当前筛选条件下没有记录。")
     else:
-        _county_chart(ctx)
-        _county_tables(ctx)
+        split = county_split(ctx.records, ctx.unit)  # the chart's figures are the table's
+        _county_chart(ctx, split)
+        _county_tables(ctx, split)
     counts = counts_against_targets(plan, ctx.records, ctx.dataset)
     if not counts.empty:
         figure = charts.target_bars(counts, "各类别个数与目标")
@@ -48,9 +49,9 @@ def render() -> None:
         table_downloads(table, f"{plan.id}-全部目标", "targets_all", plan=plan, sum_columns=[])
 
 
-def _county_chart(ctx) -> None:
+def _county_chart(ctx, split) -> None:
     """Area per 区县 stacked by stage (or phase); a click on a bar opens 明细 of that 区县."""
-    frame, split_label = county_split(ctx.records, ctx.unit)
+    frame, split_label = split
     colors = theme.STAGE_COLORS if split_label == "实施阶段" else None
     figure = charts.stacked_bars(
         frame, "county", "area_value", "split", f"各区县面积（按{split_label}）", ctx.unit_label, "区县",
@@ -63,11 +64,11 @@ def _county_chart(ctx) -> None:
     st.caption("点击柱子可查看该区县的明细。")
 
 
-def _county_tables(ctx) -> None:
+def _county_tables(ctx, split) -> None:
     """The chart's figures as a table, and the 区县 area targets where the plan sets them; both
     with a 合计 row and downloads."""
     plan, note = ctx.plan, filters_line(ctx.view.filters)
-    summary, split_label = county_stage_summary(ctx.records, ctx.unit)
+    summary, split_label = county_stage_summary(ctx.records, ctx.unit, split)
     st.subheader(f"各区县面积表（按{split_label}）")
     st.dataframe(
         summary.shown(),

@@ -18,7 +18,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from panhuo.aggregate import EMPTY_KEY, grouped
+from panhuo.aggregate import EMPTY_KEY, TOTAL_COLUMNS, grouped, named, varied
 from panhuo.model import STAGES, Plan
 from panhuo.structure import table_by_role
 from panhuo.units import convert, format_area, format_in, to_ha, unit_code, unit_label
@@ -171,19 +171,27 @@ def period_label(period: str) -> str:
 
 
 def has_phases(records: pd.DataFrame) -> bool:
-    return "phase" in records and bool((records["phase"].astype(str).str.strip() != "").any())
+    return named(records, "phase")
 
 
 def has_stages(records: pd.DataFrame) -> bool:
-    return "stage" in records and bool((records["stage"].astype(str).str.strip() != "").any())
+    return named(records, "stage")
 
 
 def stack_options(plan: Plan) -> list[tuple[str, str]]:
-    """The fields a period chart can stack by: those that vary across the plan's records."""
-    _dataset, frame = plan.records()
+    """The fields a period chart can stack by: those that vary across the plan's records
+    (worked out once per plan and dataset frame)."""
+    dataset, frame = plan.records()
+    key = ("stack_options", dataset, id(frame), len(frame))
+    if key not in plan.memo:
+        plan.memo[key] = _stack_options(frame)
+    return list(plan.memo[key])
+
+
+def _stack_options(frame: pd.DataFrame) -> list[tuple[str, str]]:
     out = []
     for column, label in STACK_FIELDS:
-        if column in frame and frame[column].astype(str).str.strip().replace("", pd.NA).nunique() > 1:
+        if varied(frame, column):
             out.append((column, label))
     return out
 
@@ -210,6 +218,13 @@ def _groups(
     return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
 
 
+def _rows_named(records: pd.DataFrame, column: str, by: str | None) -> pd.DataFrame:
+    """The records that name a ``column`` (phase or stage), with only what :func:`_groups` reads:
+    masking a few columns of a million rows, not every one."""
+    wanted = [c for c in dict.fromkeys([column, by or column, *TOTAL_COLUMNS]) if c in records]
+    return records.loc[(records[column].astype(str).str.strip() != "").to_numpy(), wanted]
+
+
 def period_totals(records: pd.DataFrame, by: str | None, unit: str) -> pd.DataFrame:
     """Count and area per phase (in time order) × ``by`` (type, 片区 …) of the filtered records.
 
@@ -218,7 +233,7 @@ def period_totals(records: pd.DataFrame, by: str | None, unit: str) -> pd.DataFr
     """
     if records.empty or not has_phases(records):
         return pd.DataFrame(columns=[*PERIOD_COLUMNS, "label"])
-    phased = records[records["phase"].astype(str).str.strip() != ""]
+    phased = _rows_named(records, "phase", by)
     order = sorted(pd.unique(phased["phase"].astype(str).str.strip()), key=_period_key)  # C, not a loop
     out = _groups(phased, "phase", by, unit, order)
     out["label"] = out["period"].map(period_label)
@@ -230,7 +245,7 @@ def stage_totals(records: pd.DataFrame, by: str | None, unit: str) -> pd.DataFra
     not years). Same columns as :func:`period_totals`, ``period`` holding the stage."""
     if records.empty or not has_stages(records):
         return pd.DataFrame(columns=[*PERIOD_COLUMNS, "label"])
-    staged = records[records["stage"].astype(str).str.strip() != ""]
+    staged = _rows_named(records, "stage", by)
     present = list(pd.unique(staged["stage"].astype(str).str.strip()))
     progress = ["已完成", "正在实施", "计划实施", "储备"]  # most advanced first
     order = [s for s in progress if s in present] + [s for s in present if s not in STAGES]

@@ -19,7 +19,9 @@ from panhuo.aggregate import (
     for_totals,
     group_totals,
     grouped,
+    named,
     record_count,
+    varied,
 )
 from panhuo.export import Rate, SummaryTable
 from panhuo.model import Plan
@@ -150,7 +152,7 @@ def headline(plan: Plan, records: pd.DataFrame, dataset: str, unit: str) -> list
         ),
         Metric(f"{what}面积", f"{format_area(total_ha, code)} {label}"),
     ]
-    if (records["stage"].str.strip() != "").any():
+    if named(records, "stage"):
         under = exact_area_ha(for_totals(records)[(records["stage"] == UNDER_WAY).to_numpy()])
         share = under / total_ha * 100 if total_ha else Decimal(0)
         metrics.append(
@@ -195,23 +197,23 @@ def totals_by(records: pd.DataFrame, by: str, unit: str) -> pd.DataFrame:
     return groups
 
 
+SPLIT_COLUMNS = ["county", "split", "area_value", "count", "area"]
+
+
 def county_split(records: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
     """Area per 区县 split by 实施阶段, or by 实施时序 when no record names a stage (上党区).
 
-    Returns the long frame (county, split, area_value, count) and the Chinese name of the split.
+    Returns the long frame (county, split, area_value, count, and the exact ``area``) and the
+    Chinese name of the split.
     """
     by, label = "stage", "实施阶段"
-    if not _named(records, "stage") and _named(records, "phase"):
+    if not named(records, "stage") and named(records, "phase"):
         by, label = "phase", "实施时序"
     keys = records[by].astype(str).str.strip() if by in records else pd.Series("", index=records.index)
     sums = grouped(records, {"county": records["county"], "split": keys.replace("", EMPTY_KEY)}, unit)
     sums["area_value"] = sums["area"].map(float)
-    rows = sums[["county", "split", "area_value", "count"]].to_dict("records")
-    return pd.DataFrame(rows, columns=["county", "split", "area_value", "count"]), label
-
-
-def _named(records: pd.DataFrame, column: str) -> bool:
-    return column in records and bool((records[column].astype(str).str.strip() != "").any())
+    rows = sums[SPLIT_COLUMNS].to_dict("records")
+    return pd.DataFrame(rows, columns=SPLIT_COLUMNS), label
 
 
 def target_metrics(plan: Plan, records: pd.DataFrame, unit: str) -> list[Metric]:
@@ -254,14 +256,11 @@ def counts_against_targets(plan: Plan, records: pd.DataFrame, dataset: str) -> p
 def breakdowns(records: pd.DataFrame, dataset: str) -> list[tuple[str, str]]:
     """The two most telling breakdowns of the records for small charts: (field, Chinese label)."""
 
-    def varied(column: str) -> bool:
-        return column in records and records[column].astype(str).str.strip().replace("", pd.NA).nunique() > 1
-
     first = next(
         (
             (f, label)
             for f, label in (("county", "区县"), ("zone", "片区"), ("place", "乡镇/村"))
-            if varied(f)
+            if varied(records, f)
         ),
         ("county", "区县"),
     )
@@ -306,11 +305,14 @@ def county_targets_summary(plan: Plan, records: pd.DataFrame, unit: str) -> Summ
     return SummaryTable(numbers, {"覆盖率": Rate(listed, target)})
 
 
-def county_stage_summary(records: pd.DataFrame, unit: str) -> tuple[SummaryTable, str]:
+def county_stage_summary(
+    records: pd.DataFrame, unit: str, split: tuple[pd.DataFrame, str] | None = None
+) -> tuple[SummaryTable, str]:
     """The figures of 区县目标's stacked chart as a table: one row per 区县 (in the records'
     order), one area column per 实施阶段 (or 实施时序, :func:`county_split`) in order of first
     appearance, the 区县's 合计 area and its count; the 合计 row sums every column. Returns the
-    table and the split's Chinese name.
+    table and the split's Chinese name. ``split`` is what :func:`county_split` returned for the
+    same records and unit, when the caller has it already (区县目标's chart).
 
     >>> records = pd.DataFrame({"county": ["甲", "甲", "乙"], "stage": ["正在实施", "谋划", "正在实施"],
     ...                         "area": ["10", "5", "7.5"], "area_unit": ["亩"] * 3})
@@ -318,7 +320,7 @@ def county_stage_summary(records: pd.DataFrame, unit: str) -> tuple[SummaryTable
     >>> table.shown().values.tolist(), label
     ([['甲', '10', '5', '15', '2'], ['乙', '7.5', '0', '7.5', '1'], ['合计', '17.5', '5', '22.5', '3']], '实施阶段')
     """
-    frame, split_label = county_split(records, unit)
+    frame, split_label = split if split is not None else county_split(records, unit)
     label = unit_label(unit_code(unit))
     splits = list(dict.fromkeys(frame["split"]))
     counties = list(dict.fromkeys(frame["county"]))
@@ -330,11 +332,9 @@ def county_stage_summary(records: pd.DataFrame, unit: str) -> tuple[SummaryTable
         table[f"{split}（{label}）"] = [
             0.0 if pd.isna(area.at[c, split]) else float(area.at[c, split]) for c in counties
         ]
-    totals = (
-        grouped(records, {"county": records["county"]}, unit).set_index("county")["area"]
-        if "county" in records
-        else {}
-    )
+    totals: dict = {}  # exact: the sum of each 区县's exact split areas
+    for county, area in zip(frame["county"], frame["area"], strict=True):
+        totals[county] = totals.get(county, Decimal(0)) + area
     table[f"合计（{label}）"] = [float(totals[c]) if c in totals else 0.0 for c in counties]
     table["个数"] = [int(counts[c]) for c in counties]
     return SummaryTable(table), split_label

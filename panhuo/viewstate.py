@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from panhuo.aggregate import Filters
 from panhuo.model import Plan
 from panhuo.nouns import type_column, zone_column
@@ -61,8 +63,16 @@ def default_unit(plan: Plan) -> str:
 
 
 def filter_options(plan: Plan) -> dict[str, list[str]]:
-    """The values each filter can take for a plan, in first-appearance order."""
+    """The values each filter can take for a plan, in first-appearance order (worked out once
+    per plan and dataset frame, then remembered on the plan: a million rows cost 60 ms a run)."""
     dataset, frame = plan.records()
+    key = ("filter_options", dataset, id(frame), len(frame))
+    if key not in plan.memo:
+        plan.memo[key] = _filter_options(plan, dataset, frame)
+    return {name: list(values) for name, values in plan.memo[key].items()}
+
+
+def _filter_options(plan: Plan, dataset: str, frame: pd.DataFrame) -> dict[str, list[str]]:
 
     def values(column: str) -> list[str]:
         if column not in frame:
