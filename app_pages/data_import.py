@@ -64,7 +64,10 @@ def _import_tab(store: Store, user: User) -> None:
         analysis, [form.mapping_editor(la, i, kind) for i, la in enumerate(analysis.layers)]
     )
     plan = data.catalog().find(plan_id)  # the cached catalog: the plan as it stands, store or sample
-    checked = engine.check(analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id)))
+    with form.progress_bar():
+        checked = engine.check(
+            analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id))
+        )
     st.subheader("2. 检查结果")
     form.check_report(checked, plan_id)
     if checked.fatal:
@@ -86,15 +89,16 @@ def _import_tab(store: Store, user: User) -> None:
         key="import_go_valid",
     )
     if go or go_valid:
-        result = engine.commit(
-            checked,
-            store,
-            plan_id,
-            actor=user,
-            valid_only=go_valid,
-            new_meta=None if plan else meta,
-            client=auth.client_address(),
-        )
+        with form.progress_bar():
+            result = engine.commit(
+                checked,
+                store,
+                plan_id,
+                actor=user,
+                valid_only=go_valid,
+                new_meta=None if plan else meta,
+                client=auth.client_address(),
+            )
         if result.ok:
             form.finish(result.message, plan_id, result.problems, clear_upload=True)
         st.error(plain(result.message))

@@ -5,6 +5,8 @@ The page (``app_pages/data_import.py``) puts them in order; the work is ``panhuo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pandas as pd
@@ -14,6 +16,7 @@ from components import cached as data
 from components.text import plain
 from panhuo.access import Action, User
 from panhuo.demo import ORIGIN as DEMO_ORIGIN
+from panhuo.import_progress import STAGES, Step, reporting
 from panhuo.importing import InputFile, engine, mapping
 from panhuo.importing.report import Problem, report_frame, report_xlsx
 from panhuo.store import Store
@@ -39,6 +42,27 @@ def analyse(
     return engine.analyse(
         [InputFile(name, body) for name, body in uploads], kind, sheet, store=_store, crs=crs
     )
+
+
+@contextmanager
+def progress_bar() -> Iterator[None]:
+    """A bar of the rows checked and written while the block runs (a large file takes a while),
+    gone once it is done; the text says the stage and the rows, e.g. 写入：已写入 250,000 / 1,000,000 行."""
+    slot = st.empty()
+    shown: dict[str, object] = {}
+
+    def listen(step: Step) -> None:
+        text = f"{STAGES.get(step.stage, step.stage)}：{step.label}"
+        if "bar" not in shown:
+            shown["bar"] = slot.progress(step.overall, text=text)
+        else:
+            shown["bar"].progress(step.overall, text=text)
+
+    try:
+        with reporting(listen):
+            yield
+    finally:
+        slot.empty()
 
 
 def finish(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from panhuo.geo.schematic import SURVEYED
+from panhuo.import_progress import counter, report
 from panhuo.importing.analyse import Analysis, Layer
 from panhuo.importing.gis import area_problems
 from panhuo.importing.mapping import Mapping
@@ -161,6 +162,7 @@ def check(analysis: Analysis, context: Context) -> Checked:
             "sheet": layer.sheet,
         }
 
+    report("check", 0, len(frame))  # validation runs over every row at once
     outcome = validate_frame(frame, context, locate)
     for problem in outcome.problems:
         problem.file = problem.file or main.file.name
@@ -208,7 +210,9 @@ def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFr
     unit_word = "个要素" if main.is_gis else "行"
     numbers = rows.numbers
     records = []
+    count = counter("check", len(values))  # a row is checked once validated and built
     for i, value in enumerate(values):
+        count(i + 1)
         record = {c: (value.get(c) or "").replace(UNCACHED, "") for c in COLUMNS[kind]}
         derived = []
         area = record.get("area", "")

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from panhuo.access import system_user
+from panhuo.import_progress import TextBar, reporting
 from panhuo.importing import ImportResult, InputFile, find_plan, import_files, new_plan_meta
 from panhuo.importing._limits import MAX_FILE_BYTES, ImportFailure
 from panhuo.importing.mapping import HOW_LABELS, KIND_LABELS, fields_for
@@ -48,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--province", default="", help="新建规划所在省")
     parser.add_argument("--city", default="", help="新建规划所在市（用于核对区县）")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    parser.add_argument("--quiet", action="store_true", help="不显示进度条（读取、检查、写入的行数）")
 
 
 def _read_mapping(path: str | None, count: int) -> list[dict | None] | None:
@@ -142,8 +144,10 @@ def run(args: argparse.Namespace) -> int:
         )
     from panhuo.store import Store, unavailable_on_failure
 
+    listener = None if args.json or getattr(args, "quiet", False) else TextBar(sys.stderr)
     with unavailable_on_failure():  # the CLI's main turns this into a Chinese message
         store = None if args.dry_run else Store.open()
+    with unavailable_on_failure(), reporting(listener):
         result = import_files(
             files,
             args.plan,

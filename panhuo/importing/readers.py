@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
+from panhuo.import_progress import counter, report
 from panhuo.importing._limits import (
     MAX_COLUMNS,
     MAX_ROWS,
@@ -136,8 +137,10 @@ def read_csv_grid(data: bytes, filename: str) -> Grid:
     grid = Grid(filename=filename, encoding=encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     line = 0  # the last line of the previous row: a row starts on the line after it
+    count = counter("read", text.count("\n") + 1)
     try:
         for row in reader:
+            count(reader.line_num)
             if len(grid.rows) > MAX_ROWS + 50:
                 raise ImportFailure(f"文件 {filename} 超过 {MAX_ROWS} 行", "请拆分后分别导入")
             if len(row) > MAX_COLUMNS:
@@ -156,6 +159,7 @@ def read_csv_grid(data: bytes, filename: str) -> Grid:
         raise ImportFailure(
             f"文件 {filename} 第 {line + 1} 行格式错误（CSV 无法解析）", "请检查引号是否成对"
         ) from exc
+    report("read", len(grid.rows), len(grid.rows))
     _pad(grid)
     grid.notes.append(f"编码：{encoding}；分隔符：{'制表符' if delimiter == chr(9) else delimiter}")
     return grid
@@ -353,7 +357,9 @@ def _sheet_grid(ws, fws, filename: str) -> Grid:
         if fws is not None
         else None
     )
+    count = counter("read", max_row)
     for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col), start=1):
+        count(r)
         texts = []
         formulas = next(formula_rows, ()) if formula_rows is not None else ()
         for c, cell in enumerate(row):

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from panhuo.import_progress import report
 from panhuo.store.schema import PartRow
 
 COLUMNAR_DATASETS = ("parcels", "zones")
@@ -76,6 +77,7 @@ def write_parts(session: Session, version_id: int, frame: pd.DataFrame) -> None:
     """Store ``frame`` (text columns as printed and :data:`PARSED`) as the version's parts."""
     for part, start in enumerate(range(0, max(len(frame), 1), PART_ROWS)):
         chunk = frame.iloc[start : start + PART_ROWS]
+        report("write", start, len(frame))
         geometry = None
         if GEOMETRY in chunk:
             table = _geometry_table(chunk[GEOMETRY])
@@ -103,6 +105,7 @@ def write_parts(session: Session, version_id: int, frame: pd.DataFrame) -> None:
                 }
             )
         session.execute(insert(PartRow), rows)
+    report("write", len(frame), len(frame))
 
 
 def has_parts(session: Session, version_id: int) -> bool:
