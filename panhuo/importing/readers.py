@@ -125,6 +125,33 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+class _Pools:
+    """One string per distinct value of a column, shared by every row that repeats it: a million
+    rows of a few 区县, 类型 and 阶段 hold a few strings, not a million copies (the grid of a
+    1,000,000-row file is the import's largest object). Each column keeps at most :data:`POOL`
+    values, so a column of unique ids pools nothing and costs a bounded dictionary."""
+
+    POOL = 4096
+
+    def __init__(self) -> None:
+        self.pools: list[dict[str, str]] = []
+
+    def cells(self, row: list[str]) -> list[str]:
+        pools = self.pools
+        while len(pools) < len(row):
+            pools.append({})
+        out = []
+        for cell, pool in zip(row, pools, strict=False):
+            cell = cell.strip()
+            shared = pool.get(cell)
+            if shared is None:
+                if len(pool) < self.POOL:
+                    pool[cell] = cell
+                shared = cell
+            out.append(shared)
+        return out
+
+
 def read_csv_grid(data: bytes, filename: str) -> Grid:
     """A CSV file as one Grid; refuses what would otherwise be read wrong (see the module doc)."""
     check_size(data, filename)
@@ -138,6 +165,7 @@ def read_csv_grid(data: bytes, filename: str) -> Grid:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     line = 0  # the last line of the previous row: a row starts on the line after it
     count = counter("read", text.count("\n") + 1)
+    pools = _Pools()
     try:
         for row in reader:
             count(reader.line_num)
@@ -146,7 +174,7 @@ def read_csv_grid(data: bytes, filename: str) -> Grid:
             if len(row) > MAX_COLUMNS:
                 raise too_many_columns(filename, line + 1)
             _check_open_quote(row, delimiter, filename, line + 1, reader.line_num, grid)
-            grid.rows.append([cell.strip() for cell in row])
+            grid.rows.append(pools.cells(row))
             grid.row_numbers.append(reader.line_num)  # the row's last line, as before
             line = reader.line_num
     except csv.Error as exc:
