@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -245,14 +245,49 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a BOM so that Excel on Windows opens the Chinese headers correctly.
+def csv_safe_column(values: pd.Series) -> pd.Series:
+    """:func:`csv_safe` of every cell of a column: vectorised for Arrow text (a million rows in
+    milliseconds), cell by cell for a column of Python objects, numbers unchanged.
 
-    Cells and headers that would be formulas are guarded (:func:`csv_safe`).
+    >>> csv_safe_column(pd.Series(["=1+1", "-3", "甲"], dtype="str")).tolist()
+    ["'=1+1", '-3', '甲']
     """
-    safe = frame.map(csv_safe).rename(columns=csv_safe)
-    # CRLF rows (RFC 4180, what Excel writes): a cell holding a lone CR is then quoted, not split
-    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    if isinstance(values.dtype, pd.StringDtype):
+        risky = values.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        if risky.any():
+            risky &= ~values.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).astype(bool)
+            values = values.mask(risky, "'" + values)
+        return values
+    if values.dtype == object:
+        return values.map(csv_safe)
+    return values
+
+
+CSV_CHUNK_ROWS = 50_000  # rows formatted at a time by write_csv: memory bounded by a chunk
+
+
+def write_csv(frame: pd.DataFrame, out: BinaryIO, chunk_rows: int = CSV_CHUNK_ROWS) -> int:
+    """Write ``frame`` to ``out`` as CSV (UTF-8 with a BOM so that Excel on Windows opens the
+    Chinese headers; CRLF rows), ``chunk_rows`` rows at a time, so a file of any size costs one
+    chunk of memory beyond the frame. Cells and headers that would be formulas are guarded
+    (:func:`csv_safe`). Returns the bytes written."""
+    written = out.write("\ufeff".encode())
+    header = [csv_safe(str(c)) for c in frame.columns]
+    for start in range(0, max(len(frame), 1), chunk_rows):
+        chunk = frame.iloc[start : start + chunk_rows]
+        safe = pd.DataFrame({i: csv_safe_column(chunk[c]) for i, c in enumerate(chunk.columns)})
+        safe.columns = header
+        # CRLF rows (RFC 4180, what Excel writes): a cell holding a lone CR is then quoted, not split
+        text = safe.to_csv(index=False, header=start == 0, lineterminator="\r\n")
+        written += out.write(text.encode("utf-8"))
+    return written
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The CSV of ``frame`` as :func:`write_csv` writes it, as bytes (a download button's data)."""
+    buffer = io.BytesIO()
+    write_csv(frame, buffer)
+    return buffer.getvalue()
 
 
 @dataclass
