@@ -33,7 +33,7 @@ def render() -> None:
         _briefing(ctx)
         _counts(plan)
         return
-    figures = headline(plan, ctx.records, ctx.dataset, ctx.unit)
+    figures = ctx.cached(headline, plan, ctx.records, ctx.dataset, ctx.unit)
     if is_screen():
         big_figures([(m.label, m.value, m.delta or m.help) for m in figures])
     else:
@@ -45,9 +45,10 @@ def render() -> None:
         return
     left, right = st.columns(2)
     what = noun(ctx.dataset)
-    for column, (field, label) in zip((left, right), breakdowns(ctx.records, ctx.dataset), strict=True):
+    shown = ctx.cached(breakdowns, ctx.records, ctx.dataset)
+    for column, (field, label) in zip((left, right), shown, strict=True):
         with column:
-            groups = totals_by(ctx.records, field, ctx.unit)
+            groups = ctx.cached(totals_by, ctx.records, field, ctx.unit)
             figure = charts.bar_totals(groups, f"按{label}的{what}面积", ctx.unit_label, label)
             if field in DRILL_FILTERS:
                 event = plotly_chart(

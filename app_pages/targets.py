@@ -27,16 +27,16 @@ def render() -> None:
     if plan.targets.empty and not (plan.has_parcels or plan.has_zones):
         missing("本规划没有量化目标，也没有地块或片区清单，无法按区县比较。")
         return
-    kpi_row(target_metrics(plan, ctx.records, ctx.unit))
+    kpi_row(ctx.cached(target_metrics, plan, ctx.records, ctx.unit))
     if not (plan.has_parcels or plan.has_zones):
         missing("本规划没有地块或片区清单，无法按区县比较。")
     elif ctx.records.empty:
         missing("当前筛选条件下没有记录。")
     else:
-        split = county_split(ctx.records, ctx.unit)  # the chart's figures are the table's
+        split = ctx.cached(county_split, ctx.records, ctx.unit)  # the chart's figures are the table's
         _county_chart(ctx, split)
         _county_tables(ctx, split)
-    counts = counts_against_targets(plan, ctx.records, ctx.dataset)
+    counts = ctx.cached(counts_against_targets, plan, ctx.records, ctx.dataset)
     if not counts.empty:
         figure = charts.target_bars(counts, "各类别个数与目标")
         plotly_chart(figure, key="targets_counts", width="stretch")

@@ -20,8 +20,7 @@ def render() -> None:
     today = date.today()
     page_header("时序安排", ctx, today)
     plan = ctx.plan
-    _dataset, all_records = plan.records()
-    by_phase, by_stage = domain.has_phases(all_records), domain.has_stages(all_records)
+    by_phase, by_stage = domain.plan_schedule(plan)
     milestones = domain.milestone_frame(plan, today)
     if milestones.empty and not (by_phase or by_stage):
         missing("本规划未载明阶段、时间节点或分期安排。")
@@ -67,7 +66,9 @@ def _quantities(ctx, by_phase: bool) -> None:
     if ctx.records.empty:
         missing("当前筛选条件下没有记录。")
         return
-    totals = (domain.period_totals if by_phase else domain.stage_totals)(ctx.records, by or None, ctx.unit)
+    totals = ctx.cached(
+        domain.period_totals if by_phase else domain.stage_totals, ctx.records, by or None, ctx.unit
+    )
     x_label = "时期" if by_phase else "实施阶段"
     totals["count_text"] = totals["count"].map(str)
     left, right = st.columns(2)

@@ -10,7 +10,9 @@ title; while it is chosen every page opens with a banner saying its figures are 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -22,12 +24,14 @@ from panhuo.access import ANONYMOUS, CountyScope, User
 from panhuo.aggregate import apply_filters
 from panhuo.catalog import Catalog
 from panhuo.demo import DEMO_LABEL, NOTE, is_demo
+from panhuo.memo import remember
 from panhuo.model import Plan
 from panhuo.nouns import type_label
 from panhuo.privacy import scoped_records
 from panhuo.units import unit_label
 from panhuo.viewstate import PARAMS, ViewState, default_unit, filter_options, for_plan, parse_query
 
+T = TypeVar("T")
 KEYS = {"plan": "f_plan", "county": "f_county", "zone": "f_zone", "type": "f_type",
         "stage": "f_stage", "unit": "f_unit"}  # fmt: skip
 _WRITTEN = "_view_written"
@@ -59,6 +63,23 @@ class Context:
     @property
     def unit(self) -> str:
         return self.view.unit
+
+    def cached(self, compute: Callable[..., T], *args: object) -> T:
+        """``compute(*args)`` remembered for this loaded plan, dataset, filters and scope
+        (:func:`panhuo.memo.remember`): a rerun or another page with the same view reads it
+        back. ``args`` are this context's ``records`` or ``plan``, or plain values."""
+        key = (compute.__module__, compute.__qualname__, self.dataset, self.view.filters, self.scope,
+               tuple(self._key(a) for a in args))  # fmt: skip
+        return remember(self.plan, key, lambda: compute(*args))
+
+    def _key(self, value: object) -> Hashable:
+        if value is self.records:
+            return ("<records>",)
+        if value is self.plan:
+            return ("<plan>",)
+        if value is None or isinstance(value, str | int | float | bool):
+            return value
+        raise TypeError(f"Context.cached: {type(value).__name__} 不能作为缓存键")
 
     @property
     def unit_label(self) -> str:

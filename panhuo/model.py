@@ -100,8 +100,8 @@ class Plan:
     # geometry (what draws reads it with Store.version_geometry); a frame's ``geometry`` column
     # (a sample or a plan not from the store) holds WKT instead
     shapes: dict[str, int] = field(default_factory=dict)
-    # what is derived from the frames once and asked for on every run (filter options): keyed by
-    # what it was derived from, so a frame replaced is a new key; not copied by dataclasses.replace
+    # results worked out from the frames and asked for again (panhuo.memo.remember): not copied by
+    # dataclasses.replace, so a plan with other frames starts empty
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- metadata conveniences -------------------------------------------------------------

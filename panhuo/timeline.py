@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from panhuo.aggregate import EMPTY_KEY, TOTAL_COLUMNS, grouped, named, varied
+from panhuo.memo import remember
 from panhuo.model import STAGES, Plan
 from panhuo.structure import table_by_role
 from panhuo.units import convert, format_area, format_in, to_ha, unit_code, unit_label
@@ -178,14 +179,17 @@ def has_stages(records: pd.DataFrame) -> bool:
     return named(records, "stage")
 
 
+def plan_schedule(plan: Plan) -> tuple[bool, bool]:
+    """Whether the plan's records name phases, and stages (worked out once per loaded plan)."""
+    dataset, frame = plan.records()
+    return remember(plan, ("schedule", dataset), lambda: (has_phases(frame), has_stages(frame)))
+
+
 def stack_options(plan: Plan) -> list[tuple[str, str]]:
     """The fields a period chart can stack by: those that vary across the plan's records
     (worked out once per plan and dataset frame)."""
     dataset, frame = plan.records()
-    key = ("stack_options", dataset, id(frame), len(frame))
-    if key not in plan.memo:
-        plan.memo[key] = _stack_options(frame)
-    return list(plan.memo[key])
+    return remember(plan, ("stack_options", dataset), lambda: _stack_options(frame))
 
 
 def _stack_options(frame: pd.DataFrame) -> list[tuple[str, str]]:

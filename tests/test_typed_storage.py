@@ -220,3 +220,46 @@ def test_filter_options_remembered_per_frame(tmp_path, monkeypatch):
     assert filter_options(plan)["county"] == ["吴兴区", "南浔区", "德清县"]
     changed = replace(plan, parcels=normalise("parcels", _frame(9).assign(county="长兴县"), "亩"))
     assert filter_options(changed)["county"] == ["长兴县"]
+
+
+def test_a_pages_figures_are_remembered_per_view_and_handed_out_as_copies():
+    """``Context.cached``: the same plan, filters and scope read the figures back (a rerun, or
+    another session with the same view); another 区县 or scope is worked out anew; a page that
+    adds a column to what it got changes its own copy only."""
+    from components.sidebar import Context
+    from panhuo.access import ANONYMOUS
+    from panhuo.aggregate import apply_filters
+    from panhuo.model import Plan
+    from panhuo.views import totals_by
+    from panhuo.viewstate import ViewState
+
+    empty = pd.DataFrame()
+    frame = normalise("parcels", _frame(30), "亩")
+    plan = Plan("p", {"title": "【模拟】"}, frame, empty, empty, empty, empty, empty, empty)
+    calls = []
+
+    def counted(records, by, unit):
+        calls.append(by)
+        return totals_by(records, by, unit)
+
+    def context(counties, scope=None):
+        scope = scope or CountyScope()
+        view = ViewState("p", counties=counties, unit="mu")
+        records = apply_filters(frame, view.filters)
+        return Context(plan=plan, view=view, dataset="parcels", records=records, user=ANONYMOUS, scope=scope)
+
+    ctx = context(("吴兴区",))
+    again = ctx.cached(counted, ctx.records, "type", "mu")
+    assert len(calls) == 1 and again["count"].sum() == 10
+    ctx2 = context(("吴兴区",))
+    assert ctx2.cached(counted, ctx2.records, "type", "mu")["count"].tolist() == again["count"].tolist()
+    assert len(calls) == 1  # read back
+    again["area_text"] = "改动"
+    assert (ctx2.cached(counted, ctx2.records, "type", "mu")["area_text"] != "改动").all()
+    other = context(("南浔区",))
+    assert other.cached(counted, other.records, "type", "mu")["count"].sum() == 10 and len(calls) == 2
+    scoped = context(("吴兴区",), CountyScope(everything=True))
+    scoped.cached(counted, scoped.records, "type", "mu")
+    assert len(calls) == 3
+    with pytest.raises(TypeError):
+        ctx.cached(counted, frame, "type", "mu")  # a frame other than the context's records
