@@ -64,10 +64,7 @@ def _import_tab(store: Store, user: User) -> None:
         analysis, [form.mapping_editor(la, i, kind) for i, la in enumerate(analysis.layers)]
     )
     plan = data.catalog().find(plan_id)  # the cached catalog: the plan as it stands, store or sample
-    with form.progress_bar():
-        checked = engine.check(
-            analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id))
-        )
+    checked = form.check(analysis, plan, kind, plan_id, meta, [u for u in uploads if u is not None])
     st.subheader("2. 检查结果")
     form.check_report(checked, plan_id)
     if checked.fatal:

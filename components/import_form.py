@@ -5,6 +5,7 @@ The page (``app_pages/data_import.py``) puts them in order; the work is ``panhuo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
@@ -65,12 +66,48 @@ def progress_bar() -> Iterator[None]:
         slot.empty()
 
 
+_CHECKED = "_import_checked"  # (what was checked, the result): a rerun with nothing changed reads it
+
+
+def check(
+    analysis: engine.Analysis, plan, kind: str, plan_id: str, meta: dict | None, uploads
+) -> engine.Checked:
+    """The check of the analysed files against the plan, with the bar while it runs; done again
+    only when the files, the mapping, the plan or the store changed (a million rows take a
+    minute: ticking "列映射已核对无误" or pressing 导入 must not check them again). The session
+    holds the last result only, and drops it after an import."""
+    key = json.dumps(
+        [
+            [(u.name, getattr(u, "file_id", ""), u.size) for u in uploads],
+            kind,
+            plan_id,
+            data.revision(),
+            meta,
+            [layer.mapping.to_json() if layer.mapping else None for layer in analysis.layers],
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    held = st.session_state.get(_CHECKED)
+    if held is not None and held[0] == key:
+        return held[1]
+    st.session_state.pop(_CHECKED, None)  # the old result goes before the new one is made
+    with progress_bar():
+        checked = engine.check(
+            analysis, engine.context_for(plan, kind, meta or engine.new_plan_meta(plan_id))
+        )
+    st.session_state[_CHECKED] = (key, checked)
+    return checked
+
+
 def finish(
     message: str, plan_id: str, problems: list[Problem] | None = None, *, clear_upload: bool = False
 ) -> None:
     """Have the catalog look at the store again (only the plan that changed is reloaded), then run
     again so the sidebar and every page see the change."""
     data.invalidate()
+    st.session_state.pop(_CHECKED, None)
     if clear_upload:  # the imported file is in the store now; start the form afresh
         st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
         st.session_state.pop("import_confirm", None)

@@ -168,3 +168,32 @@ def test_public_mode_has_no_import(sqlite_url, monkeypatch):
     at = open_page("import", alone=True)  # the router does not offer it; called directly, it refuses
     assert at.info[0].value == "公众模式下不提供数据导入。"
     assert not at.get("file_uploader")
+
+
+def test_an_unchanged_rerun_does_not_check_the_file_again(app, monkeypatch):
+    """A million rows take a minute to check: ticking 列映射已核对无误 or pressing 导入 reads the
+    last check back; a changed plan choice (another context) checks again."""
+    import panhuo.importing.engine as engine_module
+
+    calls = []
+    real = engine_module.check
+
+    def counted(analysis, context):
+        calls.append(context.kind)
+        return real(analysis, context)
+
+    monkeypatch.setattr(engine_module, "check", counted)
+    _new_plan(app, "changzhi-once")
+    app.get("file_uploader")[0].upload("地块清单.xlsx", examples.bureau_workbook())
+    app.run()
+    assert _metrics(app)["可导入"] == "5" and len(calls) == 1
+    app.checkbox(key="import_confirm").check().run()
+    assert len(calls) == 1 and not app.button(key="import_go").disabled
+    app.text_input(key="import_new_city").set_value("晋城市").run()  # another city: checked anew
+    assert len(calls) == 2 and _metrics(app)["可导入"] == "0"  # 长治市's 区县 are not 晋城市's
+    app.text_input(key="import_new_city").set_value("长治市").run()
+    assert len(calls) == 3 and _metrics(app)["可导入"] == "5"
+    app.button(key="import_go").click().run()
+    assert len(calls) == 3 and [s.value for s in app.success] == [
+        "已导入 5 行，为“changzhi-once”的地块第 1 版。"
+    ]
