@@ -352,3 +352,19 @@ def test_after_a_partial_import_the_audit_compares_the_printed_totals_with_the_r
     # printed: 约300 + 52.5 + 18.75 (the SUM's cached value); held: 约300 and 18.75
     assert shangdang.severity == "mismatch"
     assert Decimal(str(shangdang.documented)) - Decimal(str(shangdang.computed)) == Decimal("52.5")
+
+
+def test_gis_attribute_text_per_column_is_the_text_per_cell():
+    """A layer's attributes become text a column at a time (:func:`panhuo.importing.gis._column_text`,
+    repeated values worked out once): the same text the cell-by-cell rule gives, for text, numbers
+    (1, 1.0 and True told apart), missing values, dates, bytes and numpy scalars."""
+    import datetime as dt
+
+    import numpy as np
+
+    from panhuo.importing.gis import _column_text, _isna, _text
+
+    values = ["  吴兴区 ", "吴兴区", "a\x00b_x000D_", 1, 1.0, True, 2.50, float("nan"), None, np.int64(7),
+              np.float64(0.1), dt.datetime(2024, 5, 1), dt.date(2024, 5, 1), b"\xe6\x97\xa7", [1, 2], 1, True]  # fmt: skip
+    assert _column_text(values) == ["" if _isna(v) else _text(v) for v in values]
+    assert _column_text(values)[3:6] == ["1", "1", "是"]

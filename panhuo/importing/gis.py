@@ -42,6 +42,33 @@ def _isna(value: object) -> bool:
         return False
 
 
+POOL = 4096  # distinct values of a column whose text is remembered (and shared by its rows)
+
+
+def _column_text(values: list) -> list[str]:
+    """Each value's cell text, as :func:`_text` writes it ('' for a missing value), worked out once
+    per distinct value: a million features of a few 区县 or 类型 share a few strings. Values are
+    told apart by type too (1, 1.0 and True are equal keys to a dict, not the same text)."""
+    out: list[str] = []
+    memo: dict[tuple[type, object], str] = {}
+    for value in values:
+        if type(value) is str:  # most attributes: cell_text's own rule for text, without the calls
+            out.append(value.replace("\x00", "").replace("_x000D_", "").strip())
+            continue
+        try:
+            key = (type(value), value)
+            text = memo.get(key)
+        except TypeError:  # an unhashable value (a list from a JSON property)
+            out.append("" if _isna(value) else _text(value))
+            continue
+        if text is None:
+            text = "" if _isna(value) else _text(value)
+            if len(memo) < POOL:
+                memo[key] = text
+        out.append(text)
+    return out
+
+
 def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None):
     """(table, problems, LayerResult) of a layer; row number = feature number, from 1."""
     from panhuo.geo.errors import GeoReadError, MissingCRSError
@@ -76,8 +103,10 @@ def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None
     present = ~(pd.isna(shapes) | shapely.is_empty(shapes))
     wkt = np.full(len(shapes), None, dtype=object)
     wkt[present] = shapely.to_wkt(shapes[present], rounding_precision=-1)
+    texts = [_column_text(column) for column in columns]
+    del columns
     for i in range(len(gdf)):
-        cells = ["" if _isna(column[i]) else _text(column[i]) for column in columns]
+        cells = [column[i] for column in texts]
         grid.rows.append(cells)
         grid.row_numbers.append(i + 1)
         grid.geometry.append(wkt[i])
