@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from panhuo.model import Plan
 from panhuo.nouns import type_column, zone_column
@@ -177,13 +178,11 @@ def rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
         for d in dtypes
     ):
         return frame[mask]
-    import pyarrow as pa
-
     table = pa.Table.from_pandas(frame, preserve_index=False).filter(pa.array(mask))
-    by_type = {}
-    for column, dtype in zip(frame.columns, dtypes, strict=True):
-        if column in table.column_names and isinstance(dtype, pd.StringDtype):
-            by_type[table.schema.field(column).type] = dtype
+    by_type = {}  # Arrow's text type → the frame's pandas text dtype, so the columns come back alike
+    for position, dtype in enumerate(dtypes):
+        if isinstance(dtype, pd.StringDtype):
+            by_type[table.schema.field(position).type] = dtype
     result = table.to_pandas(types_mapper=by_type.get)
     result.columns = frame.columns
     result.index = frame.index[mask]
