@@ -47,9 +47,9 @@ def render() -> None:
     size = int(st.session_state.get("records_size", PAGE_SIZES[1]))
     # the table, its detail view and both downloads come from the same scoped records; only this
     # page's rows are formatted and sent
-    shown = record_page(
-        ctx.records, ctx.dataset, ctx.unit, ctx.scope, query=query, sort=sort, descending=descending,
-        page=int(st.session_state.get("records_page", 1)), size=size,
+    shown = ctx.cached(
+        record_page, ctx.records, ctx.dataset, ctx.unit, ctx.scope, query=query, sort=sort,
+        descending=descending, page=int(st.session_state.get("records_page", 1)), size=size,
     )  # fmt: skip
     table = shown.table
     bundles = "宗数" in table and (table["宗数"] > 1).any()

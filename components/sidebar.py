@@ -64,19 +64,22 @@ class Context:
     def unit(self) -> str:
         return self.view.unit
 
-    def cached(self, compute: Callable[..., T], *args: object) -> T:
-        """``compute(*args)`` remembered for this loaded plan, dataset, filters and scope
-        (:func:`panhuo.memo.remember`): a rerun or another page with the same view reads it
-        back. ``args`` are this context's ``records`` or ``plan``, or plain values."""
+    def cached(self, compute: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """``compute(*args, **kwargs)`` remembered for this loaded plan, dataset, filters and
+        scope (:func:`panhuo.memo.remember`): a rerun or another page with the same view reads it
+        back. The arguments are this context's ``records``, ``plan`` or ``scope``, or plain values."""
         key = (compute.__module__, compute.__qualname__, self.dataset, self.view.filters, self.scope,
-               tuple(self._key(a) for a in args))  # fmt: skip
-        return remember(self.plan, key, lambda: compute(*args))
+               tuple(self._key(a) for a in args),
+               tuple(sorted((name, self._key(a)) for name, a in kwargs.items())))  # fmt: skip
+        return remember(self.plan, key, lambda: compute(*args, **kwargs))
 
     def _key(self, value: object) -> Hashable:
         if value is self.records:
             return ("<records>",)
         if value is self.plan:
             return ("<plan>",)
+        if value is self.scope:
+            return ("<scope>",)
         if value is None or isinstance(value, str | int | float | bool):
             return value
         raise TypeError(f"Context.cached: {type(value).__name__} 不能作为缓存键")

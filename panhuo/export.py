@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from panhuo.access import CountyScope
-from panhuo.aggregate import FIELD_LABELS, Filters
+from panhuo.aggregate import FIELD_LABELS, Filters, rows_where
 from panhuo.audit import BEIJING
 from panhuo.demo import LABEL_COLUMN, export_title
 from panhuo.privacy import scoped_records
@@ -157,7 +157,7 @@ def record_page(
     """The ``page``-th page of ``size`` records matching ``query``, sorted by ``sort``: only the
     page's rows are formatted and sent, whatever the number of records (a province's million).
     The columns are those :func:`records_table` keeps for all matching records."""
-    matching = frame[search_mask(frame, dataset, query)] if query.strip() else frame
+    matching = rows_where(frame, search_mask(frame, dataset, query)) if query.strip() else frame
     total = len(matching)
     pages = max(1, -(-total // size))
     page = min(max(1, int(page)), pages)
