@@ -122,3 +122,112 @@ def test_every_csv_download_goes_through_the_formula_guard():
         if ".to_csv(" in line and path != ROOT / "panhuo" / "export.py"
     ]
     assert writers == []
+
+
+# Streamlit reads these elements' text (and a widget's label and help) as Markdown
+_MARKDOWN_ELEMENTS = {
+    "markdown", "caption", "info", "warning", "error", "success", "toast", "write", "title", "header",
+    "subheader", "expander", "popover", "status", "progress", "metric", "button", "download_button",
+    "link_button", "page_link", "form_submit_button", "checkbox", "toggle", "radio", "selectbox",
+    "multiselect", "pills", "segmented_control", "slider", "select_slider", "text_input", "text_area",
+    "number_input", "date_input", "time_input", "file_uploader", "color_picker",
+}  # fmt: skip
+_NUMBERS = {"len", "int", "sum", "min", "max", "float"}
+_CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+# Interpolations that are neither plain() nor obviously code-made, each checked by hand: words the
+# code picks from its own literals, counts, dates, ids the store generates, and a percent-encoded
+# link target. A new f-string that puts anything else into Markdown must escape it with plain().
+_CODE_MADE = {
+    "app_pages/consultation.py": {"comment.number", "found.number", "item.number", "topic"},
+    "app_pages/consultation_review.py": {"released", "w.id"},
+    "app_pages/policy.py": {"label", "quote(plan_id, safe='')"},
+    "app_pages/potential.py": {"printed"},
+    "app_pages/progress.py": {"pm.day_text(m.as_of)"},
+    "app_pages/progress_report.py": {"measure_word(ctx.dataset)", "noun(ctx.dataset)"},
+    "app_pages/targets.py": {"split_label"},
+    "app_pages/timeline.py": {"undated", "label"},
+    "app_pages/users.py": {"active"},
+    "components/audit_view.py": {"note", "pages"},
+    "components/auth.py": {"what"},
+    "components/cached.py": {"detail"},
+    "components/consultation_summary.py": {"which"},
+    "components/data_check.py": {"colour", "cause.checks"},
+    "components/import_form.py": {"link", "role"},
+    "components/progress_briefing.py": {"what", "version"},
+    "components/progress_form.py": {
+        "open_note",
+        "due",
+        "late",
+        "label",
+        "version",
+        "timing",
+        "last.revision",
+    },
+    "components/progress_monitor.py": {"label", "top"},
+    "components/progress_review.py": {"config.cadence_months", "config.due_days"},
+    "components/progress_targets.py": {"warnings", "current.version"},
+    "components/screen.py": {"seconds", "title"},
+    "components/table_download.py": {"total_label"},
+    "components/versions_panel.py": {"digest"},
+}
+
+
+def _code_made(expr: ast.expr, allowed: set[str]) -> bool:
+    if isinstance(expr, ast.Constant) or ast.unparse(expr) in allowed:
+        return True
+    if isinstance(expr, ast.JoinedStr):  # a nested f-string: its own parts
+        return all(_code_made(v.value, allowed) for v in expr.values if isinstance(v, ast.FormattedValue))
+    if isinstance(expr, ast.IfExp):
+        return _code_made(expr.body, allowed) and _code_made(expr.orelse, allowed)
+    if isinstance(expr, ast.BoolOp):
+        return all(_code_made(v, allowed) for v in expr.values)
+    if isinstance(expr, ast.BinOp):
+        return _code_made(expr.left, allowed) and _code_made(expr.right, allowed)
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Name) and func.id in {"plain", *_NUMBERS}:
+            return True
+        if isinstance(func, ast.Attribute) and func.attr in {"isoformat", "upper"}:
+            return True
+        if isinstance(func, ast.Attribute) and func.attr == "get":  # LABELS.get(key, "…")
+            return _code_made(func.value, allowed)
+    while isinstance(expr, ast.Subscript):  # LABELS[key]
+        expr = expr.value
+    name = expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
+    return bool(_CONSTANT.match(name))
+
+
+def test_markdown_f_strings_escape_what_does_not_come_from_the_code():
+    """Text from a document, an import, a comment or the URL goes through plain() before an
+    f-string puts it into Markdown; numbers (a format spec), constants and the hand-checked words
+    above need not."""
+    unescaped = []
+    for folder in ("app_pages", "components"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            where = path.relative_to(ROOT).as_posix()
+            allowed = _CODE_MADE.get(where, set())
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                if node.func.attr not in _MARKDOWN_ELEMENTS:
+                    continue
+                shown = node.args[:1] + [
+                    k.value for k in node.keywords if k.arg in ("label", "body", "help", "text")
+                ]
+                for text in (a for a in shown if isinstance(a, ast.JoinedStr)):
+                    for part in text.values:
+                        numeric = isinstance(part, ast.FormattedValue) and part.format_spec is not None
+                        if (
+                            isinstance(part, ast.FormattedValue)
+                            and not numeric
+                            and not _code_made(part.value, allowed)
+                        ):
+                            unescaped.append(f"{where}:{node.lineno}: {ast.unparse(part.value)}")
+    assert unescaped == []
+
+
+def test_the_markdown_check_finds_an_unescaped_title():
+    """The check above is not vacuous: a document's title put into a caption is caught, plain() passes."""
+    bad = ast.parse('st.caption(f"标题：{table.title}")').body[0].value.args[0].values[1].value
+    good = ast.parse('st.caption(f"标题：{plain(table.title)}")').body[0].value.args[0].values[1].value
+    assert not _code_made(bad, set()) and _code_made(good, set())
