@@ -5,6 +5,7 @@ The command line's ``summary`` and the pages use the same functions, so both sho
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -138,9 +139,7 @@ def varied(records: pd.DataFrame, column: str) -> bool:
     >>> varied(pd.DataFrame({"county": ["甲", " 甲", ""]}), "county"), varied(pd.DataFrame({"county": ["甲", "乙"]}), "county")
     (False, True)
     """
-    if column not in records:
-        return False
-    return len({str(v).strip() for v in pd.unique(records[column]) if not pd.isna(v)} - {""}) > 1
+    return len(_names(records, column)) > 1
 
 
 def named(records: pd.DataFrame, column: str) -> bool:
@@ -149,9 +148,14 @@ def named(records: pd.DataFrame, column: str) -> bool:
     >>> named(pd.DataFrame({"stage": ["", " "]}), "stage"), named(pd.DataFrame({"stage": ["", "储备"]}), "stage")
     (False, True)
     """
+    return bool(_names(records, column))
+
+
+def _names(records: pd.DataFrame, column: str) -> set[str]:
+    """The distinct things ``column`` names, stripped, blanks aside (none without the column)."""
     if column not in records:
-        return False
-    return any(str(v).strip() for v in pd.unique(records[column]) if not pd.isna(v))
+        return set()
+    return {str(v).strip() for v in pd.unique(records[column]) if not pd.isna(v)} - {""}
 
 
 _ARROW_KINDS = frozenset("iufb")  # numpy kinds pyarrow takes without converting values
@@ -171,12 +175,9 @@ def rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     if mask.all():
         return frame.copy(deep=False)
     dtypes = frame.dtypes
-    text = [d for d in dtypes if isinstance(d, pd.StringDtype) and d.storage == "pyarrow"]
-    if len(frame.columns) != frame.columns.nunique() or not all(
-        (isinstance(d, pd.StringDtype) and d.storage == "pyarrow")
-        or (isinstance(d, np.dtype) and d.kind in _ARROW_KINDS)
-        for d in dtypes
-    ):
+    text = [isinstance(d, pd.StringDtype) and d.storage == "pyarrow" for d in dtypes]
+    numbers = [isinstance(d, np.dtype) and d.kind in _ARROW_KINDS for d in dtypes]
+    if len(frame.columns) != frame.columns.nunique() or not all(map(operator.or_, text, numbers)):
         return frame[mask]
     table = pa.Table.from_pandas(frame, preserve_index=False).filter(pa.array(mask))
     by_type = {}  # Arrow's text type → the frame's pandas text dtype, so the columns come back alike
@@ -186,7 +187,7 @@ def rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     result = table.to_pandas(types_mapper=by_type.get)
     result.columns = frame.columns
     result.index = frame.index[mask]
-    if text and not (result.dtypes == dtypes).all():  # a type Arrow maps otherwise: pandas' own
+    if any(text) and not (result.dtypes == dtypes).all():  # a type Arrow maps otherwise: pandas' own
         return frame[mask]
     return result
 
