@@ -35,8 +35,10 @@ COLUMNS: dict[str, list[str]] = {
 }  # fmt: skip
 DATASETS = tuple(COLUMNS)
 
-# Sensitive columns: never shown in public views or exports.
-SENSITIVE_COLUMNS = ("right_holder",)
+# Sensitive columns: never shown in public views or exports. Besides the right-holder, the
+# provincial survey's 土地证编号 (BDCQZ) and 现状土地使用人 (XZTDSYR), kept as extra columns under
+# these Chinese names (panhuo/importing/aliases.toml [extras]).
+SENSITIVE_COLUMNS = ("right_holder", "土地证编号", "现状土地使用人")
 
 FAMILY_LABELS = {
     "industrial": "产业/工矿",

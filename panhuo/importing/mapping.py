@@ -107,9 +107,9 @@ def _lookup(kind: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     for name, spec in _data()["fields"].items():
         if kind not in spec["kinds"]:
             continue
-        for alias in spec.get("aliases", []):
+        for alias in [*spec.get(f"aliases_{kind}", []), *spec.get("aliases", [])]:
             aliases.setdefault(normalise_header(alias)[0], name)
-        for code in spec.get("codes", []):
+        for code in [*spec.get(f"codes_{kind}", []), *spec.get("codes", [])]:
             codes.setdefault(code.upper(), name)
         for code, unit in spec.get("code_units", {}).items():
             units[code.upper()] = unit
