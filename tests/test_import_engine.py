@@ -203,8 +203,15 @@ def test_two_csv_files_are_joined_on_the_id(sqlite_url):
         ["A2", "0.5", "", "工业用地", ""],
     ]
     problems = [(p.severity, p.file, p.row) for p in result.problems if p.severity != "info"]
-    assert ("error", "规划.csv", 3) in problems and ("warning", "现状.csv", 3) in problems
-    assert not result.ok  # the unmatched 规划 row would be dropped: import only with --valid-only
+    # neither unmatched row is imported as if the other file had nothing to say of it
+    assert ("error", "规划.csv", 3) in problems and ("error", "现状.csv", 3) in problems
+    assert result.checked.counts["valid"] == 1 and result.checked.counts["rejected"] == 2
+    assert not result.ok  # import only with --valid-only, which takes A1 alone
+    join = [p.problem for p in result.problems if p.severity == "info" and "对应" in p.problem]
+    assert join == [
+        "两个图层按匹配行数最多的一对编号列对应：第一个文件“编号” ↔ 第二个文件“编号”，"
+        "第一个文件 1/2（50.0%） 行、第二个文件 1/2（50.0%） 行能对应"
+    ]
 
 
 @pytest.fixture

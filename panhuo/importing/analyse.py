@@ -118,6 +118,18 @@ def _choose_sheet(grids: list[Grid], sheet: str | None, kind: str, filename: str
     return best
 
 
+SAMPLE_ROWS = 1000  # rows whose values the mapping reads, spread over the whole table
+
+
+def column_sample(table: Table, limit: int = SAMPLE_ROWS) -> list[list[str]]:
+    """Each column's values in up to ``limit`` data rows, taken evenly from first to last."""
+    rows = table.data_rows
+    step = max(1, len(rows) // limit)
+    picked = rows[::step][:limit]
+    width = len(table.headers)
+    return [[r.cells[c] if c < len(r.cells) else "" for r in picked] for c in range(width)]
+
+
 def _as_planned(mapping: Mapping) -> None:
     """In the 规划 layer, 容积率/建筑密度/用途 are the planned values."""
     taken = set(mapping.mapped_fields())
@@ -136,11 +148,13 @@ def analyse(
     mappings: list[dict | None] | None = None,
     store: Store | None = None,
     crs: str | None = None,
+    counties: list[str] | None = None,
 ) -> Analysis:
     """Read each file and propose its mapping. Problems that stop a file are in its layer.
 
     ``store`` supplies the mapping remembered for a layout (none: nothing remembered); ``crs`` is
-    the coordinate system of a GIS layer that declares none (``EPSG:4528``).
+    the coordinate system of a GIS layer that declares none (``EPSG:4528``); ``counties`` are the
+    区县 of the plan's city, whose names in a column make it the 区县 column (none: China's).
     """
     layers = []
     for i, file in enumerate(files[:2]):
@@ -155,7 +169,9 @@ def analyse(
                 layer.table = _choose_sheet(grids, sheet if i == 0 else None, kind, file.name)
             table = layer.table
             samples = [r.cells for r in table.data_rows[:8]]
-            layer.mapping = propose_mapping(table.headers, samples, kind)
+            layer.mapping = propose_mapping(
+                table.headers, samples, kind, column_values=column_sample(table), counties=counties
+            )
             if layer.role == "second":
                 _as_planned(layer.mapping)
             saved = store.saved_mapping(layer.mapping.layout) if store is not None else None

@@ -13,6 +13,7 @@ from panhuo.geo.schematic import SURVEYED
 from panhuo.import_progress import counter, report
 from panhuo.importing.analyse import Analysis, Layer
 from panhuo.importing.gis import area_problems
+from panhuo.importing.join import JoinKey, choose_join_key
 from panhuo.importing.mapping import Mapping
 from panhuo.importing.notes import layer_notes, layer_totals
 from panhuo.importing.report import Problem, is_fatal, sort_problems
@@ -36,6 +37,7 @@ class Checked:
     problems: list[Problem]
     tables: list[PublishedTable] = field(default_factory=list)
     unjoined: int = 0  # rows of the second file that could not be joined (listed as errors)
+    join: JoinKey | None = None  # the columns the two files were joined on, with their match rates
 
     @property
     def fatal(self) -> bool:
@@ -126,10 +128,17 @@ def check(analysis: Analysis, context: Context) -> Checked:
     if not rows.geometry and len(analysis.layers) > 1 and analysis.layers[1].is_gis:
         rows.geometry = [None] * len(values)  # filled from the second file by the join
         problems.append(Problem("info", "图形取自第二个文件", "", file=analysis.layers[1].file.name))
-    unjoined = 0
+    unjoined, unmatched, key = 0, set(), None
     if len(analysis.layers) > 1 and analysis.layers[1].table is not None:
-        joined = join_second(analysis.layers[1], main, rows)
-        unjoined = len({p.row for p in joined if p.severity == "error" and p.row is not None})
+        second = analysis.layers[1]
+        key = choose_join_key(main, second)
+        refusal = join_refusal(key, main, second)
+        if refusal is not None:  # nothing is written, --valid-only or not
+            problems.append(refusal)
+            return Checked(analysis, context, empty, set(), sort_problems(problems), join=key)
+        problems.append(Problem("info", key.sentence, "", file=second.file.name))
+        joined, unmatched = join_second(second, main, rows, key)
+        unjoined = len({p.row for p in joined if p.severity == "error" and p.file == second.file.name})
         problems += joined
     generated_ids = main.mapping.column_of("id") is None
     if generated_ids:
@@ -186,7 +195,28 @@ def check(analysis: Analysis, context: Context) -> Checked:
         if table is not None:
             tables.append(table)
     records = _records(rows, main, context, area_unit)
-    return Checked(analysis, context, records, outcome.rejected, sort_problems(problems), tables, unjoined)
+    rejected = set(outcome.rejected) | unmatched
+    return Checked(analysis, context, records, rejected, sort_problems(problems), tables, unjoined, join=key)
+
+
+def join_refusal(key: JoinKey | None, main: Layer, second: Layer) -> Problem | None:
+    """The error that stops a join that cannot work (no key; most rows of a layer unmatched)."""
+    if key is None:
+        return Problem(
+            "error",
+            "两个文件中找不到可以相互对应的编号列，无法合并，未写入任何数据",
+            "请确认两个文件都有地块自身的编号（如 地块编号、DKBH），并在映射中指定",
+            file=second.file.name,
+        )
+    if key.refused:
+        return Problem(
+            "error",
+            f"{key.sentence}；多数行无法对应，不能合并，未写入任何数据（只导入有效行也不会导入）",
+            "请核对两个文件是否为同一批地块，或在两个文件的映射中指定相同含义的编号列"
+            "（GIS 软件生成的要素编号如 id、FID、OBJECTID 每个图层各不相同，不能用来对应）",
+            file=second.file.name,
+        )
+    return None
 
 
 def _validation_frame(rows: Rows, mapping: Mapping) -> pd.DataFrame:

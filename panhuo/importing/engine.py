@@ -72,7 +72,8 @@ def import_files(
     elif store is not None and store.plan_meta(plan_id) is None:
         meta = dict(plan.meta)  # a sample folder the store has not loaded yet
     saved = store if store is not None and store.exists() else None  # remembered mappings
-    analysis = analyse(files, kind, sheet, mappings, saved, crs=crs)
+    counties = context_for(plan, kind, meta).counties  # a column of these names is the 区县
+    analysis = analyse(files, kind, sheet, mappings, saved, crs=crs, counties=counties)
     if meta is not None and analysis.layers and analysis.layers[0].mapping is not None:
         area = analysis.layers[0].mapping.choice("area")
         if area is not None and area.unit and plan is None and not (plan_meta or {}).get("area_unit"):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from panhuo.importing import content
 from panhuo.nouns import DATASET_NOUNS
 from panhuo.units import UNIT_LABELS, UNIT_PATTERN, cell_unit, is_area_unit, label_or_empty
 
@@ -39,9 +40,9 @@ HOW_LABELS = {
     "code": "字段代码",
     "prefix": "两行表头",
     "near": "近似（请确认）",
+    "content": "按列中的值",
     "": "未识别（保留为附加列）",
 }
-_HOW_RANK = {"saved": 0, "user": 0, "header": 1, "code": 1, "prefix": 2, "near": 3, "": 9}
 _BEFORE = ("现状", "改造前", "现有", "原", "现")
 _AFTER = ("规划", "改造后", "规划后", "拟", "规划调整后")
 _PAIRED = {
@@ -155,6 +156,7 @@ class ColumnChoice:
     unit: str = ""
     how: str = ""
     samples: list[str] = dataclasses.field(default_factory=list)
+    evidence: str = ""  # the values (or the header) that decided, shown beside the proposal
 
     @property
     def extra_name(self) -> str:
@@ -197,7 +199,7 @@ def field_choices(kind: str) -> list[str]:
 
 
 def editor_rows(mapping: Mapping) -> list[dict]:
-    """The mapping as rows for an editable table: 列, 字段, 单位, 识别方式, 示例."""
+    """The mapping as rows for an editable table: 列, 字段, 单位, 识别方式, 示例, 依据."""
     labels = fields_for(mapping.kind)
     return [
         {
@@ -210,6 +212,7 @@ def editor_rows(mapping: Mapping) -> list[dict]:
                 else HOW_LABELS.get(c.how, c.how)
             ),
             "示例": "、".join(c.samples[:3]),
+            "依据": c.evidence,
         }
         for c in mapping.columns
     ]
@@ -251,16 +254,94 @@ def _unit_from_samples(samples: list[str]) -> str:
     return next((unit for unit in map(cell_unit, samples) if unit), "")
 
 
-def propose_mapping(headers: list[str], sample_rows: list[list[str]], kind: str = "parcels") -> Mapping:
-    """Propose a mapping from headers and a few data rows (for the sample values shown)."""
+def _order(header: str, field_name: str, kind: str) -> int:
+    """Where a header stands among its field's names (DCDYBH before BSM): breaks a tie."""
+    norm = normalise_header(header)[0]
+    spec = _data()["fields"].get(field_name, {})
+    names = [
+        *spec.get(f"aliases_{kind}", []),
+        *spec.get("aliases", []),
+        *spec.get(f"codes_{kind}", []),
+        *spec.get("codes", []),
+    ]
+    keys = [normalise_header(n)[0].upper() for n in names]
+    return keys.index(norm.upper()) if norm.upper() in keys else len(keys)
+
+
+def _words(name: str) -> frozenset[str]:
+    """A vocabulary with the variants its synonyms name (储备中, 高潜力)."""
+    words = set(vocabulary(name))
+    synonyms = _data()["vocab"].get("synonyms", {})
+    return frozenset(words | {k for k, v in synonyms.items() if v in words})
+
+
+_SCORE = {"header": content.HEADER, "code": content.HEADER, "prefix": content.PREFIX, "near": content.NEAR}
+
+
+def propose_mapping(
+    headers: list[str],
+    sample_rows: list[list[str]],
+    kind: str = "parcels",
+    *,
+    column_values: list[list[str]] | None = None,
+    counties: list[str] | None = None,
+) -> Mapping:
+    """Propose a mapping from the headers and the values of each column.
+
+    ``column_values`` is a sample of each column (default: the columns of ``sample_rows``);
+    ``counties`` the 区县 of the plan's city (default: every 区县 of the boundary index). Each
+    column's claim from its header and the claims of its values (:mod:`.content`) compete for
+    each field; the strongest wins, and the values that decided are kept as the evidence.
+    """
     if kind not in KINDS:
         raise ValueError(f"未知的数据类型：{kind}")
-    columns = []
+    known = set(counties) if counties else None
+    vocab = {"types": _words("type"), "stages": _words("stage"), "potentials": _words("potential")}
+    columns, profiles, offers = [], [], []
     for i, header in enumerate(headers):
         field_name, how, unit = match_header(header, kind)
-        samples = [row[i] for row in sample_rows if i < len(row) and row[i]][:5]
-        columns.append(ColumnChoice(column=header, field=field_name, unit=unit, how=how, samples=samples))
-    _settle_conflicts(columns)
+        values = (
+            column_values[i]
+            if column_values is not None and i < len(column_values)
+            else [row[i] if i < len(row) else "" for row in sample_rows]
+        )
+        values = ["" if v is None else str(v) for v in values]
+        found = content.profile(header, values, counties=known, **vocab)
+        profiles.append(found)
+        choice = ColumnChoice(column=header, unit=unit, samples=[v for v in values if v][:5])
+        columns.append(choice)
+        header_claim = bool(field_name)
+        if field_name:
+            against = content.contradiction(found, field_name)
+            if against:
+                label = fields_for(kind).get(field_name, field_name)
+                choice.evidence = f"表头像“{label}”，但{against}"
+                header_claim = False
+            else:
+                score = _SCORE[how] - 0.001 * _order(header, field_name, kind)
+                if field_name == "id":
+                    score += 0.05 if found.unique else (-0.2 if found.values else 0)
+                offers.append((score, i, field_name, how, content.confirmation(found, field_name)))
+        own_name = bool(extra_label(header)) and not header_claim
+        for claim in content.claims(found, kind):
+            if claim.field not in fields_for(kind):
+                continue
+            if claim.field == "county" or (not (header_claim and how != "near") and not own_name):
+                offers.append((claim.score, i, claim.field, "content", claim.evidence))
+    taken_fields: set[str] = set()
+    for score, i, field_name, how, evidence in sorted(offers, key=lambda o: (-o[0], o[1])):
+        choice = columns[i]
+        if choice.field or field_name in taken_fields:
+            continue
+        choice.field, choice.how = field_name, how
+        choice.evidence = "；".join(x for x in (choice.evidence, evidence) if x)
+        taken_fields.add(field_name)
+    labels = fields_for(kind)
+    for _score, i, field_name, how, _evidence in offers:  # a header claim that lost: say to which column
+        choice = columns[i]
+        winner = next((c.column for c in columns if c.field == field_name), "")
+        if how != "content" and not choice.field and not choice.evidence and winner:
+            choice.evidence = f"“{labels.get(field_name, field_name)}”已取自列“{winner}”"
     area = next((c for c in columns if c.field == "area"), None)
     if area is not None and not area.unit:
         area.unit = _unit_from_samples(area.samples)
@@ -268,20 +349,6 @@ def propose_mapping(headers: list[str], sample_rows: list[list[str]], kind: str 
         if c.field != "area":
             c.unit = ""
     return Mapping(kind=kind, columns=columns, layout=layout_hash(headers))
-
-
-def _settle_conflicts(columns: list[ColumnChoice]) -> None:
-    """Each field goes to one column: the best-recognised, then the leftmost; others become extras."""
-    best: dict[str, ColumnChoice] = {}
-    for c in columns:
-        if not c.field:
-            continue
-        held = best.get(c.field)
-        if held is None or _HOW_RANK[c.how] < _HOW_RANK[held.how]:
-            best[c.field] = c
-    for c in columns:
-        if c.field and best[c.field] is not c:
-            c.field, c.how = EXTRA, ""
 
 
 def apply_saved(mapping: Mapping, saved: dict, how: str = "saved") -> Mapping:

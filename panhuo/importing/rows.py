@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from panhuo.importing.analyse import Layer
 from panhuo.importing.header import SheetRow
+from panhuo.importing.join import JoinKey
 from panhuo.importing.report import Problem
 from panhuo.importing.validation import UNCACHED
 
@@ -105,91 +106,92 @@ def rows_of(layer: Layer) -> Rows:
     return rows
 
 
-def join_second(second: Layer, main: Layer, rows: Rows) -> list[Problem]:
-    """Join the 规划 layer's fields onto the 现状 layer's ``rows`` by id (in place).
+def join_second(second: Layer, main: Layer, rows: Rows, key: JoinKey) -> tuple[list[Problem], set[int]]:
+    """Join the 规划 layer's fields onto the 现状 layer's ``rows`` on ``key`` (in place).
 
-    Every row of either file that could not be joined is listed (an error in the second file,
-    a warning in the first).
+    Returns the problems and the indices of the 现状 rows that found no 规划 row. Every row of
+    either file that could not be joined is an error on its row: the 现状 rows are not imported
+    as if the 规划 layer had nothing to say of them (with ``valid_only`` they are left out and
+    listed).
     """
     values, origins, extras, geometry = rows.values, rows.origins, rows.extras, rows.geometry
     problems: list[Problem] = []
-    if main.mapping.column_of("id") is None or second.mapping.column_of("id") is None:
-        return [
-            Problem(
-                "error",
-                "两个文件都需要编号列才能按编号合并",
-                "请在两个文件的映射中都指定编号列",
-                file=second.file.name,
-            )
-        ]
-    index = {}
-    for i, row in enumerate(values):
-        index.setdefault(str(row.get("id", "")).strip(), i)
+    main_keys = [
+        (row.cells[key.main_column] if key.main_column < len(row.cells) else "").strip()
+        for row in (origin[""].row for origin in origins)
+    ]
+    index: dict[str, int] = {}
+    for i, text in enumerate(main_keys):
+        if text:
+            index.setdefault(text, i)
     theirs = rows_of(second)
     s_values, s_origins, s_extras, s_geometry = theirs.values, theirs.origins, theirs.extras, theirs.geometry
     seen: dict[str, int] = {}
-    id_col = second.table.headers[second.mapping.column_of("id")]
+    id_col = key.second_header
+    mapped = set(main.mapping.mapped_fields())
     for j, record in enumerate(s_values):
-        key = str(record.get("id", "")).strip()
         row = s_origins[j][""].row
+        cells = row.cells
+        text = (cells[key.second_column] if key.second_column < len(cells) else "").strip()
         where = {
             "row": row.number,
             "column": id_col,
-            "value": key,
+            "value": text,
             "file": second.file.name,
             "sheet": second.sheet,
         }
-        if not key:
+        if not text:
             problems.append(
                 Problem("error", "第二个文件中该行编号为空，无法与第一个文件对应", "请补填编号", **where)
             )
             continue
-        if key in seen:
+        if text in seen:
             problems.append(
                 Problem(
                     "error",
-                    f"第二个文件中编号“{key}”重复（另见第 {seen[key]} 行），无法唯一对应",
+                    f"第二个文件中编号“{text}”重复（另见第 {seen[text]} 行），无法唯一对应",
                     "请删除重复行",
                     **where,
                 )
             )
             continue
-        seen[key] = row.number
-        if key not in index:
+        seen[text] = row.number
+        if text not in index:
             problems.append(
                 Problem(
                     "error",
-                    f"第二个文件中的编号“{key}”在第一个文件中找不到，该行未导入",
+                    f"第二个文件中的编号“{text}”在第一个文件的“{key.main_header}”中找不到，该行未导入",
                     "请核对两个文件的编号",
                     **where,
                 )
             )
             continue
-        i = index[key]
-        for name, text in record.items():
-            if name == "id" or (
-                values[i].get(name) not in (None, "") and name in main.mapping.mapped_fields()
-            ):
+        i = index[text]
+        for name, value in record.items():
+            if name == "id" or (values[i].get(name) not in (None, "") and name in mapped):
                 continue
-            values[i][name] = text
+            values[i][name] = value
             origins[i][name] = s_origins[j][name]
-        for name, text in s_extras[j].items():
-            extras[i].setdefault(name if name not in extras[i] else f"{name}（规划）", text)
+        for name, value in s_extras[j].items():
+            extras[i].setdefault(name if name not in extras[i] else f"{name}（规划）", value)
         if geometry and s_geometry and geometry[i] is None:
             geometry[i] = s_geometry[j]
-    matched = set(seen)
-    for i, record in enumerate(values):
-        if str(record.get("id", "")).strip() not in matched:
-            row = origins[i][""].row
+    unmatched: set[int] = set()
+    for i, text in enumerate(main_keys):
+        if text not in seen:
+            unmatched.add(i)
             problems.append(
                 Problem(
-                    "warning",
-                    "第二个文件中没有该编号的记录",
-                    "如应有规划信息，请补充第二个文件",
-                    row=row.number,
+                    "error",
+                    f"第二个文件中没有“{key.second_header}”为“{text}”的记录，该行无法与规划信息合并，未导入"
+                    if text
+                    else f"该行“{key.main_header}”为空，无法与第二个文件对应，未导入",
+                    "请补充第二个文件中的对应记录，或核对编号；也可只导入能对应的行",
+                    row=origins[i][""].row.number,
+                    column=key.main_header,
+                    value=text,
                     file=main.file.name,
                     sheet=main.sheet,
-                    value=str(record.get("id", "")),
                 )
             )
-    return problems
+    return problems, unmatched
