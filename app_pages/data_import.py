@@ -49,7 +49,12 @@ def _import_tab(store: Store, user: User) -> None:
         return
     files = tuple((f.name, f.getvalue()) for f in uploads if f is not None)
     sheet, crs = st.session_state.get("import_sheet") or None, st.session_state.get("import_crs") or None
-    analysis = form.analyse(files, kind, sheet, crs, data.revision(), store)
+    plan = data.catalog().find(plan_id)  # the cached catalog: the plan as it stands, store or sample
+    place = dict(plan.meta) if plan is not None else dict(meta or {})
+    counties, _source = engine.known_counties(
+        str(place.get("province", "")), str(place.get("city", "")), list(place.get("counties", []) or [])
+    )  # a column holding these names is the 区县 column, whatever its header says
+    analysis = form.analyse(files, kind, sheet, crs, data.revision(), store, tuple(counties))
     if len(analysis.layers[0].sheets) > 1:
         st.selectbox(
             "工作表",
@@ -63,8 +68,9 @@ def _import_tab(store: Store, user: User) -> None:
     engine.apply_mappings(
         analysis, [form.mapping_editor(la, i, kind) for i, la in enumerate(analysis.layers)]
     )
-    plan = data.catalog().find(plan_id)  # the cached catalog: the plan as it stands, store or sample
     checked = form.check(analysis, plan, kind, plan_id, meta, [u for u in uploads if u is not None])
+    if checked.join is not None:  # the match rate of the two files, before anything is written
+        (st.error if checked.join.refused else st.info)(plain(checked.join.sentence))
     st.subheader("2. 检查结果")
     form.check_report(checked, plan_id)
     if checked.fatal:

@@ -36,12 +36,18 @@ def analyse(
     crs: str | None,
     revision: int,
     _store: Store,
+    counties: tuple[str, ...] = (),
 ) -> engine.Analysis:
     """Read and analyse the uploaded files once per content and options, not on every rerun
     (editing the mapping reruns the page). ``revision`` refreshes remembered mappings after an
     import; cache_data hands each run its own copy, which apply_mappings and check change."""
     return engine.analyse(
-        [InputFile(name, body) for name, body in uploads], kind, sheet, store=_store, crs=crs
+        [InputFile(name, body) for name, body in uploads],
+        kind,
+        sheet,
+        store=_store,
+        crs=crs,
+        counties=list(counties) or None,
     )
 
 
@@ -175,6 +181,7 @@ def mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
     config = {
         "字段": st.column_config.SelectboxColumn(options=mapping.field_choices(kind), required=True),
         "单位": st.column_config.SelectboxColumn(options=mapping.UNIT_CHOICES),
+        "依据": st.column_config.TextColumn(width="large", help="决定该列对应字段的表头或列中的值"),
     }
     edited = st.data_editor(
         pd.DataFrame(mapping.editor_rows(layer.mapping)),
@@ -182,7 +189,7 @@ def mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
         width="stretch",
         key=f"import_mapping_{index}_{layer.mapping.layout}",
         column_config=config,
-        disabled=["列", "识别方式", "示例"],
+        disabled=["列", "识别方式", "示例", "依据"],
         height=min(36 * (len(layer.mapping.columns) + 1) + 4, 900),
     )
     return mapping.mapping_from_editor(edited.to_dict("records"), kind)

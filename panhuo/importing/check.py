@@ -14,12 +14,13 @@ from panhuo.import_progress import counter, report
 from panhuo.importing.analyse import Analysis, Layer
 from panhuo.importing.gis import area_problems
 from panhuo.importing.join import JoinKey, choose_join_key
-from panhuo.importing.mapping import Mapping
+from panhuo.importing.mapping import Mapping, fields_for
 from panhuo.importing.notes import layer_notes, layer_totals
 from panhuo.importing.report import Problem, is_fatal, sort_problems
 from panhuo.importing.rows import Rows, area_unit_of, join_second, rows_of
 from panhuo.importing.validation import UNCACHED, Context, validate_frame
 from panhuo.model import COLUMNS, PublishedTable
+from panhuo.ranges import RANGES, bounds, is_range
 from panhuo.units import cell_unit, label_or_empty, units_text
 
 # the integer column of the checked records holding each row's number in the source file
@@ -262,6 +263,7 @@ def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFr
         note = f"区县为空，按规划范围（仅{single_county}）填写"
         derived = [note if not county else "" for county in counties]
         columns["county"] = [county or single_county for county in counties]
+    columns.update(range_bounds(columns, kind))
     columns["source"] = [f"{main.file.name}{sheet} 第{number}{unit_word}" for number in numbers]
     columns["derived"] = derived
     count(2 * len(values) // 3)
@@ -277,3 +279,19 @@ def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFr
     frame[SOURCE_ROW] = pd.array(numbers, dtype="Int64")
     count(len(values))
     return frame
+
+
+def range_bounds(columns: dict[str, list], kind: str) -> dict[str, list[str]]:
+    """Lower and upper bound columns (容积率 ≤1.0,＞0 → 0 and 1.0) beside each 容积率/建筑密度
+    column that holds a range; the printed text stays in the column itself. Empty for a number."""
+    labels = fields_for(kind)
+    out: dict[str, list[str]] = {}
+    for name in RANGES:
+        values = columns.get(name)
+        if not values or not any(is_range(v) for v in values):
+            continue
+        label, unit = labels[name].replace("(%)", ""), "(%)" if "(%)" in labels[name] else ""
+        found = [bounds(v) if is_range(v) else None for v in values]
+        out[f"{label}下限{unit}"] = ["" if b is None or b[0] is None else str(b[0]) for b in found]
+        out[f"{label}上限{unit}"] = ["" if b is None or b[1] is None else str(b[1]) for b in found]
+    return out

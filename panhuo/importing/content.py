@@ -239,6 +239,16 @@ def confirmation(p: Profile, field_name: str) -> str:
         return f"值为年份或时段：{_shown(p.examples['phase'])}"
     if field_name == "type" and share["type"] >= SHARE:
         return f"值为低效用地类型：{_shown(p.examples['type'])}"
+    if field_name == "stage" and share["stage"] >= SHARE:
+        return f"值为实施阶段：{_shown(p.examples['stage'])}"
+    if field_name == "potential" and share["potential"] >= SHARE:
+        return f"值为潜力等级：{_shown(p.examples['potential'])}"
+    if field_name in ("far_before", "far_after", "density_before", "density_after"):
+        from panhuo.ranges import is_range
+
+        spans = [v for v in p.distinct if is_range(v)]
+        if spans:
+            return f"含区间值（保留原文并拆出上下限）：{_shown(spans)}"
     if field_name == "id":
         if p.unique:
             return f"值唯一且不为空（样本 {len(p.values)} 行）"

@@ -14,6 +14,7 @@ layer unmatched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from panhuo.importing import content
@@ -71,6 +72,18 @@ def _keys(layer: Layer, column: int) -> list[str]:
     return [(r.cells[column] if column < len(r.cells) else "").strip() for r in rows]
 
 
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_HOUSEKEEPING = {"SHAPE_AREA", "SHAPE_LENG", "SHAPE_LENGTH", "SHAPE.AREA", "SHAPE.LEN", "AREA", "PERIMETER"}
+
+
+def _measured(header: str, values: list[str]) -> bool:
+    """A measure, not a key: GIS housekeeping (Shape_Area) or decimals (equal areas of two
+    layers match, but say nothing of which parcel is which)."""
+    if header.strip().upper() in _HOUSEKEEPING:
+        return True
+    return bool(values) and sum(bool(_DECIMAL.match(v)) for v in values) >= 0.9 * len(values)
+
+
 def _candidates(layer: Layer) -> list[int]:
     """Columns that could hold a key: mostly filled and unique, not a file's own feature ids."""
     table, mapping = layer.table, layer.mapping
@@ -84,6 +97,8 @@ def _candidates(layer: Layer) -> list[int]:
         if c != mapped and (
             not values or len(filled) < 0.9 * len(values) or len(set(filled)) < 0.9 * len(filled)
         ):
+            continue
+        if c != mapped and _measured(header, filled[:200]):
             continue
         sample = content.profile(header, filled[:200])
         if content.is_feature_id(sample) and c != mapped:

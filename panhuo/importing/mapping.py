@@ -329,12 +329,15 @@ def propose_mapping(
             if claim.field == "county" or (not (header_claim and how != "near") and not own_name):
                 offers.append((claim.score, i, claim.field, "content", claim.evidence))
     taken_fields: set[str] = set()
-    for score, i, field_name, how, evidence in sorted(offers, key=lambda o: (-o[0], o[1])):
+    for _score, i, field_name, how, evidence in sorted(offers, key=lambda o: (-o[0], o[1])):
         choice = columns[i]
         if choice.field or field_name in taken_fields:
             continue
         choice.field, choice.how = field_name, how
-        choice.evidence = "；".join(x for x in (choice.evidence, evidence) if x)
+        if choice.evidence and how == "content":  # the header was ruled out: say what it is instead
+            choice.evidence = f"{choice.evidence}；按值识别为“{fields_for(kind).get(field_name, field_name)}”"
+        else:
+            choice.evidence = "；".join(x for x in (choice.evidence, evidence) if x)
         taken_fields.add(field_name)
     labels = fields_for(kind)
     for _score, i, field_name, how, _evidence in offers:  # a header claim that lost: say to which column

@@ -21,7 +21,7 @@ import pandera.pandas as pa
 
 from panhuo.importing.mapping import synonym, vocabulary
 from panhuo.importing.report import Problem
-from panhuo.ranges import RANGES
+from panhuo.ranges import RANGES, bounds, range_within
 from panhuo.units import cell_unit, is_area_unit, parse_number, units_text
 
 UNCACHED = "\x1f公式未计算"  # marks a formula cell saved without its result
@@ -140,12 +140,21 @@ def error_schema(ctx: Context, columns: list[str]) -> pa.DataFrameSchema:
             checks=[_element(is_number, "number"), _element(_in_range(0, 1e12, True), "positive")],
         ),
     }
-    for name, bounds in RANGES.items():
+    for name, limits in RANGES.items():
+        in_range = _in_range(limits.low, limits.high)
         col[name] = pa.Column(
             object,
             nullable=True,
             required=False,
-            checks=[_element(is_number, "number"), _element(_in_range(bounds.low, bounds.high), "range")],
+            checks=[  # a number, or a range as plans print them (≤1.0,＞0; 1.0-2.0), within limits
+                _element(lambda v: is_number(v) or bounds(v) is not None, "number_or_range"),
+                _element(
+                    lambda v, name=name, in_range=in_range: (
+                        in_range(v) if _number(v) is not None else range_within(name, v) is not False
+                    ),
+                    "range",
+                ),
+            ],
         )
     col["parcel_count"] = pa.Column(
         object,
@@ -259,6 +268,11 @@ def _message(check: str, value: str, ctx: Context, field_name: str) -> tuple[str
         return f"{label}为空（必填）", f"请补填{label}"
     if check == "number":
         return f"“{value}”不是可识别的数值", "请填写数字，如 12.5；可带单位（300亩）或千分位（1,234.5）"
+    if check == "number_or_range":
+        return (
+            f"“{value}”不是可识别的数值或区间",
+            "请填写数字（1.5）或区间（1.0-2.0、≤1.0、≤1.0,＞0）",
+        )
     if check == "positive":
         return "面积必须大于 0", "请核对面积；若该地块不存在请删除此行"
     if check == "range" and RANGES[field_name].measure == "容积率":
