@@ -25,6 +25,7 @@ from pyproj import Geod
 from shapely.geometry import Polygon, mapping
 
 # 湖州市: 区县, 县城 (lon, lat), its 街道/镇
+CODES = {"吴兴区": "330502", "南浔区": "330503", "德清县": "330521", "长兴县": "330522", "安吉县": "330523"}
 COUNTIES = {
     "吴兴区": ((120.09, 30.87), ["月河街道", "朝阳街道", "织里镇", "八里店镇"]),
     "南浔区": ((120.42, 30.87), ["南浔镇", "练市镇", "双林镇"]),
@@ -67,7 +68,7 @@ def parcels(n: int, seed: int = 0) -> list[dict]:
         town = towns[slot % len(towns)]
         out.append(
             {
-                "地块编号": f"DK{330500 + names.index(county) + 2:06d}{k + 1:05d}",
+                "地块编号": f"DK{CODES[county]}{k + 1:05d}",
                 "地块名称": f"{town}{sub}{k + 1}号地块",
                 "县名称": county,
                 "行政区名称": town,

@@ -205,3 +205,18 @@ def test_shuffled_and_renamed_columns_still_map_right(order_seed, county, town, 
         phase,
         "大类名称",
     )
+
+
+def test_a_row_count_is_not_the_key_when_the_parcel_number_matches():
+    now = "序号,地块编号,面积（公顷）,用途\n1,DK-7,1.5,工业用地\n2,DK-3,2.0,工业用地\n3,DK-5,0.8,商业用地\n"
+    planned = "序号,地块编号,用途\n1,DK-5,住宅用地\n2,DK-7,商业用地\n3,DK-3,工业用地\n"  # another order
+    files = [InputFile("现状.csv", now.encode()), InputFile("规划.csv", planned.encode())]
+    meta = new_plan_meta("x", city="湖州市", province="浙江省")
+    checked = import_files(files, "x", plan_meta=meta, dry_run=True).checked
+    assert (checked.join.main_header, checked.join.second_header, checked.join.chosen) == (
+        "地块编号",
+        "地块编号",
+        "values",
+    )
+    frame = checked.valid_frame.set_index("地块编号")
+    assert frame.loc[["DK-7", "DK-3", "DK-5"], "planned_use"].tolist() == ["商业用地", "工业用地", "住宅用地"]

@@ -209,7 +209,7 @@ def test_two_csv_files_are_joined_on_the_id(sqlite_url):
     assert not result.ok  # import only with --valid-only, which takes A1 alone
     join = [p.problem for p in result.problems if p.severity == "info" and "对应" in p.problem]
     assert join == [
-        "两个图层按匹配行数最多的一对编号列对应：第一个文件“编号” ↔ 第二个文件“编号”，"
+        "两个图层按编号列对应：第一个文件“编号” ↔ 第二个文件“编号”，"
         "第一个文件 1/2（50.0%） 行、第二个文件 1/2（50.0%） 行能对应"
     ]
 

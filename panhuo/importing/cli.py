@@ -103,7 +103,8 @@ def _print_result(result: ImportResult, as_json: bool) -> None:
         for choice in layer.mapping.columns:
             target = labels.get(choice.field, f"附加列“{choice.extra_name}”")
             unit = f" [{choice.unit}]" if choice.unit else ""
-            print(f"  {choice.column} → {target}{unit}（{HOW_LABELS.get(choice.how, choice.how)}）")
+            why = f"：{choice.evidence}" if choice.evidence else ""
+            print(f"  {choice.column} → {target}{unit}（{HOW_LABELS.get(choice.how, choice.how)}{why}）")
     counts = result.checked.counts if result.checked else {}
     if counts:
         print(

@@ -43,7 +43,9 @@ class JoinKey:
     main_rows: int
     matched_second: int
     second_rows: int
-    chosen: str = "values"  # values | mapping (the user's or a saved mapping named both 编号)
+    chosen: str = (
+        "values"  # values (the best of all pairs) | proposed (both proposed 编号) | mapping (the user's)
+    )
 
     @property
     def main_rate(self) -> float:
@@ -59,7 +61,9 @@ class JoinKey:
 
     @property
     def sentence(self) -> str:
-        how = "按映射指定的编号列" if self.chosen == "mapping" else "按匹配行数最多的一对编号列"
+        how = {"mapping": "按映射指定的编号列", "proposed": "按编号列"}.get(
+            self.chosen, "按匹配行数最多的一对列"
+        )
         return (
             f"两个图层{how}对应：第一个文件“{self.main_header}” ↔ 第二个文件“{self.second_header}”，"
             f"第一个文件 {rate_text(self.matched_main, self.main_rows)} 行、"
@@ -134,11 +138,18 @@ def _measure(
     )
 
 
+def _sequence(keys: list[str]) -> bool:
+    """A row count (1, 2, 3 …): every layer has one, so it matches without saying which is which."""
+    return bool(keys) and set(keys) == {str(n) for n in range(1, len(keys) + 1)}
+
+
 def choose_join_key(main: Layer, second: Layer) -> JoinKey | None:
     """The key pair of two analysed layers, or None when neither has a column that could be one.
 
     When both mappings were set by the user (or remembered) with an 编号 column, those columns
-    are the key and only their rate is measured.
+    are the key and only their rate is measured. Otherwise every candidate pair is measured and
+    the one matching the most rows wins; the proposed 编号 pair wins a tie, and a row count
+    (序号 1…n) loses one.
     """
     if main.table is None or second.table is None or main.mapping is None or second.mapping is None:
         return None
@@ -146,25 +157,19 @@ def choose_join_key(main: Layer, second: Layer) -> JoinKey | None:
     mapped = (main.mapping.column_of("id"), second.mapping.column_of("id"))
     if all(c is not None and c.how in ("user", "saved") for c in ids):
         return _measure(main, second, *mapped, "mapping")
-    if None not in mapped:  # the 编号 both mappings propose, when it joins
-        proposed = _measure(main, second, *mapped, "values")
-        if not proposed.refused:
-            return proposed
-    pairs = [(a, b) for a in _candidates(main) for b in _candidates(second)]
-    best: JoinKey | None = None
     values_a: dict[int, list[str]] = {}
     values_b: dict[int, list[str]] = {}
+    pairs = [(a, b) for a in _candidates(main) for b in _candidates(second)]
+    if None not in mapped and mapped not in pairs:
+        pairs.insert(0, mapped)
+    best, best_score = None, float("-inf")
     for a, b in pairs:
-        found = _measure(
-            main,
-            second,
-            a,
-            b,
-            "values",
-            values_a.setdefault(a, _keys(main, a)),
-            values_b.setdefault(b, _keys(second, b)),
-        )
+        keys_a = values_a.setdefault(a, _keys(main, a))
+        keys_b = values_b.setdefault(b, _keys(second, b))
+        found = _measure(main, second, a, b, "proposed" if (a, b) == mapped else "values", keys_a, keys_b)
         score = found.matched_main + found.matched_second
-        if best is None or score > best.matched_main + best.matched_second:
-            best = found
+        score += 0.25 if (a, b) == mapped else 0
+        score -= 0.5 if _sequence(keys_a) or _sequence(keys_b) else 0
+        if score > best_score:
+            best, best_score = found, score
     return best
