@@ -160,14 +160,24 @@ def milestone_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _period_key(period: str) -> tuple[int, int, str]:
     years = [int(y) for y in re.findall(r"\d{4}", str(period))]
+    if years and re.search(r"(以后|之后|后)$", str(period).strip()):
+        return (years[0], 9998, str(period))  # 2026年以后 after 2026年
     return (years[0], years[-1], str(period)) if years else (9999, 9999, str(period))
 
 
 def period_label(period: str) -> str:
-    """``2023`` → 2023年, ``2021-2025`` → 2021—2025年."""
+    """``2023`` → 2023年, ``2021-2025`` → 2021—2025年, ``2026年以后`` stays 2026年以后.
+
+    >>> period_label("2026年以后"), period_label("2020年前")
+    ('2026年以后', '2020年以前')
+    """
     years = re.findall(r"\d{4}", str(period))
     if len(years) >= 2:
         return f"{years[0]}—{years[-1]}年"
+    if years and re.search(r"(以后|之后|后)$", str(period).strip()):
+        return f"{years[0]}年以后"
+    if years and re.search(r"(以前|之前|前)$", str(period).strip()):
+        return f"{years[0]}年以前"
     return f"{years[0]}年" if years else str(period)
 
 
