@@ -224,3 +224,49 @@ def test_county_from_the_zone_code_or_the_unit_number_when_the_zone_has_no_name(
     records = result.checked.valid_frame
     assert records["county"].tolist() == ["德清县"] * 3 + ["安吉县"] * 3
     assert records["derived"].tolist()[-1] == "区县由调查单元编号前 6 位行政区划代码330523填写"
+
+
+def test_chinese_headers_of_the_schema_are_the_same_survey():
+    survey = make_survey(zones_per_county=1, units_per_zone=3)
+    survey.units = survey.units.rename(columns=UNIT_FIELDS)
+    survey.zones = survey.zones.rename(
+        columns={
+            "DCQBH": "调查区编号",
+            "DCQMC": "调查区名称",
+            "XZQDM": "行政区代码",
+            "XZQMC": "行政区名称",
+            "MJ": "面积",
+        }
+    )
+    result = import_files(_files(survey, "gpkg"), PLAN, plan_meta=_meta(), dry_run=True)
+    assert [(la.sheet, la.role) for la in result.checked.analysis.layers] == [
+        ("DCDYTB", "main"),
+        ("DCQTB", "zones_of"),
+    ]
+    records = result.checked.valid_frame
+    assert records["id"].tolist() == survey.units["调查单元编号"].tolist()
+    assert dict(collections.Counter(records["county"])) == {name: 3 for name, _, _ in COUNTIES.values()}
+    # 面积 says no unit: the survey's m², so the drawn areas agree and nothing is listed
+    assert set(records["area_unit"]) == {"平方米"}
+    assert not [p for p in result.problems if p.severity != "info" and p.column == "面积"]
+
+
+def test_a_zone_naming_a_county_the_city_lacks_is_listed():
+    survey = make_survey(zones_per_county=2, units_per_zone=2, counties=["330502"])
+    survey.zones.loc[1, "XZQMC"] = "吴兴县"
+    result = import_files(_files(survey, "gpkg"), PLAN, plan_meta=_meta(), dry_run=True)
+    assert result.ok
+    [warning] = [p for p in result.problems if p.severity == "warning"]
+    assert (warning.sheet, warning.row, warning.column, warning.value) == ("DCQTB", 2, "XZQMC", "吴兴县")
+    assert warning.problem.startswith(
+        "调查区的行政区名称“吴兴县”不是湖州市的区县（依据：行政区划数据中湖州市所辖区县"
+    )
+    assert result.checked.valid_frame["county"].tolist() == ["吴兴区", "吴兴区", "吴兴县", "吴兴县"]
+
+
+def test_a_unit_layer_alone_imports_as_before():
+    survey = make_survey(zones_per_county=1, units_per_zone=3, counties=["330522"])
+    files = [InputFile("调查单元.geojson", geojson_bytes(survey.units))]
+    result = import_files(files, PLAN, plan_meta=_meta(), dry_run=True)
+    assert result.ok and [la.role for la in result.checked.analysis.layers] == ["main"]
+    assert set(result.checked.valid_frame["county"]) == {""}  # no 调查区 to take it from

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.errors
 
 from panhuo.importing._limits import ImportFailure
 from panhuo.importing.report import Problem, sort_problems
@@ -102,7 +103,8 @@ def _gpkg_layer_fields(data: bytes) -> dict[str, list[str]]:
 
 def _propose(layer: Layer, kind: str, store: Store | None) -> None:
     """The layer's mapping proposed afresh (as analyse does for a first file), with what the
-    survey schema settles: DCDYBH is the 调查单元's number (BSM is only a feature's 标识码)."""
+    survey schema settles: DCDYBH is the 调查单元's number (BSM is only a feature's 标识码), and
+    an area column that says no unit (面积 rather than MJ) is in 平方米."""
     from panhuo.importing.mapping import apply_saved, propose_mapping
 
     table = layer.table
@@ -111,6 +113,9 @@ def _propose(layer: Layer, kind: str, store: Store | None) -> None:
     number = find_column(table.headers, UNIT_ID)
     if number is not None and layer.mapping.column_of("id") != number:
         apply_saved(layer.mapping, {table.headers[number]: "id"}, "code")
+    area = layer.mapping.choice("area")
+    if area is not None and not area.unit:  # the survey database's areas are in m² (表1-2)
+        area.unit = "平方米"
     saved = store.saved_mapping(layer.mapping.layout) if store is not None else None
     if saved:
         apply_saved(layer.mapping, saved, "saved")
@@ -294,20 +299,25 @@ def _county_by_code() -> dict[str, str]:
     return {u.code: u.name for u in admin_units() if u.level == "county"}
 
 
-def _outside_shares(wkt: list[object], zone_shapes: list[object]) -> np.ndarray:
-    """The share of each unit's area outside its 调查区 (NaN without both shapes)."""
-    units = np.array([shapely.from_wkt(w) if isinstance(w, str) and w else None for w in wkt], dtype=object)
-    zones = np.array(zone_shapes, dtype=object)
+def _outside_shares(units: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """The share of each unit's area outside its 调查区 (NaN without both shapes), vectorised.
+
+    Both are in WGS84: over a unit's extent a degree's length hardly changes, so the share of
+    areas in square degrees is the share in square metres.
+    """
     shares = np.full(len(units), np.nan)
     present = ~(shapely.is_missing(units) | shapely.is_missing(zones))
-    if present.any():
-        present &= ~shapely.is_empty(np.where(present, units, shapely.Point()))
-    if present.any():
-        u, z = units[present], zones[present]
-        area = shapely.area(u)
-        inside = shapely.area(shapely.intersection(shapely.make_valid(u), shapely.make_valid(z)))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares[present] = np.where(area > 0, 1 - inside / area, np.nan)
+    present[present] &= ~shapely.is_empty(units[present])
+    if not present.any():
+        return shares
+    u, z = units[present], zones[present]
+    try:
+        inside = shapely.intersection(u, z)
+    except shapely.errors.GEOSException:  # a topology the reader's repair left: repaired here
+        inside = shapely.intersection(shapely.make_valid(u), shapely.make_valid(z))
+    area = shapely.area(u)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares[present] = np.where(area > 0, 1 - shapely.area(inside) / area, np.nan)
     return shares
 
 
@@ -365,9 +375,11 @@ def check_units(
             advice = "请核对所在调查区编号，或在调查区图层中补充该调查区"
         problems.append(Problem("error", text, advice, value=number, **where))
         checked.rejected.add(frame.index[i])
-    if "geometry" in frame:
-        shapes = [found.shapes[p] if p is not None else None for p in positions]
-        shares = _outside_shares(frame["geometry"].tolist(), shapes)
+    if main.gis is not None:
+        drawn = main.gis.gdf_wgs84.geometry.to_numpy()
+        unit_shapes = np.array([drawn[row.index] for row in data_rows], dtype=object)
+        zone_shapes = np.array([found.shapes[p] if p is not None else None for p in positions], dtype=object)
+        shares = _outside_shares(unit_shapes, zone_shapes)
         for i in np.flatnonzero(np.nan_to_num(shares) > OUTSIDE_SHARE):
             zone = data_rows[i].cells[zone_column].strip()
             problems.append(
@@ -432,7 +444,8 @@ def zones_frame(checked: Checked) -> pd.DataFrame | None:
     found, _ = _zones(zones)
     headers = zones.table.headers
     rows = zones.table.data_rows
-    name_at, area_at = find_column(headers, ZONE_NAME), find_column(headers, ZONE_AREA)
+    id_at, name_at = find_column(headers, ZONE_ID), find_column(headers, ZONE_NAME)
+    area_at = find_column(headers, ZONE_AREA)
     area = zones.mapping.choice("area") if zones.mapping else None
     unit = (area.unit if area is not None else "") or "平方米"
     valid = checked.valid_frame
@@ -442,7 +455,7 @@ def zones_frame(checked: Checked) -> pd.DataFrame | None:
     sheet = f" {zones.sheet}" if zones.sheet else ""
     for i, row in enumerate(rows):
         cells = row.cells
-        number = next((k for k, v in found.index.items() if v == i), "")
+        number = cells[id_at].strip() if id_at is not None else ""
         county, derived = found.counties[i], ""
         if not county and found.codes[i]:
             by_code = by_code if by_code is not None else _county_by_code()
