@@ -270,3 +270,16 @@ def test_a_unit_layer_alone_imports_as_before():
     result = import_files(files, PLAN, plan_meta=_meta(), dry_run=True)
     assert result.ok and [la.role for la in result.checked.analysis.layers] == ["main"]
     assert set(result.checked.valid_frame["county"]) == {""}  # no 调查区 to take it from
+
+
+def test_remembered_mappings_of_both_layouts(survey, store):
+    # the 调查区 layer imported alone as 地块 first: its layout remembered with 地块 fields (片区)
+    alone = [InputFile("湖州模拟_调查区.geojson", geojson_bytes(survey.zones))]
+    meta = new_plan_meta("huzhou-zones", province="浙江省", city="湖州市")
+    assert import_files(alone, "huzhou-zones", plan_meta=meta, store=store, actor=ACTOR).ok
+    for number in (1, 2):  # the pair, twice: the second time with both layouts remembered
+        result = import_files(_files(survey, "geojson"), PLAN, plan_meta=_meta(), store=store, actor=ACTOR)
+        assert (result.ok, result.imported, result.version.number) == (True, 50, number)
+        units, zones = result.checked.analysis.layers
+        assert (units.mapping.choice("id").column, zones.mapping.choice("id").column) == ("DCDYBH", "DCQBH")
+        assert set(result.checked.valid_frame["county"]) == {name for name, _, _ in COUNTIES.values()}

@@ -20,6 +20,8 @@ The 调查区 are checked against, not stored: the store writes one dataset per 
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import dataclasses
 import tempfile
 import unicodedata
@@ -101,24 +103,27 @@ def _gpkg_layer_fields(data: bytes) -> dict[str, list[str]]:
             return {}  # read_layer says what is wrong with the file
 
 
-def _propose(layer: Layer, kind: str, store: Store | None) -> None:
+def _propose(layer: Layer, kind: str, store: Store | None, number: tuple[str, ...]) -> None:
     """The layer's mapping proposed afresh (as analyse does for a first file), with what the
-    survey schema settles: DCDYBH is the 调查单元's number (BSM is only a feature's 标识码), and
-    an area column that says no unit (面积 rather than MJ) is in 平方米."""
+    survey schema settles: ``number`` (DCDYBH of a 调查单元, DCQBH of a 调查区) is the id (BSM is
+    only a feature's 标识码), and an area column that says no unit (面积 rather than MJ) is in
+    平方米. A remembered mapping of the layout wins, unless it names fields ``kind`` lacks."""
     from panhuo.importing.mapping import apply_saved, propose_mapping
 
     table = layer.table
     samples = [r.cells for r in table.data_rows[:8]]
     layer.mapping = propose_mapping(table.headers, samples, kind)
-    number = find_column(table.headers, UNIT_ID)
-    if number is not None and layer.mapping.column_of("id") != number:
-        apply_saved(layer.mapping, {table.headers[number]: "id"}, "code")
+    at = find_column(table.headers, number)
+    if at is not None and layer.mapping.column_of("id") != at:
+        apply_saved(layer.mapping, {table.headers[at]: "id"}, "code")
     area = layer.mapping.choice("area")
     if area is not None and not area.unit:  # the survey database's areas are in m² (表1-2)
         area.unit = "平方米"
     saved = store.saved_mapping(layer.mapping.layout) if store is not None else None
     if saved:
-        apply_saved(layer.mapping, saved, "saved")
+        trial = copy.deepcopy(layer.mapping)
+        with contextlib.suppress(ValueError):  # remembered for another kind (imported alone as 地块)
+            layer.mapping = apply_saved(trial, saved, "saved")
 
 
 def _split_gpkg(layer: Layer, kind: str, crs: str | None) -> list[Layer] | None:
@@ -191,9 +196,9 @@ def arrange(
         return layers
     units, zones = layers
     if units.table is not None:
-        _propose(units, kind, store)  # a first file's proposal (not a 规划 layer's)
+        _propose(units, kind, store, UNIT_ID)  # a first file's proposal (not a 规划 layer's)
     if zones.table is not None:
-        _propose(zones, kind, store)
+        _propose(zones, "zones", store, ZONE_ID)  # DCQBH the id, XZQMC the 区县, MJ the area
         what = f"图层“{zones.sheet}”" if zones.sheet else f"文件“{zones.file.name}”"
         zones.problems.append(
             Problem(
