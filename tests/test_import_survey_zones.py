@@ -283,3 +283,32 @@ def test_remembered_mappings_of_both_layouts(survey, store):
         units, zones = result.checked.analysis.layers
         assert (units.mapping.choice("id").column, zones.mapping.choice("id").column) == ("DCDYBH", "DCQBH")
         assert set(result.checked.valid_frame["county"]) == {name for name, _, _ in COUNTIES.values()}
+
+
+def test_a_unit_numbered_in_another_county_than_its_zone_is_listed():
+    survey = make_survey(zones_per_county=1, units_per_zone=2, counties=["330502", "330503"])
+    survey.units.loc[0, "DCDYBH"] = "3305030019999"  # 南浔区's code, in a 吴兴区 调查区
+    result = import_files(_files(survey, "gpkg"), PLAN, plan_meta=_meta(), dry_run=True)
+    assert result.ok
+    assert _not_info(result.problems) == [
+        (
+            "warning",
+            "DCDYTB",
+            1,
+            "调查单元编号前 6 位（330503）与所在调查区“330502001”的行政区代码（330502）不一致，区县按调查区填写",
+        )
+    ]
+    assert result.checked.valid_frame["county"].tolist() == ["吴兴区", "吴兴区", "南浔区", "南浔区"]
+
+
+def test_a_unit_layer_without_zone_numbers_is_said_once():
+    survey = make_survey(zones_per_county=1, units_per_zone=2, counties=["330521"])
+    survey.units = survey.units.drop(columns=["DCQBH"])
+    result = import_files(_files(survey, "geojson"), PLAN, plan_meta=_meta(), dry_run=True)
+    assert result.ok and result.checked.counts["valid"] == 2
+    assert _not_info(result.problems) == [
+        ("warning", "", None, "调查单元图层没有所在调查区编号（DCQBH）字段，调查单元未按调查区核对")
+    ]
+    records = result.checked.valid_frame
+    assert records["county"].tolist() == ["德清县"] * 2
+    assert set(records["derived"]) == {"区县由调查单元编号前 6 位行政区划代码330521填写"}

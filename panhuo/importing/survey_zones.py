@@ -361,32 +361,25 @@ def check_units(
     number_column = find_column(headers, UNIT_ID)
     data_rows = main.table.data_rows
     base = {"file": main.file.name, "sheet": main.sheet}
-    positions: list[int | None] = []
-    for i, row in enumerate(data_rows):
-        cells = row.cells
-        number = cells[zone_column].strip() if zone_column is not None and zone_column < len(cells) else ""
-        at = found.index.get(number) if number else None
-        positions.append(at)
-        if at is not None:
-            continue
-        where = {"row": row.number, "column": headers[zone_column] if zone_column is not None else "", **base}
-        if not number:
-            text, advice = (
-                "所在调查区编号为空，无法与调查区图层（DCQTB）对应，该调查单元未导入",
-                "请补填所在调查区编号",
+    if zone_column is None:  # nothing names a unit's 调查区: said once, not for every unit
+        problems.append(
+            Problem(
+                "warning",
+                "调查单元图层没有所在调查区编号（DCQBH）字段，调查单元未按调查区核对",
+                "请在调查单元图层中填写所在调查区编号（DCQBH）",
+                **base,
             )
-        else:
-            text = f"所在调查区编号“{number}”在调查区图层（DCQTB）中不存在，该调查单元未导入"
-            advice = "请核对所在调查区编号，或在调查区图层中补充该调查区"
-        problems.append(Problem("error", text, advice, value=number, **where))
-        checked.rejected.add(frame.index[i])
+        )
+        positions: list[int | None] = [None] * len(data_rows)
+    else:
+        positions = _members(checked, found, data_rows, zone_column, number_column, headers, base, problems)
     if main.gis is not None:
         drawn = main.gis.gdf_wgs84.geometry.to_numpy()
         unit_shapes = np.array([drawn[row.index] for row in data_rows], dtype=object)
         zone_shapes = np.array([found.shapes[p] if p is not None else None for p in positions], dtype=object)
         shares = _outside_shares(unit_shapes, zone_shapes)
         for i in np.flatnonzero(np.nan_to_num(shares) > OUTSIDE_SHARE):
-            zone = data_rows[i].cells[zone_column].strip()
+            zone = data_rows[i].cells[zone_column].strip()  # a unit with a 调查区 has this column
             problems.append(
                 Problem(
                     "warning",
@@ -401,6 +394,49 @@ def check_units(
     _fill_counties(frame, positions, found, data_rows, number_column)
     checked.problems = sort_problems(problems)
     return checked
+
+
+def _members(checked, found: _Zones, data_rows, zone_column, number_column, headers, base, problems) -> list:
+    """Each unit's position in the 调查区 layer (None: not found, the unit rejected and listed);
+    a unit whose number begins with another 行政区划代码 than its 调查区's XZQDM is listed."""
+    positions: list[int | None] = []
+    frame = checked.frame
+    for i, row in enumerate(data_rows):
+        cells = row.cells
+        number = cells[zone_column].strip() if zone_column < len(cells) else ""
+        at = found.index.get(number) if number else None
+        positions.append(at)
+        where = {"row": row.number, "value": number, **base}
+        if at is not None:
+            own = (
+                cells[number_column].strip()[:6]
+                if number_column is not None and number_column < len(cells)
+                else ""
+            )
+            code = found.codes[at]
+            if own.isdigit() and code and own != code:
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"调查单元编号前 6 位（{own}）与所在调查区“{number}”的行政区代码（{code}）不一致，"
+                        "区县按调查区填写",
+                        "请核对调查单元编号或所在调查区编号",
+                        column=headers[number_column],
+                        **{**where, "value": cells[number_column].strip()},
+                    )
+                )
+            continue
+        if not number:
+            text, advice = (
+                "所在调查区编号为空，无法与调查区图层（DCQTB）对应，该调查单元未导入",
+                "请补填所在调查区编号",
+            )
+        else:
+            text = f"所在调查区编号“{number}”在调查区图层（DCQTB）中不存在，该调查单元未导入"
+            advice = "请核对所在调查区编号，或在调查区图层中补充该调查区"
+        problems.append(Problem("error", text, advice, column=headers[zone_column], **where))
+        checked.rejected.add(frame.index[i])
+    return positions
 
 
 def _fill_counties(frame, positions, found: _Zones, data_rows, number_column: int | None) -> None:
