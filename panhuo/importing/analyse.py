@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from panhuo.importing import survey_zones
 from panhuo.importing._limits import MAX_FILE_BYTES, ImportFailure
 from panhuo.importing.gis import read_gis_table
 from panhuo.importing.header import Table, locate_table
@@ -58,7 +59,9 @@ class Layer:
     """One input file after :func:`analyse`: its table and the mapping proposed for it."""
 
     file: InputFile
-    role: str = "main"  # main | second (the 规划 layer joined to the 现状 layer on the id)
+    # main | second (the 规划 layer joined to the 现状 layer on the id) | zones_of (the 调查区
+    # layer the 调查单元 are checked against: panhuo.importing.survey_zones)
+    role: str = "main"
     sheets: list[str] = field(default_factory=list)
     table: Table | None = None
     mapping: Mapping | None = None
@@ -184,6 +187,7 @@ def analyse(
         layers[0].problems.append(
             Problem("error", "一次最多导入两个文件（现状图层与规划图层）", "请分别导入")
         )
+    layers = survey_zones.arrange(layers, kind, store, crs)  # a 调查区 layer (DCQTB) recognised
     analysis = Analysis(kind=kind, layers=layers)
     apply_mappings(analysis, mappings)
     return analysis

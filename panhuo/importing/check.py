@@ -11,6 +11,7 @@ import pandas as pd
 
 from panhuo.geo.schematic import SURVEYED
 from panhuo.import_progress import counter, report
+from panhuo.importing import survey_zones
 from panhuo.importing.analyse import Analysis, Layer
 from panhuo.importing.gis import area_problems
 from panhuo.importing.join import JoinKey, choose_join_key
@@ -102,6 +103,8 @@ class Checked:
 
 def check(analysis: Analysis, context: Context) -> Checked:
     """Build and validate the records of an analysis (never raises for bad input)."""
+    if survey_zones.zones_layer(analysis) is not None:  # 调查单元 checked against their 调查区
+        return survey_zones.check_units(analysis, context, check)
     problems = list(analysis.problems)
     main = analysis.layers[0] if analysis.layers else None
     empty = pd.DataFrame(columns=COLUMNS[analysis.kind], dtype=object)

@@ -113,7 +113,7 @@ def commit(
     :func:`new_plan_meta`) creates the plan when it does not exist yet.
     """
     layers = checked.analysis.layers
-    files = [layer.file for layer in layers]
+    files = list({id(layer.file): layer.file for layer in layers}.values())  # a gpkg's two layers: one file
     dataset = checked.analysis.kind
     counts = checked.counts
     result = ImportResult(

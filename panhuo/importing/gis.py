@@ -69,8 +69,9 @@ def _column_text(values: list) -> list[str]:
     return out
 
 
-def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None):
-    """(table, problems, LayerResult) of a layer; row number = feature number, from 1."""
+def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None, layer: str | None = None):
+    """(table, problems, LayerResult) of a layer (``layer``: which one of a GeoPackage); row
+    number = feature number, from 1."""
     from panhuo.geo.errors import GeoReadError, MissingCRSError
     from panhuo.geo.readers import read_layer
 
@@ -78,7 +79,7 @@ def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None
     if suffix_of(filename) == ".zip":
         check_zip(data, filename)
     try:
-        result = read_layer(data, filename, crs=crs or None)
+        result = read_layer(data, filename, crs=crs or None, layer=layer)
     except MissingCRSError as exc:
         options = "；".join(f"{c.code}（{c.label}）" for c in exc.candidates[:4])
         raise ImportFailure(
