@@ -173,7 +173,7 @@ def plan_choice(store: Store, user: User) -> tuple[str, dict | None]:
 def mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
     if layer.mapping is None:
         return None
-    role = "现状" if index == 0 else "规划"
+    role = "现状" if index == 0 else ("调查区" if layer.role == "zones_of" else "规划")
     st.markdown(
         f"**{role}文件 {plain(layer.file.name)}**{f'（工作表 {plain(layer.sheet)}）' if layer.sheet else ''}："
         "请核对每列对应的字段和面积单位，可直接修改"
