@@ -220,7 +220,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if label := demo_label(plan):
         print(label)
     version = "公开版（不含权利人信息）" if args.public else "内部版（含权利人等不公开信息）"
-    print(f"已写出 {gx.FORMATS[fmt]}：{'、'.join(str(p) for p in written)}")
+    others = "、".join(p.name for p in written if p != out)
+    print(f"已写出 {gx.FORMATS[fmt]}：{out}" + (f"（及同一文件夹中的 {others}）" if others else ""))
     print(f"{plan.short_title}｜{what} {result.written:,} 条｜{gx.crs_label(epsg)}｜{version}")
     for note in result.notes:
         print(f"注意：{note}")

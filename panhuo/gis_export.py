@@ -171,7 +171,7 @@ def zone_warning(epsg: int, lon: float) -> str:
     """A warning when data centred at ``lon`` lies outside the chosen Gauss-Krüger zone ('' if
     inside or not a zone): lengths and areas are distorted there, and the zone that fits is named.
 
-    >>> zone_warning(4549, 113.05)[:38]
+    >>> zone_warning(4549, 113.05)[:39]
     '数据中心约在东经 113.05°，离所选投影带的中央经线（120°E）7.0°'
     >>> zone_warning(4526, 113.05), zone_warning(4490, 80.0)
     ('', '')
