@@ -87,6 +87,8 @@ _COMPUTED = {"area_q", "area_exact", "area_ha", "count", "place", "family", "fam
              "radius_m"}  # fmt: skip
 _KEY_COLUMNS = ("id", "name", "county", "area", "area_unit")  # kept even when empty
 _SAFE = re.compile(r"[^A-Za-z0-9_]")
+# shapely type id → point 0 / line 1 / polygon 2 (Point, LineString, LinearRing, Polygon, Multi…)
+_DIMENSION = {0: 0, 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2}
 
 
 class ExportError(ValueError):
@@ -243,7 +245,7 @@ def surveyed_mask(records: pd.DataFrame, geometry: pd.Series | None) -> np.ndarr
         shapes = _from_wkt(records["geometry"])
     else:
         shapes = geometry.reindex(records.index).to_numpy(dtype=object)
-    present = np.array([g is not None and not shapely.is_empty(g) for g in shapes], dtype=bool)
+    present = ~(pd.isna(shapes) | shapely.is_empty(shapes))
     if "geometry_source" in records:
         present &= (records["geometry_source"].astype(str).str.strip() == SURVEYED).to_numpy()
     return present
@@ -295,7 +297,8 @@ def left_out_note(dataset: str, total: int, surveyed: int, fmt: str = "gpkg") ->
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), "").map(lambda v: "" if v is None else str(v))
+    """A column as text, '' where a value is missing."""
+    return series.astype(object).where(series.notna(), "").astype(str)
 
 
 def _blank_column(series: pd.Series) -> bool:
@@ -556,9 +559,8 @@ def export_records(
         kept = kept.assign(**{LABEL_COLUMN: DEMO_LABEL})
     table = _frame_of(kept, fields, names)
     geoms = projected[surveyed]
-    kinds = {
-        shapely.get_type_id(g) % 3 if shapely.get_type_id(g) < 7 else -1 for g in geoms
-    }  # point/line/polygon
+    # point, line or polygon (a multi-part one counts as its part; a collection as none of them)
+    kinds = set(pd.Series(shapely.get_type_id(geoms.to_numpy())).map(_DIMENSION).fillna(-1))
     if fmt == "shp":
         if len(kinds) > 1:
             raise ExportError(

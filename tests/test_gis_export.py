@@ -279,7 +279,13 @@ def _mixed_plan():
             "county": ["上党区"] * 4,
             "area": ["3.2", "1.5", "2", "0.8"],
             "area_unit": ["公顷", "公顷", "", "公顷"],
-            "geometry": [square, "", shapely.to_wkt(shapely.from_wkt(square).buffer(0.001)), ""],
+            # A4: a schematic circle placed for the map is no surveyed outline, though it is a shape
+            "geometry": [
+                square,
+                "",
+                shapely.to_wkt(shapely.from_wkt(square).buffer(0.001)),
+                "POINT (113.1 36.1)",
+            ],
             "geometry_source": ["实测图形", "", "实测图形", "示意位置"],
         }
     )
@@ -416,3 +422,43 @@ def test_records_page_without_surveyed_outlines_says_why_there_is_no_gis_file(su
     at.text_input(key="records_search").input("南郭村以外不存在的词").run()
     assert [b.disabled for b in at.button if b.key in ("records_gpkg", "records_shp")] == [True, True]
     assert any("没有实测图形" in c.value and "不能导出 GIS 文件" in c.value for c in at.caption)
+
+
+def test_zones_to_a_zipped_shapefile_and_back(tmp_path, monkeypatch):
+    use_data_dir(tmp_path, monkeypatch)
+    square = box(113.05, 36.05, 113.06, 36.06)
+    zones = pd.DataFrame(
+        {
+            "id": ["P1", "P2"],
+            "name": ["韩店片区", "西火片区"],
+            "county": ["上党区", "上党区"],
+            "category": ["低效工业片区", "低效村庄片区"],
+            "area": ["96.5", "1200"],
+            "area_unit": ["公顷", "亩"],
+            "note": ["含东关村", ""],
+            "geometry": [shapely.to_wkt(square), shapely.to_wkt(square.buffer(0.01))],
+            "geometry_source": [gx.SURVEYED, gx.SURVEYED],
+        }
+    )
+    plan = plan_from_frames({"id": "zones-2024", "city": "长治市", "counties": ["上党区"]}, zones=zones)
+    result = gx.export_records(plan.zones, "zones", "shp", scope=CountyScope(), plan=plan, epsg=4547)
+    table = result.files[gx.FIELD_TABLE].decode("utf-8-sig")
+    assert "PQBH,编号" in table and "PQMC,名称" in table and "PQLB,类别" in table and "BZ,备注" in table
+    back = import_files(
+        [InputFile("片区.zip", gx.zipped(result.files))], "zones-new", kind="zones", dry_run=True
+    )
+    assert back.ok, back.message
+    frame = back.checked.frame
+    assert frame[["id", "name", "category", "area", "area_unit", "note"]].values.tolist() == [
+        ["P1", "韩店片区", "低效工业片区", "96.5", "公顷", "含东关村"],
+        ["P2", "西火片区", "低效村庄片区", "1200", "亩", ""],
+    ]
+
+
+def test_points_and_polygons_cannot_share_a_shapefile_but_a_geopackage():
+    plan = _mixed_plan()
+    records = plan.parcels.copy()
+    records.loc[1, ["geometry", "geometry_source"]] = ["POINT (113.06 36.06)", gx.SURVEYED]
+    with pytest.raises(gx.ExportError, match="Shapefile 一个文件只能存一种"):
+        gx.export_records(records, "parcels", "shp", scope=CountyScope(), plan=plan)
+    assert gx.export_records(records, "parcels", "gpkg", scope=CountyScope(), plan=plan).written == 3
