@@ -579,7 +579,7 @@ def export_records(
                 f"{cut:,} 个文字值超过 Shapefile 字段上限（{DBF_TEXT_BYTES} 字节），已截断；完整内容请导出 GeoPackage。"
             )
     gdf = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=list(geoms), crs=epsg)
-    multi = len({g.geom_type for g in geoms}) > 1
+    multi = len(np.unique(shapely.get_type_id(geoms.to_numpy()))) > 1  # Polygon and MultiPolygon
     files = _write_layer(gdf, fmt, what, name or dataset, promote=multi)
     if fmt == "shp":
         files[FIELD_TABLE] = field_table(fields)

@@ -115,7 +115,7 @@ def _every_byte(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(("fmt", "name", "epsg"), [("gpkg", "地块.gpkg", 4490), ("shp", "地块.zip", 4526),
-                                                   ("shp", "dkbh.zip", 4547), ("gpkg", "gk.gpkg", 4526)])  # fmt: skip
+                                                   ("shp", "dkbh.zip", 4547), ("gpkg", "gk.gpkg", 4526), ("geojson", "gk.geojson", 4526)])  # fmt: skip
 def test_round_trip_through_the_import(stored, tmp_path, fmt, name, epsg):
     plan, store = stored
     result = _export(plan, store, fmt, epsg=epsg)
@@ -462,3 +462,15 @@ def test_points_and_polygons_cannot_share_a_shapefile_but_a_geopackage():
     with pytest.raises(gx.ExportError, match="Shapefile 一个文件只能存一种"):
         gx.export_records(records, "parcels", "shp", scope=CountyScope(), plan=plan)
     assert gx.export_records(records, "parcels", "gpkg", scope=CountyScope(), plan=plan).written == 3
+
+
+def test_records_page_gives_an_analyst_the_right_holders_in_the_geopackage(
+    surveyed_samples, downloads, tmp_path
+):
+    from tests.accounts import sign_in
+    from tests.pages import open_page
+    from tests.test_app_scope import _download
+
+    at = open_page("records", session=sign_in("analyst"), plan="shangdang-2021", timeout=120)
+    layer = _read(_download(at, downloads, "records_gpkg"), "analyst.gpkg", tmp_path)
+    assert PERSON in set(layer["权利人"]) and PERSON in set(layer["名称"])
