@@ -18,7 +18,9 @@ without).
   ``面积（公顷）`` / ``GQMJ``, the plan's ``area_ha`` as a number.
 - Privacy: the records go through :func:`panhuo.privacy.scoped_records` with the caller's scope
   (``CountyScope()`` — nothing private — gives :func:`~panhuo.privacy.public_records`: no
-  right-holder column, no name equal to a right-holder).
+  right-holder column, no name equal to a right-holder). Extra columns of an imported file that
+  the import does not know (土地证编号, 现状土地使用人 …) go only to a reader who may see every
+  private field; everyone else gets the known survey extras (地均入库税金 …) only.
 
 Pure pandas/geopandas/pyogrio: the command line (``python -m panhuo export``) and the page 明细
 call :func:`export_records`; nothing here knows Streamlit.
@@ -366,14 +368,26 @@ class Field:
     note: str = ""
 
 
-def export_fields(frame: pd.DataFrame, dataset: str) -> list[Field]:
+def known_extras() -> set[str]:
+    """The Chinese names of the survey fields the import knows beyond FORMAT.md (地均入库税金 …):
+    figures about the land, none about a person."""
+    from panhuo.importing.mapping import _data
+
+    return set(_data()["extras"].values())
+
+
+def export_fields(frame: pd.DataFrame, dataset: str, *, all_extras: bool = True) -> list[Field]:
     """The attributes written, in order: the FORMAT.md columns that hold something (编号, 名称,
-    区县, 面积, 面积单位 always), the numeric 面积（公顷）after 面积单位, then the extra columns."""
+    区县, 面积, 面积单位 always), the numeric 面积（公顷）after 面积单位, then the extra columns.
+
+    An extra column of an imported file may hold anything (土地证编号, 现状土地使用人): only a
+    reader who may see every private field (``all_extras``) gets the extras nobody has checked;
+    others get the :func:`known_extras` only."""
     labels = field_labels(dataset)
     known = [c for c in COLUMNS[dataset] if c in frame and (c in _KEY_COLUMNS or not _blank_column(frame[c]))]
     extras = [c for c in frame.columns
               if c not in COLUMNS[dataset] and c not in _COMPUTED and not str(c).startswith("_")
-              and not _blank_column(frame[c])]  # fmt: skip
+              and not _blank_column(frame[c]) and (all_extras or str(c) in known_extras())]  # fmt: skip
     fields: list[Field] = []
     taken: set[str] = set()
     for column in known:
@@ -500,7 +514,7 @@ def export_records(
               else np.full(len(records), None, dtype=object))
     )  # fmt: skip
     surveyed = surveyed_mask(records, pd.Series(shapes, index=records.index, dtype=object))
-    fields = export_fields(frame, dataset)
+    fields = export_fields(frame, dataset, all_extras=scope.everything)
     notes: list[str] = []
     what = noun(dataset)
     stored = gpd.GeoSeries(np.where(surveyed, shapes, None), index=records.index, crs=4326)
