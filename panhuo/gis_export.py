@@ -402,7 +402,7 @@ def export_fields(frame: pd.DataFrame, dataset: str, *, all_extras: bool = True)
     used_labels = {f.label for f in fields}
     for column in extras:
         code = _extra_code(str(column), taken, number)
-        if code.startswith("ZD"):
+        if re.fullmatch(r"ZD\d+", code):
             number = int(code[2:]) + 1
         taken.add(code)
         label = str(column) if str(column) not in used_labels else f"{column}（附加列）"

@@ -199,12 +199,13 @@ def test_geopackage_and_geojson_keep_chinese_field_names(stored, tmp_path):
 def test_extras_get_unique_ascii_codes_that_fit_a_dbf():
     frame = pd.DataFrame(
         {"id": ["1"], "name": ["甲"], "county": ["上党区"], "area": ["1"], "area_unit": ["公顷"], "area_ha": [1.0],
-         "土地出让金额（万元）": ["12"], "土地出让金额（万元）备注": ["x"], "remark_long_field": ["y"]}
+         "土地出让金额（万元）": ["12"], "土地出让金额（万元）备注": ["x"], "remark_long_field": ["y"],
+         "ZDABC": ["z"], "GQMJ": ["2.0"]}
     )  # fmt: skip
     fields = gx.export_fields(frame, "parcels")
     codes = [f.code for f in fields]
     assert len(set(codes)) == len(codes) and all(len(c.encode()) <= 10 for c in codes)
-    assert codes[-3:] == ["ZD01", "ZD02", "REMARK_LON"]
+    assert codes[-5:] == ["ZD01", "ZD02", "REMARK_LON", "ZDABC", "ZD03"]  # GQMJ is 面积（公顷）'s
 
 
 # --------------------------------------------------------------------------- privacy
