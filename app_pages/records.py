@@ -22,6 +22,7 @@ from panhuo.export import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
+from panhuo.gis_export import MIMES, gis_counts, left_out_note, searched
 from panhuo.nouns import noun
 from panhuo.privacy import scope_note
 
@@ -117,6 +118,55 @@ def render() -> None:
             width="stretch",
             on_click="ignore",
         )
+
+    _gis_downloads(ctx, query, name)
+
+
+def _gis_downloads(ctx, query: str, name: str) -> None:
+    """下载 GeoPackage / 下载 Shapefile: the searched records with their surveyed outlines
+    (CGCS2000, EPSG:4490), built when pressed; a record with only a 示意位置 is left out, and
+    the caption says how many."""
+    total, surveyed = ctx.cached(gis_counts, ctx.records, ctx.dataset, query=query)
+    what = noun(ctx.dataset)
+    left, right = st.columns(2)
+    buttons = (
+        ("gpkg", "下载 GeoPackage", f"{name}.gpkg"),
+        ("shp", "下载 Shapefile（zip）", f"{name}-shp.zip"),
+    )
+    for column, (fmt, label, file_name) in zip((left, right), buttons, strict=True):
+        if not surveyed:
+            column.button(label, disabled=True, key=f"records_{fmt}", width="stretch")
+            continue
+        column.download_button(
+            label,
+            data=partial(_gis_file, ctx, query, fmt),
+            file_name=export_name(ctx.plan, file_name),
+            mime=MIMES[fmt],
+            key=f"records_{fmt}",
+            width="stretch",
+            on_click="ignore",
+        )
+    if not surveyed:
+        st.caption(
+            f"这些{plain(what)}没有实测图形（地图上为示意位置，不是实际位置），不能导出 GIS 文件；请下载 CSV 或 Excel。"
+        )
+    else:
+        note = left_out_note(ctx.dataset, total, surveyed)
+        st.caption(
+            f"GIS 文件为 CGCS2000 经纬度（EPSG:4490），含 {surveyed:,} 条有实测图形的{plain(what)}。" + note
+        )
+
+
+def _gis_file(ctx, query: str, fmt: str) -> bytes:
+    from components import cached
+    from panhuo.gis_export import download_bytes, surveyed_geometry
+
+    plan = ctx.plan
+    store = cached.store() if ctx.dataset in plan.shapes else None
+    return download_bytes(
+        searched(ctx.records, ctx.dataset, query), ctx.dataset, fmt, scope=ctx.scope,
+        geometry=surveyed_geometry(plan, ctx.dataset, store), plan=plan, name=f"{plan.id}-{ctx.dataset}",
+    )  # fmt: skip
 
 
 def _first_page() -> None:

@@ -1,5 +1,8 @@
-"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | briefing | db
-| users | audit-log | progress | consultation | comments``.
+"""Command line: ``python -m panhuo plans | summary | reconcile | validate | import | export |
+briefing | db | users | audit-log | progress | consultation | comments``.
+
+``export PLAN -o F`` writes the records with their surveyed outlines as GeoPackage, Shapefile,
+GeoJSON, XLSX or CSV (:mod:`panhuo.gis_export`; see :func:`cmd_export`).
 
 ``briefing PLAN -o F.pptx`` writes the 会议简报; with ``--period P`` it writes the period's 工作简报
 (``--half-year``, ``--format pptx|pdf``, ``--internal --user NAME``; see
@@ -157,6 +160,104 @@ def cmd_import(args: argparse.Namespace) -> int:
     return import_cli.run(args)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """``export PLAN [--format F] [--dataset parcels|zones] [--county 区县 …] [--crs EPSG] [--public]
+    -o FILE``: the (filtered) records with their surveyed outlines (:mod:`panhuo.gis_export`).
+
+    Shell access to the server is access to its database: without ``--public`` the file holds
+    what the command line's system user sees (everything, right-holders included), as the other
+    reading commands do; ``--public`` writes the public version. A file is written whole or not
+    at all (through temporary files in the same folder)."""
+    from pathlib import Path
+
+    from panhuo import gis_export as gx
+    from panhuo.access import CountyScope, system_user
+    from panhuo.demo import demo_label
+    from panhuo.progress.briefing import write_atomic
+
+    check_plan_id(args.plan)
+    out = Path(args.output)
+    try:
+        fmt = gx.output_format(args.format, out)
+        epsg = gx.parse_crs(args.crs)
+        plan = open_catalog().get(args.plan)
+        dataset = args.dataset or plan.records()[0]
+        records = plan.dataset(dataset)
+        what = noun(dataset)
+        if records.empty:
+            raise gx.ExportError(f"规划 {plan.id} 没有{what}清单", usage=True)
+        if args.county:
+            wanted = [str(c).strip() for c in args.county]
+            named = [*plan.counties, *records["county"].astype(str).str.strip()]
+            known = [c for c in dict.fromkeys(named) if c]
+            unknown = [c for c in wanted if c not in known]
+            if unknown:
+                raise gx.ExportError(
+                    f"规划 {plan.id} 没有区县“{'、'.join(unknown)}”；可选的区县：{'、'.join(known) or '（无）'}",
+                    usage=True,
+                )
+            records = records[records["county"].astype(str).str.strip().isin(wanted)]
+        scope = CountyScope() if args.public else system_user().private_scope(plan.id)
+        geometry = gx.surveyed_geometry(plan, dataset)  # XLSX and CSV carry the outlines as WKT
+        base = out.stem if out.stem.isascii() and out.stem else dataset  # the parts' name in a zip
+        result = gx.export_records(
+            records, dataset, fmt, scope=scope, geometry=geometry, epsg=epsg, plan=plan, name=base
+        )
+    except gx.ExportError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2 if exc.usage else 1
+    try:
+        if fmt == "shp" and out.suffix.lower() != ".zip":
+            written = _write_beside(out, result.files)
+        else:
+            write_atomic(out, gx.zipped(result.files) if fmt == "shp" else result.content)
+            written = [out]
+    except OSError as exc:
+        from panhuo.progress.briefing import _os_reason
+
+        print(f"错误：无法写出文件 {out}：{_os_reason(exc)}", file=sys.stderr)
+        return 1
+    if label := demo_label(plan):
+        print(label)
+    version = "公开版（不含权利人信息）" if args.public else "内部版（含权利人等不公开信息）"
+    others = "、".join(p.name for p in written if p != out)
+    print(f"已写出 {gx.FORMATS[fmt]}：{out}" + (f"（及同一文件夹中的 {others}）" if others else ""))
+    print(f"{plan.short_title}｜{what} {result.written:,} 条｜{gx.crs_label(epsg)}｜{version}")
+    for note in result.notes:
+        print(f"注意：{note}")
+    return 0
+
+
+def _write_beside(out, files: dict[str, bytes]) -> list:
+    """A Shapefile's parts beside ``out`` (``地块.shp`` → ``地块.shx``, ``地块.dbf`` … and
+    ``地块.字段说明.csv``), all written to temporary files first: nothing half-written is left."""
+    import tempfile
+    from pathlib import Path
+
+    folder = out.parent if str(out.parent) else Path(".")
+    targets = {}
+    for name in files:
+        suffix = Path(name).suffix
+        targets[name] = folder / (
+            f"{out.stem}.字段说明.csv" if name.endswith("字段说明.csv") else f"{out.stem}{suffix}"
+        )
+    temps: dict[str, str] = {}
+    try:
+        for name, content in files.items():
+            handle, temp = tempfile.mkstemp(prefix=f".{targets[name].name}.", suffix=".tmp", dir=folder)
+            temps[name] = temp
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+            os.chmod(temp, 0o644)
+        for name, temp in temps.items():
+            os.replace(temp, targets[name])
+    except BaseException:
+        for temp in temps.values():
+            Path(temp).unlink(missing_ok=True)
+        raise
+    return [targets[n] for n in sorted(targets, key=lambda n: (n.endswith(".csv"), n))]
+
+
 def _unit_arg(text: str) -> str:
     """``--unit`` takes any spelling of the unit table (亩, mu, 公顷, hm² …) and gives its code."""
     unit = find_unit(text)
@@ -255,6 +356,32 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # the import engine is optional until it is installed
         p.add_argument("files", nargs="*")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "export", help="导出明细及实测图形：GeoPackage、Shapefile、GeoJSON（GIS），或 Excel、CSV（全部记录）"
+    )
+    p.add_argument("plan")
+    p.add_argument(
+        "-o", "--output", required=True, help="输出文件，如 地块.gpkg、地块.zip（Shapefile 打包）、地块.shp"
+    )
+    p.add_argument(
+        "--format",
+        choices=["gpkg", "shp", "geojson", "xlsx", "csv"],
+        default=None,
+        help="默认按输出文件的扩展名",
+    )
+    p.add_argument(
+        "--dataset", choices=["parcels", "zones"], default=None, help="地块或片区，默认为规划的主要清单"
+    )
+    p.add_argument("--county", nargs="+", default=None, metavar="区县", help="只导出这些区县的记录")
+    p.add_argument(
+        "--crs",
+        default=None,
+        metavar="EPSG",
+        help="坐标系：4490（CGCS2000 经纬度，默认）或 CGCS2000 3度带 EPSG:4513-4533（含带号）、4534-4554（不含带号）",
+    )
+    p.add_argument("--public", action="store_true", help="公开版：不含权利人等不公开信息")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("db", help="数据库结构：upgrade 升级到最新，current 显示当前版本")
     p.add_argument("action", choices=["upgrade", "current"])
