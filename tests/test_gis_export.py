@@ -38,7 +38,7 @@ from tests.test_store import use_data_dir, use_database
 
 PLAN = "dcdy-2024"
 FIELDS = ["DKBH", "DKMC", "XZQMC", "XZMC", "MJ", "MJDW", "GHYT", "QLR", "DJRKSJ", "土地证编号"]
-# (编号, 名称, 区县, 乡镇, 面积, 单位, 规划用途, 权利人, 地均入库税金, 土地证编号: an extra the import does not know)
+# (编号, 名称, 区县, 乡镇, 面积, 单位, 规划用途, 权利人, 地均入库税金, 土地证编号: a private survey extra)
 ROWS = [
     ["140404001", "长治市某化工厂地块", "上党区", "韩店街道", 24800.0, "平方米", "商业用地", "长治市测试化工有限公司", 8.5, "长国用（2019）第0001号"],
     ["140404002", "李测试", "上党区", "荫城镇", 3.5, "亩", "城镇住宅用地", "李测试", 2.1, "长国用（2019）第0002号"],
@@ -172,7 +172,7 @@ def test_shapefile_zip_holds_its_parts_utf8_codes_and_the_field_table(stored):
     assert names["DKBH"] == "编号" and names["XZQMC"] == "区县" and names["MJ"] == "面积"
     assert names["MJDW"] == "面积单位" and names["GQMJ"] == "面积（公顷）" and names["QLR"] == "权利人"
     assert names["DJRKSJ"] == "地均入库税金"  # a known survey extra keeps its code
-    assert names["ZD01"] == "土地证编号"  # an unknown one gets a made-up code (analyst view only)
+    assert names["BDCQZ"] == "土地证编号"  # a private survey extra keeps its code (analyst view only)
 
 
 def test_geopackage_and_geojson_keep_chinese_field_names(stored, tmp_path):
