@@ -15,10 +15,12 @@ from panhuo.export import (
     SORT_LABELS,
     SORTS,
     XLSX_MAX_ROWS,
+    extra_columns,
+    extra_values,
+    matching_records,
     record_details,
     record_page,
     records_table,
-    search_mask,
     to_csv_bytes,
     to_xlsx_bytes,
 )
@@ -45,12 +47,14 @@ def render() -> None:
     descending = order_col.selectbox(
         "顺序", [False, True], format_func=_order_label, key="records_order", on_change=_first_page
     )
+    extras, where = _extra_choices(ctx)
     size = int(st.session_state.get("records_size", PAGE_SIZES[1]))
     # the table, its detail view and both downloads come from the same scoped records; only this
     # page's rows are formatted and sent
     shown = ctx.cached(
         record_page, ctx.records, ctx.dataset, ctx.unit, ctx.scope, query=query, sort=sort,
         descending=descending, page=int(st.session_state.get("records_page", 1)), size=size,
+        extras=extras, where=where,
     )  # fmt: skip
     table = shown.table
     bundles = "宗数" in table and (table["宗数"] > 1).any()
@@ -93,7 +97,7 @@ def render() -> None:
         st.caption("点选表格中的一行查看详情。")
     name = f"{plan.id}-{what}明细"
     left, right = st.columns(2)
-    build = partial(_download_frame, ctx, query)  # built when a button is pressed, not on every run
+    build = partial(_download_frame, ctx, query, extras, where)  # built when pressed, not on every run
     left.download_button(
         "下载 CSV",
         data=lambda: to_csv_bytes(build()),
@@ -119,14 +123,16 @@ def render() -> None:
             on_click="ignore",
         )
 
-    _gis_downloads(ctx, query, name)
+    _gis_downloads(ctx, query, name, where)
 
 
-def _gis_downloads(ctx, query: str, name: str) -> None:
+def _gis_downloads(ctx, query: str, name: str, where: tuple = ()) -> None:
     """下载 GeoPackage / 下载 Shapefile: the searched records with their surveyed outlines
     (CGCS2000, EPSG:4490), built when pressed; a record with only a 示意位置 is left out, and
     the caption says how many."""
-    total, surveyed = ctx.cached(gis_counts, ctx.records, ctx.dataset, query=query)
+    total, surveyed = ctx.cached(
+        gis_counts, ctx.records, ctx.dataset, query=query, where=where, scope=ctx.scope
+    )
     what = noun(ctx.dataset)
     left, right = st.columns(2)
     buttons = (
@@ -139,7 +145,7 @@ def _gis_downloads(ctx, query: str, name: str) -> None:
             continue
         column.download_button(
             label,
-            data=partial(_gis_file, ctx, query, fmt),
+            data=partial(_gis_file, ctx, query, fmt, where),
             file_name=export_name(ctx.plan, file_name),
             mime=MIMES[fmt],
             key=f"records_{fmt}",
@@ -157,14 +163,14 @@ def _gis_downloads(ctx, query: str, name: str) -> None:
         )
 
 
-def _gis_file(ctx, query: str, fmt: str) -> bytes:
+def _gis_file(ctx, query: str, fmt: str, where: tuple = ()) -> bytes:
     from components import cached
     from panhuo.gis_export import download_bytes, surveyed_geometry
 
     plan = ctx.plan
     store = cached.store() if ctx.dataset in plan.shapes else None
     return download_bytes(
-        searched(ctx.records, ctx.dataset, query), ctx.dataset, fmt, scope=ctx.scope,
+        searched(ctx.records, ctx.dataset, query, where, ctx.scope), ctx.dataset, fmt, scope=ctx.scope,
         geometry=surveyed_geometry(plan, ctx.dataset, store), plan=plan, name=f"{plan.id}-{ctx.dataset}",
     )  # fmt: skip
 
@@ -187,10 +193,40 @@ def _pager(page: int, pages: int) -> None:
     )
 
 
-def _download_frame(ctx, query: str):
-    """Every record matching the filters and the search, as the table shows them."""
-    records = ctx.records[search_mask(ctx.records, ctx.dataset, query)] if query.strip() else ctx.records
-    return export_frame(ctx.plan, records_table(records, ctx.dataset, ctx.unit, ctx.scope))
+def _download_frame(ctx, query: str, extras: tuple[str, ...] = (), where: tuple = ()):
+    """Every record matching the filters, the search and the conditions on extra columns, with
+    the extra columns shown, as the table shows them."""
+    records = matching_records(ctx.records, ctx.dataset, ctx.scope, query, where)
+    return export_frame(ctx.plan, records_table(records, ctx.dataset, ctx.unit, ctx.scope, extras=extras))
+
+
+NO_FILTER = "（不筛选）"
+
+
+def _extra_choices(ctx) -> tuple[tuple[str, ...], tuple]:
+    """附加列: which extra columns the table shows and one condition on an extra column (the
+    columns an import kept beyond the standard ones, those this viewer may see)."""
+    extras = extra_columns(ctx.records.head(0), ctx.dataset, ctx.scope)
+    if not extras:
+        return (), ()
+    with st.expander(f"附加列（导入时保留的其他列，共 {len(extras)} 列）"):
+        shown = st.multiselect("在表格中显示", extras, key="records_extras", on_change=_first_page)
+        column = st.selectbox(
+            "按附加列筛选", [NO_FILTER, *extras], key="records_extra_column", on_change=_first_page
+        )
+        if column == NO_FILTER:
+            return tuple(shown), ()
+        values = ctx.cached(extra_values, ctx.records, column=column)
+        if values is None:  # too many distinct values to pick from
+            word = st.text_input(f"“{plain(column)}”包含", key="records_extra_word", on_change=_first_page)
+            picked: list[str] = []
+        else:
+            picked = st.multiselect(
+                f"“{plain(column)}”的取值", values, key="records_extra_values", on_change=_first_page
+            )
+            word = ""
+    shown = [*shown, column] if column not in shown else shown
+    return tuple(shown), ((column, tuple(picked), word),) if picked or word.strip() else ()
 
 
 if __name__ == "__main__":

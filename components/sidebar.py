@@ -82,6 +82,8 @@ class Context:
             return ("<scope>",)
         if value is None or isinstance(value, str | int | float | bool):
             return value
+        if isinstance(value, tuple):  # conditions such as 明细's on extra columns
+            return ("<tuple>", *(self._key(v) for v in value))
         raise TypeError(f"Context.cached: {type(value).__name__} 不能作为缓存键")
 
     @property

@@ -73,8 +73,48 @@ def derived_text(note: object) -> str:
     return _FIELD_NAME.sub(lambda m: _NOTE_LABELS.get(m.group(1), m.group(1)), str(note or ""))
 
 
+def extra_columns(frame: pd.DataFrame, dataset: str, scope: CountyScope) -> list[str]:
+    """The columns an import kept beyond FORMAT.md (大类代码, 地均入库税金, 规划容积率上限 …) that
+    this viewer may see (:func:`panhuo.privacy.visible_extras`), in the stored order."""
+    from panhuo.model import COLUMNS
+    from panhuo.privacy import visible_extras
+
+    return visible_extras(frame, {*COLUMNS[dataset], *SHOWN[dataset]}, scope)
+
+
+EXTRA_CHOICES = 200  # distinct values up to which an extra column is filtered by picking values
+
+
+def extra_values(frame: pd.DataFrame, column: str, limit: int = EXTRA_CHOICES) -> list[str] | None:
+    """The distinct non-empty values of an extra column, sorted; None when there are more than
+    ``limit`` (the page then filters by a word instead)."""
+    values = frame[column].dropna().astype(str).str.strip()
+    distinct = values[values != ""].unique()
+    return None if len(distinct) > limit else sorted(distinct)
+
+
+def extra_mask(frame: pd.DataFrame, where: tuple[tuple[str, tuple[str, ...], str], ...]) -> np.ndarray:
+    """Rows matching every ``(column, values, word)`` condition on extra columns: the value is
+    one of ``values`` (when given) and contains ``word`` (when given, literal, any case)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, values, word in where:
+        if column not in frame:
+            continue
+        text = frame[column].fillna("").astype(str).str.strip()
+        if values:
+            mask &= text.isin(set(values)).to_numpy(dtype=bool)
+        if word.strip():
+            mask &= text.str.contains(word.strip(), case=False, regex=False).to_numpy(dtype=bool)
+    return mask
+
+
 def records_table(
-    frame: pd.DataFrame, dataset: str, unit: str, scope: CountyScope, keep: set[str] | None = None
+    frame: pd.DataFrame,
+    dataset: str,
+    unit: str,
+    scope: CountyScope,
+    keep: set[str] | None = None,
+    extras: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """The records with Chinese headers, the area in ``unit`` first; empty columns dropped.
 
@@ -93,7 +133,12 @@ def records_table(
         keep = _kept_columns(frame, dataset)
     keep = [c for c in columns if c in keep]
     labels = LABELS | {"area_shown": f"面积（{unit_label(unit)}）"}
-    return table[keep].rename(columns=labels)
+    shown = table[keep].rename(columns=labels)
+    allowed = set(extra_columns(frame.head(0), dataset, scope))
+    for column in extras:  # after the standard columns, under their own names, as text
+        if column in allowed and column not in shown:
+            shown[column] = frame[column].fillna("").astype(str).to_numpy()
+    return shown
 
 
 # sheet rows of an XLSX file (1,048,576) less the title and header rows Panhuo writes
@@ -153,11 +198,13 @@ def record_page(
     descending: bool = False,
     page: int = 1,
     size: int = 100,
+    extras: tuple[str, ...] = (),
+    where: tuple[tuple[str, tuple[str, ...], str], ...] = (),
 ) -> RecordPage:
     """The ``page``-th page of ``size`` records matching ``query``, sorted by ``sort``: only the
     page's rows are formatted and sent, whatever the number of records (a province's million).
     The columns are those :func:`records_table` keeps for all matching records."""
-    matching = rows_where(frame, search_mask(frame, dataset, query)) if query.strip() else frame
+    matching = matching_records(frame, dataset, scope, query, where)
     total = len(matching)
     pages = max(1, -(-total // size))
     page = min(max(1, int(page)), pages)
@@ -165,8 +212,27 @@ def record_page(
     rows = matching.iloc[order[(page - 1) * size : page * size]]
     # the columns of the whole result, not of this page: a page does not lose a column that is
     # empty on it, nor show one empty everywhere
-    table = records_table(rows, dataset, unit, scope, keep=_kept_columns(matching, dataset))
+    table = records_table(rows, dataset, unit, scope, keep=_kept_columns(matching, dataset), extras=extras)
     return RecordPage(table, total, page, pages, (page - 1) * size + 1 if total else 0)
+
+
+def matching_records(
+    frame: pd.DataFrame,
+    dataset: str,
+    scope: CountyScope,
+    query: str = "",
+    where: tuple[tuple[str, tuple[str, ...], str], ...] = (),
+) -> pd.DataFrame:
+    """The records matching the search and the conditions on extra columns this viewer may see
+    (a condition on a column hidden from the viewer is ignored, so it reveals nothing)."""
+    allowed = set(extra_columns(frame.head(0), dataset, scope))
+    where = tuple(w for w in where if w[0] in allowed)
+    if not query.strip() and not where:
+        return frame
+    mask = search_mask(frame, dataset, query) if query.strip() else np.ones(len(frame), dtype=bool)
+    if where:
+        mask &= extra_mask(frame, where)
+    return rows_where(frame, mask)
 
 
 def _kept_columns(frame: pd.DataFrame, dataset: str) -> set[str]:

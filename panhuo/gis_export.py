@@ -263,17 +263,26 @@ def surveyed_count(records: pd.DataFrame) -> int:
     return 0
 
 
-def searched(records: pd.DataFrame, dataset: str, query: str = "") -> pd.DataFrame:
-    """The records a 明细 search keeps (all of them for an empty search), on their own index."""
-    from panhuo.export import search_mask
+def searched(
+    records: pd.DataFrame,
+    dataset: str,
+    query: str = "",
+    where: tuple = (),
+    scope: CountyScope | None = None,
+) -> pd.DataFrame:
+    """The records a 明细 search and its conditions on extra columns keep (all of them for
+    neither), as :func:`panhuo.export.matching_records` finds them for the viewer ``scope``."""
+    from panhuo.export import matching_records
 
-    return records[search_mask(records, dataset, query)] if str(query or "").strip() else records
+    return matching_records(records, dataset, scope or CountyScope(everything=True), str(query or ""), where)
 
 
-def gis_counts(records: pd.DataFrame, dataset: str, query: str = "") -> tuple[int, int]:
+def gis_counts(
+    records: pd.DataFrame, dataset: str, query: str = "", where: tuple = (), scope: CountyScope | None = None
+) -> tuple[int, int]:
     """(records, of them with a surveyed outline) after a 明细 search: what the page says
     before any file is built."""
-    found = searched(records, dataset, query)
+    found = searched(records, dataset, query, where, scope)
     return len(found), surveyed_count(found)
 
 
@@ -369,11 +378,10 @@ class Field:
 
 
 def known_extras() -> set[str]:
-    """The Chinese names of the survey fields the import knows beyond FORMAT.md (地均入库税金 …):
-    figures about the land, none about a person."""
-    from panhuo.importing.mapping import _data
+    """The extra columns anyone may see (:func:`panhuo.privacy.known_extras`)."""
+    from panhuo.privacy import known_extras as known
 
-    return set(_data()["extras"].values())
+    return set(known())
 
 
 def export_fields(frame: pd.DataFrame, dataset: str, *, all_extras: bool = True) -> list[Field]:

@@ -115,3 +115,44 @@ def sensitive_values(frame: pd.DataFrame) -> set[str]:
         if column in frame:
             values |= {str(v).strip() for v in frame[column] if str(v).strip()}
     return values
+
+
+# columns a loaded plan carries that are neither FORMAT.md's nor an import's extra columns
+COMPUTED_COLUMNS = frozenset(
+    {"area_q", "area_exact", "area_ha", "count", "place", "family", "family_label", "geometry",
+     "geometry_source", "source_row"}
+)  # fmt: skip
+
+
+def known_extras() -> frozenset[str]:
+    """The extra columns the import knows to be about the land, none about a person: the survey
+    fields beyond FORMAT.md (地均入库税金, 大类代码 …) and the bounds it splits from a range
+    (规划容积率下限); the private ones (:data:`SENSITIVE_COLUMNS`) are not among them."""
+    from panhuo.importing.mapping import _data, fields_for
+    from panhuo.ranges import RANGES
+
+    names = set(_data()["extras"].values())
+    for column in RANGES:
+        label = fields_for("parcels")[column]
+        base, unit = label.replace("(%)", ""), "(%)" if "(%)" in label else ""
+        names |= {f"{base}下限{unit}", f"{base}上限{unit}"}
+    return frozenset(names - set(SENSITIVE_COLUMNS))
+
+
+def visible_extras(frame: pd.DataFrame, base: set[str] | frozenset[str], scope: CountyScope) -> list[str]:
+    """The extra columns of ``frame`` (those not in ``base`` nor computed) a viewer may see.
+
+    An imported file's extra column may hold anything (a contact, a person's name): a viewer of
+    every private field sees them all; everyone else sees the :func:`known_extras` only.
+
+    >>> frame = pd.DataFrame(columns=["id", "地均入库税金", "联系人电话", "土地证编号"])
+    >>> visible_extras(frame, {"id"}, CountyScope()), visible_extras(frame, {"id"}, CountyScope(everything=True))
+    (['地均入库税金'], ['地均入库税金', '联系人电话', '土地证编号'])
+    """
+    extras = [
+        c for c in frame.columns if c not in base and c not in COMPUTED_COLUMNS and not str(c).startswith("_")
+    ]
+    if scope.everything:
+        return extras
+    known = known_extras()
+    return [c for c in extras if c in known]
