@@ -267,7 +267,7 @@ def test_a_unit_layer_alone_imports_as_before():
     files = [InputFile("调查单元.geojson", geojson_bytes(survey.units))]
     result = import_files(files, PLAN, plan_meta=_meta(), dry_run=True)
     assert result.ok and [la.role for la in result.checked.analysis.layers] == ["main"]
-    assert set(result.checked.valid_frame["county"]) == {""}  # no 调查区 to take it from
+    assert set(result.checked.valid_frame["county"]) == {"长兴县"}  # from the numbers' 330522
 
 
 def test_remembered_mappings_of_both_layouts(survey, store):
@@ -310,3 +310,16 @@ def test_a_unit_layer_without_zone_numbers_is_said_once():
     records = result.checked.valid_frame
     assert records["county"].tolist() == ["德清县"] * 2
     assert set(records["derived"]) == {"区县由调查单元编号前 6 位行政区划代码330521填写"}
+
+
+def test_a_unit_layer_alone_takes_its_county_from_the_code_its_number_begins_with():
+    from panhuo.importing import InputFile, import_files, new_plan_meta
+
+    survey = make_survey(zones_per_county=2, units_per_zone=3)
+    units = [InputFile(*f) for f in pair_files(survey, "geojson") if "调查单元" in f[0]]
+    meta = new_plan_meta("zj-units", province="浙江省", city="湖州市")
+    frame = import_files(units, "zj-units", plan_meta=meta, dry_run=True).checked.valid_frame
+    assert frame["county"].value_counts().to_dict() == {
+        c: 6 for c in ("吴兴区", "南浔区", "德清县", "长兴县", "安吉县")
+    }
+    assert frame.loc[0, "derived"] == f"区县由编号开头的行政区划代码 {frame.loc[0, 'id'][:6]} 填写"

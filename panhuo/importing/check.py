@@ -4,6 +4,7 @@ their detail and list every row that cannot be taken, and why. Nothing here rais
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -261,10 +262,12 @@ def _records(rows: Rows, main: Layer, ctx: Context, area_unit: str) -> pd.DataFr
         for area, unit in zip(areas, columns.get("area_unit") or [""] * len(values), strict=True)
     ]
     derived = [""] * len(values)
+    if ctx.kind == "parcels" and not any(columns.get("county") or []):
+        columns["county"], derived = counties_from_codes(columns["id"], ctx)
     if single_county:
         counties = columns.get("county") or [""] * len(values)
         note = f"区县为空，按规划范围（仅{single_county}）填写"
-        derived = [note if not county else "" for county in counties]
+        derived = [note if not county else d for county, d in zip(counties, derived, strict=True)]
         columns["county"] = [county or single_county for county in counties]
     columns.update(range_bounds(columns, kind))
     columns["source"] = [f"{main.file.name}{sheet} 第{number}{unit_word}" for number in numbers]
@@ -298,3 +301,25 @@ def range_bounds(columns: dict[str, list], kind: str) -> dict[str, list[str]]:
         out[f"{label}下限{unit}"] = ["" if b is None or b[0] is None else str(b[0]) for b in found]
         out[f"{label}上限{unit}"] = ["" if b is None or b[1] is None else str(b[1]) for b in found]
     return out
+
+
+_CODE = re.compile(r"^[A-Za-z]{0,4}(\d{6})\d")
+
+
+def counties_from_codes(ids: list[str], ctx: Context) -> tuple[list[str], list[str]]:
+    """Each record's 区县 from the 6-digit 行政区划代码 its number begins with (浙江's 调查单元编号
+    330502…), when the file names no 区县: only codes of the plan's 区县 count (of any 区县 when the
+    plan lists none). Returns the 区县 and the 推算说明 of each record ('' where none is found)."""
+    from panhuo.importing.survey_zones import _county_by_code
+
+    names = _county_by_code()
+    allowed = set(ctx.counties)
+    counties, notes = [], []
+    for text in ids:
+        found = _CODE.match(str(text or "").strip())
+        name = names.get(found.group(1), "") if found else ""
+        if name and allowed and name not in allowed:
+            name = ""
+        counties.append(name)
+        notes.append(f"区县由编号开头的行政区划代码 {found.group(1)} 填写" if name else "")
+    return counties, notes

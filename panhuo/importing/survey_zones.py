@@ -449,7 +449,7 @@ def _fill_counties(frame, positions, found: _Zones, data_rows, number_column: in
     counties = frame["county"].tolist()
     derived = frame["derived"].tolist() if "derived" in frame else [""] * len(frame)
     for i, position in enumerate(positions):
-        if counties[i] and not str(derived[i]).startswith("区县为空"):
+        if counties[i] and not str(derived[i]).startswith(("区县为空", "区县由编号开头")):
             continue  # the file says which 区县
         name, note = "", ""
         if position is not None and found.counties[position]:
