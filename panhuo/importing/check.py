@@ -15,6 +15,7 @@ from panhuo.importing.analyse import Analysis, Layer
 from panhuo.importing.gis import area_problems
 from panhuo.importing.mapping import Mapping
 from panhuo.importing.notes import layer_notes, layer_totals
+from panhuo.importing.quality import quality_problems
 from panhuo.importing.report import Problem, is_fatal, sort_problems
 from panhuo.importing.rows import Rows, area_unit_of, join_second, rows_of
 from panhuo.importing.validation import UNCACHED, Context, validate_frame
@@ -186,6 +187,7 @@ def check(analysis: Analysis, context: Context) -> Checked:
         if table is not None:
             tables.append(table)
     records = _records(rows, main, context, area_unit)
+    problems += quality_problems(analysis, context, records, outcome.rejected, area_unit)
     return Checked(analysis, context, records, outcome.rejected, sort_problems(problems), tables, unjoined)
 
 
