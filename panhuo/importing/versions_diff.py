@@ -10,26 +10,22 @@ readable number is left out of the comparison.
 
 The report gets info rows: a summary (counts and area totals), one row each for the units
 added, removed (their count, area and first ids) and changed (count, net change), then one row
-per changed unit (area before → after), at most :data:`MAX_LISTED`.
+per changed unit (area before → after), at most :data:`MAX_LISTED`, in the file's order.
+Vectorised on exact integer areas (:func:`panhuo.units.area_quanta`).
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from panhuo.importing.report import Problem
-from panhuo.units import decimals_of, format_area, parse_number, to_ha, unit_label
+from panhuo.units import area_quanta, decimals_of, format_area, quanta_ha, quanta_per, unit_label
 
 MAX_LISTED = 500  # changed units listed one per row
 SHOWN_IDS = 20  # ids named in the 新增 and 删除 rows
-
-
-def _natural(ident: str) -> list:
-    """140404002 before 140404010, 2 before 10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", ident)]
 
 
 def previous_of(plan, kind: str) -> pd.DataFrame | None:
@@ -39,36 +35,57 @@ def previous_of(plan, kind: str) -> pd.DataFrame | None:
     frame = getattr(plan, "parcels" if kind == "parcels" else "zones", None)
     if frame is None or frame.empty or "id" not in frame.columns:
         return None
-    columns = [c for c in ("id", "area", "area_unit", "area_ha") if c in frame.columns]
+    columns = [
+        c for c in ("id", "area", "area_unit", "area_q", "area_exact", "area_ha") if c in frame.columns
+    ]
     return frame[columns].copy()
 
 
-def _areas(frame: pd.DataFrame, default_unit: str) -> dict[str, tuple[Decimal, Decimal] | None]:
-    """id → (area in ha, half a printed unit in ha), None where the area cannot be read."""
-    ids = frame["id"].astype(str).str.strip().tolist()
+def _areas(frame: pd.DataFrame, default_unit: str) -> pd.DataFrame:
+    """Indexed by id (first of a repeated id): ``quanta`` (the area as an exact integer of
+    :data:`panhuo.units.QUANTA_PER_HA`), ``half`` (half a unit of its last printed decimal, in
+    quanta) and ``ok`` (False: no readable area). Vectorised: a million rows in about a second."""
+    ids = frame["id"].astype(str).str.strip()
     if "area" in frame.columns:
-        texts = frame["area"].astype(object).where(frame["area"].notna(), "").astype(str).tolist()
+        texts = frame["area"].astype(object).where(frame["area"].notna(), "").astype(str).str.strip()
         units = (
-            frame["area_unit"].astype(object).where(frame["area_unit"].notna(), "").astype(str).tolist()
+            frame["area_unit"].astype(object).where(frame["area_unit"].notna(), "").astype(str)
             if "area_unit" in frame.columns
-            else [""] * len(ids)
+            else pd.Series("", index=frame.index)
         )
     else:  # only the normalised hectares
-        texts = [str(v) for v in frame["area_ha"]]
-        units = ["公顷"] * len(ids)
-    out: dict[str, tuple[Decimal, Decimal] | None] = {}
-    for ident, text, unit in zip(ids, texts, units, strict=True):
-        if not ident or ident in out:
-            continue
-        number = parse_number(text) if text else None
-        unit = unit or default_unit
-        hectares = to_ha(number, unit) if number is not None else None
-        if hectares is None:
-            out[ident] = None
-            continue
-        half = to_ha(Decimal(5) * Decimal(10) ** (-decimals_of(text) - 1), unit) or Decimal(0)
-        out[ident] = (hectares, half)
-    return out
+        texts = frame["area_ha"].astype(str)
+        units = pd.Series("公顷", index=frame.index)
+    units = units.where(units.str.strip() != "", default_unit)
+    if "area_q" in frame.columns and "area_exact" in frame.columns:  # a plan's frame: parsed already
+        quanta = frame["area_q"].to_numpy(dtype="int64")
+        exact = frame["area_exact"].to_numpy(dtype=bool)
+    else:
+        quanta, exact = area_quanta(texts.reset_index(drop=True), units.reset_index(drop=True))
+    per = units.map({u: _per(u) for u in units.unique()}).to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {"quanta": quanta, "half": per * 0.5 * 10.0 ** -_decimals(texts), "ok": exact},
+        index=pd.Index(ids.to_numpy(), name="id"),
+    )
+    out = out[out.index != ""]
+    return out[~out.index.duplicated(keep="first")]
+
+
+def _decimals(texts: pd.Series) -> np.ndarray:
+    """The decimals each area is printed with (``24.80`` → 2), vectorised for plain numbers."""
+    dot = texts.str.find(".").to_numpy()
+    decimals = np.where(dot >= 0, texts.str.len().to_numpy() - dot - 1, 0)
+    plain = texts.str.fullmatch(r"-?\d*\.?\d*").to_numpy(dtype=bool)
+    for i in np.flatnonzero(~plain):  # 1,234.5亩, full-width digits: as the units module reads them
+        decimals[i] = decimals_of(texts.iloc[i])
+    return decimals.astype(float)
+
+
+def _per(unit: str) -> int:
+    try:
+        return quanta_per(unit)
+    except (ValueError, KeyError):
+        return 0
 
 
 def version_problems(
@@ -80,43 +97,50 @@ def version_problems(
         return []
     before, after = _areas(previous, "公顷"), _areas(records, unit)
     base = {"file": filename, "family": "versions", "column": "面积"}
-    added = [i for i in after if i not in before]
-    removed = [i for i in before if i not in after]
-    changed: list[tuple[str, Decimal, Decimal]] = []
-    for ident, new in after.items():
-        old = before.get(ident)
-        if old is None or new is None:
-            continue
-        if abs(new[0] - old[0]) > new[1] + old[1]:
-            changed.append((ident, old[0], new[0]))
+    added = after.index.difference(before.index, sort=False).tolist()
+    removed = before.index.difference(after.index, sort=False).tolist()
+    both = after.join(before, how="inner", lsuffix="_new", rsuffix="_old")
+    both = both[both["ok_new"] & both["ok_old"]]
+    moved = (both["quanta_new"] - both["quanta_old"]).abs() > both["half_new"] + both["half_old"]
+    moved_rows = both[moved.to_numpy()]
+    changed = [
+        (str(i), quanta_ha(old), quanta_ha(new))
+        for i, old, new in zip(
+            moved_rows.index[:MAX_LISTED],
+            moved_rows["quanta_old"][:MAX_LISTED],
+            moved_rows["quanta_new"][:MAX_LISTED],
+            strict=True,
+        )
+    ]
+    n_changed = len(moved_rows)
     label = unit_label(unit)
 
     def shown(hectares: Decimal) -> str:
         return f"{format_area(hectares, unit)} {label}"
 
-    def total(ids: list[str], areas: dict) -> Decimal:
-        return sum((areas[i][0] for i in ids if areas.get(i)), Decimal(0))
+    def total(ids: list[str] | None, areas: pd.DataFrame) -> Decimal:
+        picked = areas if ids is None else areas[areas.index.isin(ids)]
+        return quanta_ha(int(picked["quanta"][picked["ok"]].sum()))
 
-    delta = sum((new - old for _, old, new in changed), Decimal(0))
+    delta = quanta_ha(int((moved_rows["quanta_new"] - moved_rows["quanta_old"]).sum()))
 
     def signed(value: Decimal) -> str:
         return f"{'+' if value >= 0 else '−'}{shown(abs(value))}"
 
     def some(ids: list[str]) -> str:
-        ids = sorted(ids, key=_natural)
         more = f"等 {len(ids):,} 个" if len(ids) > SHOWN_IDS else ""
         return "、".join(ids[:SHOWN_IDS]) + more
 
     common = len(after) - len(added)
     hint = "面积按打印精度比较：两值之差超过各自末位的半个单位才算变化"
-    if before and after and not common:
+    if len(before) and len(after) and not common:
         hint = "本文件的编号与上一版本没有一个相同：请确认导入的是同一规划的数据、编号列选得对"
     problems = [
         Problem(
             "info",
             f"与上一版本比较（按编号）：上一版本 {len(before):,} 个，本文件 {len(after):,} 个，"
-            f"新增 {len(added):,} 个，删除 {len(removed):,} 个，面积变化 {len(changed):,} 个；"
-            f"面积总计 {shown(total(list(before), before))} → {shown(total(list(after), after))}",
+            f"新增 {len(added):,} 个，删除 {len(removed):,} 个，面积变化 {n_changed:,} 个；"
+            f"面积总计 {shown(total(None, before))} → {shown(total(None, after))}",
             hint,
             file=filename,
             family="versions",
@@ -143,17 +167,18 @@ def version_problems(
                 family="versions",
             )
         )
-    if changed:
+    if n_changed:
         problems.append(
             Problem(
                 "info",
-                f"面积变化 {len(changed):,} 个，合计 {signed(delta)}",
+                f"面积变化 {n_changed:,} 个，合计 {signed(delta)}"
+                + (f"（逐个列出前 {MAX_LISTED} 个）" if n_changed > MAX_LISTED else ""),
                 "",
                 file=filename,
                 family="versions",
             )
         )
-    for ident, old, new in sorted(changed, key=lambda c: _natural(c[0]))[:MAX_LISTED]:
+    for ident, old, new in changed:
         problems.append(
             Problem(
                 "info",
