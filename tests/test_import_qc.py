@@ -318,3 +318,47 @@ def test_by_family_keeps_qc_order():
         Problem("error", "缺少必需的列：area", family="structure"),
     ]
     assert [f for f, _ in by_family(problems)] == ["structure", "topology", "versions"]
+
+
+# ------------------------------------------------------------------------------------- the page
+
+
+def test_the_page_shows_the_report_by_family_and_the_previous_version_in_a_line(sqlite_url, tmp_path):
+    import streamlit as st
+
+    from tests.accounts import sign_in
+    from tests.pages import open_page
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = open_page("import", session=sign_in("analyst"), timeout=120)
+    layer = _layer(
+        [
+            ("1", "上党区", (0, 0, 100, 135)),  # 1.35 公顷 as in the plan: unchanged
+            ("2", "上党区", (300, 0, 100, 300)),  # 2.48 公顷 in the plan, now 3 公顷
+            ("90", "上党区", (330, 0, 100, 100)),  # new, and overlapping 2
+        ]
+    )
+    path = tmp_path / "调查单元.gpkg"
+    layer.to_file(path, driver="GPKG")
+    app.selectbox(key="import_plan").set_value("shangdang-2021").run()
+    app.get("file_uploader")[0].upload("调查单元.gpkg", path.read_bytes())
+    app.run()
+    assert not app.exception
+    (line,) = [i.value for i in app.info if i.value.startswith("与上一版本比较")]
+    assert line.startswith(
+        "与上一版本比较（按编号）：上一版本 89 个，本文件 3 个，新增 1 个，删除 87 个，面积变化 1 个"
+    )
+    labels = [t.label for t in app.tabs]
+    assert labels[labels.index("导入数据") + 1].startswith("全部（")
+    assert "拓扑（建议修改 1 · 提示 1）" in labels
+    assert "与上一版本比较（提示 5）" in labels  # summary, 新增, 删除, 面积变化, the one changed unit
+    assert "面积一致性（提示 2）" in labels  # the area check, and the unit confirmed by Shape_Area
+    graded = [m.value for m in app.markdown if m.value.startswith("**建议修改**")]
+    assert graded == ["**建议修改**（1 条）"]
+    tables = [d.value for d in app.dataframe if "问题" in d.value.columns]
+    everything, *by_tab = tables  # the first lists all, with 类别; a tab's tables need not say it
+    assert "类别" in everything.columns and all("类别" not in t.columns for t in by_tab)
+    (overlap,) = [t for t in by_tab if t["问题"].str.contains("重叠").any() and (t["级别"] == "警告").all()]
+    assert overlap["级别"].tolist() == ["警告"]
+    assert overlap["问题"].iloc[0].startswith("第 2 个要素（编号 2）与第 3 个要素（编号 90）重叠")
