@@ -362,3 +362,12 @@ def test_the_page_shows_the_report_by_family_and_the_previous_version_in_a_line(
     (overlap,) = [t for t in by_tab if t["问题"].str.contains("重叠").any() and (t["级别"] == "警告").all()]
     assert overlap["级别"].tolist() == ["警告"]
     assert overlap["问题"].iloc[0].startswith("第 2 个要素（编号 2）与第 3 个要素（编号 90）重叠")
+
+
+def test_a_feature_without_geometry_is_a_topology_row_and_still_imported(tmp_path):
+    gdf = _layer([("140404001", "上党区", (0, 0, 100, 100)), ("140404002", "上党区", (300, 0, 100, 100))])
+    gdf.loc[1, "geometry"] = None
+    problems = _check([_gpkg(gdf, tmp_path, "缺图形.geojson")])
+    rows = [p for p in problems if "没有图形" in p.problem]
+    assert rows and all(p.family_label == "拓扑" and p.severity == "warning" for p in rows)
+    assert any(p.problem == "该要素没有图形" and p.row == 2 for p in rows)

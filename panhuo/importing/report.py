@@ -81,7 +81,7 @@ class Problem:
 
 # (family, words any of which in the problem text places it there), tried in order
 _INFERRED = (
-    ("layers", ("第二个文件", "两个文件", "按编号合并")),
+    ("layers", ("第二个文件", "两个文件", "按编号合并", "调查区")),
     ("versions", ("上一版本", "上一版")),
     ("topology", ("图形无效", "自动修复", "没有图形", "重叠", "细碎", "区县范围")),
     ("area", ("小计行与明细", "合计行与明细", "面积核对", "图形计算面积", "图形面积", "Shape_Area")),
@@ -89,9 +89,10 @@ _INFERRED = (
 
 
 def infer_family(text: str, severity: str = "") -> str:
-    """The family of a problem made without one, from its text: a join problem is 图层间一致性,
-    a 小计/合计 or geometric area mismatch 面积一致性, a geometry repair 拓扑; everything else
-    (reading the file, its header, columns and mapping) is 属性结构."""
+    """The family of a problem made without one, from its text: a join problem (or one about a
+    unit and its 调查区) is 图层间一致性, a 小计/合计 or geometric area mismatch 面积一致性, a
+    geometry repair 拓扑; everything else (reading the file, its header, columns and mapping)
+    is 属性结构. ``severity`` is not used yet: a family does not depend on it."""
     for family, words in _INFERRED:
         if any(word in text for word in words):
             return family

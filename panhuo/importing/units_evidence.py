@@ -104,7 +104,7 @@ def unit_evidence(
             Problem(
                 "info",
                 f"面积字段“{area_column}”的单位经 {shape_column} 核对为{mapped_label}"
-                f"（中位比值 {_ratio_text(ratio)}，{count} 个要素）",
+                f"（中位比值 {_ratio_text(ratio)}，{count:,} 个要素）",
                 "",
                 **base,
             )

@@ -335,8 +335,11 @@ _STRUCTURE_CHECKS = {
 }
 
 
-def family_of(check: str) -> str:
-    """属性结构 (structure) for presence, type and uniqueness; 值域 (domain) for the rest."""
+def family_of(check: str, field_name: str = "") -> str:
+    """属性结构 (structure) for presence, type and uniqueness; 值域 (domain) for the rest; a
+    feature without geometry is 拓扑 (topology), with the other geometry checks."""
+    if check == "not_nullable" and field_name == "geometry":
+        return "topology"
     return "structure" if check in _STRUCTURE_CHECKS else "domain"
 
 
@@ -400,7 +403,9 @@ def validate_frame(frame: pd.DataFrame, ctx: Context, locate: Callable[[int, str
                 others = [str(locate(int(i), field_name)["row"]) for i in same[:11] if int(i) != index][:10]
                 more = "等" if len(same) > 11 else ""
                 problem += f"（同一编号也在第 {'、'.join(others)}{more} 行）"
-            problems.append(Problem(severity, problem, suggestion, family=family_of(check), **where))
+            problems.append(
+                Problem(severity, problem, suggestion, family=family_of(check, field_name), **where)
+            )
             if severity == "error":
                 rejected.add(index)
     return Outcome(problems=problems, rejected=rejected)
