@@ -371,3 +371,33 @@ def test_a_feature_without_geometry_is_a_topology_row_and_still_imported(tmp_pat
     rows = [p for p in problems if "没有图形" in p.problem]
     assert rows and all(p.family_label == "拓扑" and p.severity == "warning" for p in rows)
     assert any(p.problem == "该要素没有图形" and p.row == 2 for p in rows)
+
+
+def test_shape_area_in_square_degrees_is_not_used_to_judge_the_unit(tmp_path):
+    gdf = _layer([("140404001", "上党区", (0, 0, 100, 100)), ("140404002", "上党区", (300, 0, 80, 150))])
+    gdf = gdf.to_crs(4326)
+    gdf["Shape_Area"] = gdf.geometry.area  # what ArcGIS writes for a layer in longitude/latitude
+    area = _rows(_check([_gpkg(gdf, tmp_path, "经纬度.geojson")]), "area")
+    (said,) = [p for p in area if "Shape_Area" in p.problem]
+    assert said.severity == "info" and said.problem.startswith("“Shape_Area”与图形面积不符（中位比值 ")
+    assert said.problem.endswith("可能不是平方米，未用它核对面积字段“MJ”的单位")
+
+
+def test_exact_areas_through_a_float_are_those_of_the_units_module():
+    import numpy as np
+    import pandas as pd
+
+    from panhuo.importing.versions_diff import _decimals, _per, _quanta
+    from panhuo.units import area_quanta
+
+    rng = np.random.default_rng(7)
+    texts = [
+        f"{v:.{d}f}" for v, d in zip(rng.uniform(0, 900_000, 40_000), rng.integers(0, 6, 40_000), strict=True)
+    ]
+    texts += ["23743", "1,200", "", "1.123456789", "-3.5", "1e3", ".", "300亩", "99999999.99", "１２"]
+    texts = pd.Series(texts)
+    units = pd.Series(rng.choice(["公顷", "亩", "平方米", "平方公里"], len(texts)))
+    per = units.map(_per).to_numpy(dtype=np.int64)
+    plain = texts.str.fullmatch(r"-?\d*\.?\d*").to_numpy(dtype=bool)
+    fast, expected = _quanta(texts, units, per, plain, _decimals(texts, plain)), area_quanta(texts, units)
+    assert (fast[0] == expected[0]).all() and (fast[1] == expected[1]).all()
