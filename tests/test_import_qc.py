@@ -178,6 +178,12 @@ def test_a_county_the_boundary_data_lacks_is_said_not_guessed(tmp_path):
         p.problem for p in rows
     ]
     assert all(p.family == "topology" for p in rows)
+    assert "不在所填区县" not in rows[0].problem  # none could be checked: no count of 0 is claimed
+    # 城区 is a 区县 of several cities: without the plan's city it is said, not guessed
+    rows = topology_problems(Layer(gdf.geometry, [1, 2], ["a", "b"], ["城区", "城区"], "x.gpkg"))
+    assert "区县“城区”在区县边界数据中对应多个行政区，未核对这些区县的图斑是否在区县范围内" in [
+        p.problem for p in rows
+    ]
 
 
 def test_topology_of_a_hundred_thousand_units_takes_seconds():

