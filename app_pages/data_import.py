@@ -80,7 +80,7 @@ def _import_tab(store: Store, user: User) -> None:
     valid, rejected = checked.counts["valid"], checked.counts["rejected"]
     if rejected:
         st.warning(
-            f"有 {rejected:,} 行未通过检查（见上表“错误”）。可以修正文件后重新上传，"
+            f"有 {rejected:,} 行未通过检查（见上表“必须修改”）。可以修正文件后重新上传，"
             f"或只导入有效的 {valid:,} 行——未导入的行都列在问题清单中。"
         )
     confirmed = st.checkbox("列映射已核对无误", key="import_confirm")

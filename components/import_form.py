@@ -19,7 +19,7 @@ from panhuo.access import Action, User
 from panhuo.demo import ORIGIN as DEMO_ORIGIN
 from panhuo.import_progress import STAGES, Step, reporting
 from panhuo.importing import InputFile, engine, mapping
-from panhuo.importing.report import Problem, report_frame, report_xlsx
+from panhuo.importing.report import FAMILIES, GRADE_LABELS, Problem, by_family, report_frame, report_xlsx
 from panhuo.store import Store
 
 NEW_PLAN = "（新建规划）"
@@ -195,22 +195,50 @@ def mapping_editor(layer: engine.Layer, index: int, kind: str) -> dict | None:
     return mapping.mapping_from_editor(edited.to_dict("records"), kind)
 
 
+_REPORT_COLUMNS = {
+    "级别": st.column_config.TextColumn(width="medium"),
+    "问题": st.column_config.TextColumn(width="large"),
+    "建议": st.column_config.TextColumn(width="large"),
+}
+
+
+def _report_table(problems: list[Problem], key: str, drop: tuple[str, ...] = ()) -> None:
+    frame = report_frame(problems).astype({"行": "string"}).fillna("")  # no "None" on screen
+    frame = frame.drop(columns=[c for c in drop if c in frame.columns])
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=_REPORT_COLUMNS)
+
+
+def _grades(problems: list[Problem]) -> str:
+    """必须修改 2 · 建议修改 5 · 提示 1 (the grades present)."""
+    counts = [(label, sum(p.severity == s for p in problems)) for s, label in GRADE_LABELS.items()]
+    return " · ".join(f"{label} {n:,}" for label, n in counts if n)
+
+
 def check_report(checked: engine.Checked, plan_id: str) -> None:
-    """The counts of the check, every problem by row and column, and the report to download."""
+    """The counts of the check, the report (all of it, then one tab per quality-control family
+    with 必须修改 apart from 建议修改), the comparison with the previous version in a line, and
+    the report to download."""
     for col, (label, value) in zip(st.columns(4), checked.summary.items(), strict=True):
         col.metric(label, f"{value:,}")
-    report = report_frame(checked.problems).astype({"行": "string"}).fillna("")  # no "None" on screen
-    st.dataframe(
-        report,
-        hide_index=True,
-        width="stretch",
-        key="import_report",
-        column_config={
-            "级别": st.column_config.TextColumn(width="medium"),
-            "问题": st.column_config.TextColumn(width="large"),
-            "建议": st.column_config.TextColumn(width="large"),
-        },
+    groups = by_family(checked.problems)
+    summary = next(
+        (p for p in checked.problems if p.family == "versions" and p.problem.startswith("与上一版本比较")),
+        None,
     )
+    if summary is not None:  # counts and area totals against the plan's previous version
+        st.info(plain(summary.problem))
+    tabs = st.tabs(
+        [f"全部（{len(checked.problems):,}）", *(f"{FAMILIES[f]}（{_grades(found)}）" for f, found in groups)]
+    )
+    with tabs[0]:
+        _report_table(checked.problems, "import_report")
+    for tab, (family, found) in zip(tabs[1:], groups, strict=True):
+        with tab:
+            for severity, label in GRADE_LABELS.items():
+                graded = [p for p in found if p.severity == severity]
+                if graded:
+                    st.markdown(f"**{plain(label)}**（{len(graded):,} 条）")
+                    _report_table(graded, f"import_report_{family}_{severity}", drop=("类别",))
     st.download_button(
         "下载问题清单（XLSX）",
         report_xlsx(checked.problems, {"规划": plan_id, **checked.summary}),

@@ -330,7 +330,8 @@ def test_report_workbook_is_readable_and_safe():
     wb = openpyxl.load_workbook(io.BytesIO(report_xlsx(problems, {"规划": "x"})))
     ws = wb["问题清单"]
     rows = list(ws.values)
-    assert rows[0] == ("级别", "文件", "工作表", "行", "列", "值", "问题", "建议")
+    assert rows[0] == ("级别", "文件", "工作表", "行", "列", "值", "问题", "建议", "类别")
+    assert rows[1][8] == rows[2][8] == "属性结构"  # made without a family: inferred from the text
     assert rows[1][:4] == ("提示", "a.xlsx", None, None)  # what concerns the whole file comes first
     # never a live formula, and shown as written: a text cell "=1+1", no apostrophe added
     assert rows[2][0] == "错误（该行未导入）" and rows[2][3] == 9 and rows[2][5] == "=1+1"

@@ -18,6 +18,7 @@ from panhuo.importing.gis import area_problems
 from panhuo.importing.join import JoinKey, choose_join_key
 from panhuo.importing.mapping import Mapping, fields_for
 from panhuo.importing.notes import layer_notes, layer_totals
+from panhuo.importing.quality import quality_problems
 from panhuo.importing.report import Problem, is_fatal, sort_problems
 from panhuo.importing.rows import Rows, area_unit_of, join_second, rows_of
 from panhuo.importing.validation import UNCACHED, Context, validate_frame
@@ -201,6 +202,7 @@ def check(analysis: Analysis, context: Context) -> Checked:
             tables.append(table)
     records = _records(rows, main, context, area_unit)
     rejected = set(outcome.rejected) | unmatched
+    problems += quality_problems(analysis, context, records, rejected, area_unit)
     return Checked(analysis, context, records, rejected, sort_problems(problems), tables, unjoined, join=key)
 
 

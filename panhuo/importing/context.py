@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from panhuo.importing.validation import Context
+from panhuo.importing.versions_diff import previous_of
 from panhuo.model import Plan
 
 
@@ -65,4 +66,5 @@ def context_for(plan: Plan | None, kind: str, meta: dict | None = None) -> Conte
         types=types,
         landuse_names=_landuse_names(),
         area_unit=str(meta.get("area_unit") or "公顷"),
+        previous=previous_of(plan, kind),
     )

@@ -69,6 +69,12 @@ def _column_text(values: list) -> list[str]:
     return out
 
 
+def _reader_family(text: str) -> str:
+    """A reader's note on geometry (repaired, missing) is 拓扑; one on the file, its layers,
+    coordinate system or encoding is 属性结构."""
+    return "topology" if ("图形无效" in text or "没有图形" in text) else "structure"
+
+
 def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None, layer: str | None = None):
     """(table, problems, LayerResult) of a layer (``layer``: which one of a GeoPackage); row
     number = feature number, from 1."""
@@ -93,8 +99,13 @@ def read_gis_table(data: bytes, filename: str, kind: str, crs: str | None = None
     gdf = result.gdf_wgs84
     if len(gdf) > MAX_ROWS:
         raise ImportFailure(f"图层 {filename} 有 {len(gdf)} 个要素，超过上限 {MAX_ROWS}", "请拆分后分别导入")
-    problems = [Problem("warning", str(p), "", file=filename) for p in result.problems]
-    problems.insert(0, Problem("info", f"坐标系：{result.crs_name}，已转换为 WGS84", "", file=filename))
+    problems = [
+        Problem("warning", str(p), "", file=filename, family=_reader_family(str(p))) for p in result.problems
+    ]
+    problems.insert(
+        0,
+        Problem("info", f"坐标系：{result.crs_name}，已转换为 WGS84", "", file=filename, family="structure"),
+    )
     geometry_name = gdf.geometry.name
     headers = [str(c) for c in gdf.columns if c != geometry_name and c not in _ADDED]
     grid = Grid(filename=filename, crs_name=result.crs_name, geometry=[])
@@ -121,7 +132,7 @@ def area_problems(result, area_column: str, unit: str, id_column: str | None, fi
     check = result.area_check(area_column, unit, id_column=id_column)
     problems = []
     if check.problems:
-        problems.append(Problem("info", check.problems[0], "", file=filename))
+        problems.append(Problem("info", check.problems[0], "", file=filename, family="area"))
     for row in check.table.itertuples(index=False):
         if row.status == "mismatch":
             problems.append(
@@ -133,6 +144,7 @@ def area_problems(result, area_column: str, unit: str, id_column: str | None, fi
                     column=area_column,
                     value=str(row.recorded_text),
                     file=filename,
+                    family="area",
                 )
             )
     return problems

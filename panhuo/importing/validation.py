@@ -45,6 +45,7 @@ class Context:
     types: list[str] = field(default_factory=list)
     landuse_names: list[str] = field(default_factory=list)
     area_unit: str = "公顷"  # the unit of the area column
+    previous: pd.DataFrame | None = None  # id, area, area_unit of the plan's current version
 
 
 def _number(value: object) -> Decimal | None:
@@ -336,6 +337,26 @@ def _message(check: str, value: str, ctx: Context, field_name: str) -> tuple[str
     return f"未通过检查 {check}", ""
 
 
+# the quality-control family of each check (panhuo.importing.report.FAMILIES): whether a field
+# is there, filled, of its type and unique is 属性结构; whether its value is allowed is 值域
+_STRUCTURE_CHECKS = {
+    "cell_ok",
+    "not_nullable",
+    "number",
+    "unit",
+    "field_uniqueness",
+    "geometry_without_attributes",
+}
+
+
+def family_of(check: str, field_name: str = "") -> str:
+    """属性结构 (structure) for presence, type and uniqueness; 值域 (domain) for the rest; a
+    feature without geometry is 拓扑 (topology), with the other geometry checks."""
+    if check == "not_nullable" and field_name == "geometry":
+        return "topology"
+    return "structure" if check in _STRUCTURE_CHECKS else "domain"
+
+
 @dataclass
 class Outcome:
     problems: list[Problem]
@@ -368,7 +389,12 @@ def validate_frame(frame: pd.DataFrame, ctx: Context, locate: Callable[[int, str
             index = None if case.index is None or pd.isna(case.index) else int(case.index)
             if check.startswith("dtype(") or check == "column_in_dataframe":
                 problems.append(
-                    Problem(severity, f"缺少必需的列：{case.failure_case}", "请在映射中指定对应的列")
+                    Problem(
+                        severity,
+                        f"缺少必需的列：{case.failure_case}",
+                        "请在映射中指定对应的列",
+                        family="structure",
+                    )
                 )
                 continue
             if index is None:
@@ -391,7 +417,9 @@ def validate_frame(frame: pd.DataFrame, ctx: Context, locate: Callable[[int, str
                 others = [str(locate(int(i), field_name)["row"]) for i in same[:11] if int(i) != index][:10]
                 more = "等" if len(same) > 11 else ""
                 problem += f"（同一编号也在第 {'、'.join(others)}{more} 行）"
-            problems.append(Problem(severity, problem, suggestion, **where))
+            problems.append(
+                Problem(severity, problem, suggestion, family=family_of(check, field_name), **where)
+            )
             if severity == "error":
                 rejected.add(index)
     return Outcome(problems=problems, rejected=rejected)
