@@ -24,14 +24,14 @@ import random
 from pyproj import Geod
 from shapely.geometry import Polygon, mapping
 
-# 湖州市: 区县, 县城 (lon, lat), its 街道/镇
+# 湖州市: 区县, a corner whose 0.07° × 0.03° lies inside it (offline boundary data), its 街道/镇
 CODES = {"吴兴区": "330502", "南浔区": "330503", "德清县": "330521", "长兴县": "330522", "安吉县": "330523"}
 COUNTIES = {
-    "吴兴区": ((120.09, 30.87), ["月河街道", "朝阳街道", "织里镇", "八里店镇"]),
-    "南浔区": ((120.42, 30.87), ["南浔镇", "练市镇", "双林镇"]),
-    "德清县": ((119.97, 30.54), ["武康街道", "新市镇", "乾元镇"]),
-    "长兴县": ((119.91, 31.03), ["雉城街道", "太湖街道", "和平镇"]),
-    "安吉县": ((119.68, 30.64), ["递铺街道", "孝丰镇", "天子湖镇"]),
+    "吴兴区": ((119.881, 30.674), ["月河街道", "朝阳街道", "织里镇", "八里店镇"]),
+    "南浔区": ((120.088, 30.719), ["南浔镇", "练市镇", "双林镇"]),
+    "德清县": ((119.777, 30.52), ["武康街道", "新市镇", "乾元镇"]),
+    "长兴县": ((119.561, 30.875), ["雉城街道", "太湖街道", "和平镇"]),
+    "安吉县": ((119.252, 30.536), ["递铺街道", "孝丰镇", "天子湖镇"]),
 }
 KINDS = [  # 大类代码, 大类名称, 小类名称, 现状用途, 规划用途
     ("01", "低效工业用地", "容积率偏低工业用地", "工业用地", "工业用地"),
@@ -61,8 +61,8 @@ def parcels(n: int, seed: int = 0) -> list[dict]:
         county = names[k % len(names)]
         (lon, lat), towns = COUNTIES[county]
         slot = k // len(names)
-        row, col = divmod(slot, 40)
-        shape = _square(lon + col * 0.003, lat + row * 0.003, rng.uniform(60, 250))
+        row, col = divmod(slot, 20)  # within a few km of the seat: inside the 区县
+        shape = _square(lon + col * 0.0028, lat + row * 0.0028, rng.uniform(60, 250))
         area_m2 = abs(_GEOD.geometry_area_perimeter(shape)[0])
         code, kind, sub, now, planned = KINDS[rng.randrange(len(KINDS))]
         town = towns[slot % len(towns)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,8 +33,7 @@ HUZHOU = new_plan_meta(
     province="浙江省",
     city="湖州市",
     counties=list(COUNTIES),
-    area_unit="平方米",
-)
+)  # the plan's unit stays 公顷: the area field's 平方米 comes from its ratio to Shape_Area
 N = 500
 
 
@@ -77,6 +77,10 @@ def test_the_proposed_mapping_reads_the_values_and_shows_why(export):
     assert shown["行政区名称"]["依据"].startswith(
         "表头像“区县”，但值为乡镇街道（月河街道、南浔镇、武康街道）"
     )
+    assert (shown["面积"]["单位"], shown["面积"]["依据"]) == (
+        "平方米",
+        "单位按 Shape_Area 推定为平方米（面积 ÷ Shape_Area 的中位比值 1.000）",
+    )
     assert shown["id"]["依据"].startswith("表头像“编号”，但值为 GIS 软件生成的要素编号（dxyd_xz.1")
 
 
@@ -113,6 +117,13 @@ def test_the_two_layers_join_on_the_parcel_number_with_every_field(export):
             expected["规划容积率"],
         )
     assert set(frame["phase"]) == {"2024年", "2025年", "2026年", "2026年以后"}
+    assert set(frame["area_unit"]) == {"平方米"}
+    assert sum(Decimal(a) for a in frame["area"]) == sum(Decimal(r["面积"]) for r in truth.values())
+    shown = [p.problem for p in result.problems]
+    assert "面积字段“面积”的单位经 Shape_Area 核对为平方米（中位比值 1.000，500 个要素）" in shown
+    assert any(
+        p.startswith("拓扑检查：500 个图斑，重叠 0 处，细碎图斑 0 个，不在所填区县 0 个") for p in shown
+    )
 
 
 def test_a_range_valued_far_keeps_its_text_and_its_bounds(export):

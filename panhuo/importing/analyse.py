@@ -133,6 +133,20 @@ def column_sample(table: Table, limit: int = SAMPLE_ROWS) -> list[list[str]]:
     return [[r.cells[c] if c < len(r.cells) else "" for r in picked] for c in range(width)]
 
 
+def _unit_from_shape_area(layer: Layer) -> None:
+    """An area field whose header and cells name no unit takes the unit its ratio to the GIS
+    software's Shape_Area points to (m² beside m²: 平方米), with that as its evidence."""
+    from panhuo.importing.units_evidence import proposed_unit
+
+    area = layer.mapping.choice("area")
+    if area is None or area.unit:
+        return
+    found = proposed_unit(layer.gis.gdf_wgs84, area.column)
+    if found is not None:
+        area.unit, why = found
+        area.evidence = "；".join(x for x in (area.evidence, why) if x)
+
+
 def _as_planned(mapping: Mapping) -> None:
     """In the 规划 layer, 容积率/建筑密度/用途 are the planned values."""
     taken = set(mapping.mapped_fields())
@@ -175,6 +189,8 @@ def analyse(
             layer.mapping = propose_mapping(
                 table.headers, samples, kind, column_values=column_sample(table), counties=counties
             )
+            if layer.gis is not None:
+                _unit_from_shape_area(layer)
             if layer.role == "second":
                 _as_planned(layer.mapping)
             saved = store.saved_mapping(layer.mapping.layout) if store is not None else None

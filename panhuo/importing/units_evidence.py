@@ -129,3 +129,30 @@ def unit_evidence(
             **base,
         )
     ]
+
+
+def proposed_unit(gdf, area_column: str) -> tuple[str, str] | None:
+    """(unit label, evidence) for an area field whose header names no unit, from its median
+    ratio to Shape_Area; None without Shape_Area or when the ratio names no unit. The check
+    (:func:`unit_evidence`) then tests Shape_Area against the geometry itself.
+
+    >>> import pandas as pd
+    >>> proposed_unit(pd.DataFrame({"MJ": ["1500.5", "300"], "Shape_Area": [1500.49, 300.2]}), "MJ")
+    ('平方米', '单位按 Shape_Area 推定为平方米（面积 ÷ Shape_Area 的中位比值 1.000）')
+    """
+    shape_column = gis_area_column([str(c) for c in gdf.columns])
+    if shape_column is None or shape_column == area_column or area_column not in gdf.columns:
+        return None
+    recorded, shape = _numbers(gdf[area_column]), _numbers(gdf[shape_column])
+    usable = np.isfinite(recorded) & np.isfinite(shape) & (recorded > 0) & (shape > 0)
+    if not usable.any():
+        return None
+    ratio = float(np.median(recorded[usable] / shape[usable]))
+    matched = [code for code in _CANDIDATES if abs(ratio / _expected_ratio(code) - 1) <= TOLERANCE]
+    if not matched:
+        return None
+    label = next(u.label for u in UNITS if u.code == matched[0])
+    return (
+        label,
+        f"单位按 {shape_column} 推定为{label}（面积 ÷ {shape_column} 的中位比值 {_ratio_text(ratio)}）",
+    )
