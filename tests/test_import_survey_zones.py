@@ -156,6 +156,14 @@ def test_imported_into_the_store_with_the_private_fields_kept_private(survey, st
     assert len(private) >= 50 and not private & shown
     assert {"right_holder", "土地证编号", "现状土地使用人"} <= set(parcels.columns)  # kept, privately
     assert "批准文号" in public and "产业类型" in public
+    # the 调查区 came in the same import, as the plan's 片区, with their outlines and unit counts
+    zones = plan.zones
+    assert len(zones) == len(survey.zones) and set(zones["category"]) == {"调查区"}
+    assert zones["id"].tolist() == survey.zones["DCQBH"].tolist()
+    assert sum(int(n) for n in zones["parcel_count"]) == 50
+    assert sum(Decimal(a) for a in zones["area"]) == expected_m2(survey.zones)
+    assert [v.dataset for v in store.versions(PLAN)].count("zones") == 1
+    assert any(p.problem.startswith(f"同时导入片区 {len(survey.zones)} 个") for p in result.problems)
 
 
 # --------------------------------------------------------------------------- faults

@@ -159,14 +159,17 @@ def commit(
             for lay in layers
             if lay.mapping and lay.table
         ]
+        from panhuo.importing.survey_zones import stored_zones
         from panhuo.store import NewSource, table_record  # the store is needed only to write
 
+        also = stored_zones(checked)  # a survey's 调查区, stored with their 调查单元
         try:
             version = store.save_import(
                 plan_id,
                 dataset,
                 valid,
                 [NewSource(f.name, f.data) for f in files],
+                also=also,
                 new_plan_meta=meta,
                 mapping={
                     "remember": remember,
@@ -193,6 +196,10 @@ def commit(
             result.message = text
         else:
             result.ok, result.version, result.imported = True, version, len(valid)
+            for other, frame in also.items():
+                result.problems.append(
+                    Problem("info", f"同时导入{noun(other)} {len(frame):,} 个（调查区图层），为新版本", "")
+                )
             result.status = "partial" if counts["rejected"] else "imported"
             result.message = (
                 f"已导入 {len(valid)} 行，为“{plan_id}”的{noun(dataset)}"

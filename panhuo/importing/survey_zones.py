@@ -34,6 +34,7 @@ import pandas as pd
 import shapely
 import shapely.errors
 
+from panhuo.geo.schematic import SURVEYED
 from panhuo.importing._limits import ImportFailure
 from panhuo.importing.report import Problem, sort_problems
 
@@ -473,8 +474,7 @@ def zones_frame(checked: Checked) -> pd.DataFrame | None:
     """The 调查区 as the plan's ``zones`` dataset (FORMAT.md columns, then geometry), with the
     number of 调查单元 imported in each; None when the import has no 调查区 layer.
 
-    Not stored yet: :meth:`panhuo.store.Store.save_import` writes one dataset per transaction,
-    and the 调查区 belong in the same one as their units.
+    Stored with the units, in the same transaction (:func:`stored_zones`).
     """
     from panhuo.importing.check import SOURCE_ROW
     from panhuo.model import COLUMNS
@@ -503,6 +503,7 @@ def zones_frame(checked: Checked) -> pd.DataFrame | None:
             county = by_code.get(found.codes[i], "")
             derived = f"区县由行政区代码{found.codes[i]}填写" if county else ""
         columns["id"][i] = number
+        columns["category"][i] = "调查区"
         columns["name"][i] = cells[name_at] if name_at is not None else ""
         columns["county"][i] = county
         columns["area"][i] = cells[area_at] if area_at is not None else ""
@@ -515,5 +516,16 @@ def zones_frame(checked: Checked) -> pd.DataFrame | None:
         frame["geometry"] = [
             shapely.to_wkt(g, rounding_precision=-1) if g is not None else "" for g in found.shapes
         ]
+        frame["geometry_source"] = [SURVEYED if w else "" for w in frame["geometry"]]
     frame[SOURCE_ROW] = pd.array([r.number for r in rows], dtype="Int64")
     return frame
+
+
+def stored_zones(checked: Checked) -> dict[str, pd.DataFrame]:
+    """``{"zones": the 调查区}`` to store beside a survey's units, {} for any other import."""
+    from panhuo.importing.check import SOURCE_ROW
+
+    frame = zones_frame(checked)
+    if frame is None or frame.empty:
+        return {}
+    return {"zones": frame.drop(columns=[SOURCE_ROW]).reset_index(drop=True)}

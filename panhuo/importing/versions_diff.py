@@ -125,7 +125,7 @@ def version_problems(
     base = {"file": filename, "family": "versions", "column": "面积"}
     added = after.index.difference(before.index, sort=False).tolist()
     removed = before.index.difference(after.index, sort=False).tolist()
-    both = after.join(before, how="inner", lsuffix="_new", rsuffix="_old")
+    both = after.merge(before, how="inner", left_index=True, right_index=True, suffixes=("_new", "_old"))
     both = both[both["ok_new"] & both["ok_old"]]
     moved = (both["quanta_new"] - both["quanta_old"]).abs() > both["half_new"] + both["half_old"]
     moved_rows = both[moved.to_numpy()]

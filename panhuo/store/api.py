@@ -456,8 +456,13 @@ class Store:
         mapping: dict | None = None,
         note: str = "",
         client: str = "",
+        also: dict[str, pd.DataFrame] | None = None,
     ) -> VersionInfo:
         """Store an import as a new current version, in one transaction, with its audit row.
+
+        ``also`` holds other datasets the same files carry (the 调查区 of a survey's 调查单元:
+        ``{"zones": frame}``), each stored as a new current version of its own in the same
+        transaction and audit trail; the version returned is ``dataset``'s.
 
         The rows are ``frame``'s (as text), or ``records`` as given (tables, facts).
         ``mapping`` may hold ``{"layout", "kind", "headers", "mapping"}`` (remembered for the
@@ -511,6 +516,40 @@ class Store:
                 author=actor,
                 frame=frame if dataset in COLUMNAR_DATASETS and not records else None,
             )
+            for other, other_frame in (also or {}).items():
+                if other not in COLUMNAR_DATASETS or other == dataset:
+                    raise ValueError(f"未知的数据集：{other}")
+                earlier = current_version(session, plan_id, other)
+                other_row = add_version(
+                    session,
+                    plan_id,
+                    other,
+                    [],
+                    [str(c) for c in other_frame.columns],
+                    sources,
+                    origin="import",
+                    data_origin="import",
+                    source_name="、".join(s.filename for s in sources),
+                    source_sha=",".join(sha256(s.content) for s in sources),
+                    make_current=True,
+                    extra={},
+                    note=note,
+                    author=actor,
+                    frame=other_frame,
+                )
+                session.flush()
+                audit.record(
+                    session,
+                    actor,
+                    "import",
+                    plan=plan_id,
+                    summary=f"导入 {dataset_label(other)} 第 {other_row.number} 版（与{dataset_label(dataset)}同一次导入）："
+                    f"{other_row.source_name}，{other_row.row_count:,} 行",
+                    records=[other_row.id],
+                    before=_version_facts(earlier) if earlier is not None else None,
+                    after=_version_facts(other_row),
+                    client=client,
+                )
             layouts = []
             for item in mapping.get("remember", []):
                 self._remember(session, item["layout"], item["kind"], item["headers"], item["mapping"])
