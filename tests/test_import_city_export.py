@@ -231,3 +231,37 @@ def test_a_row_count_is_not_the_key_when_the_parcel_number_matches():
     )
     frame = checked.valid_frame.set_index("地块编号")
     assert frame.loc[["DK-7", "DK-3", "DK-5"], "planned_use"].tolist() == ["商业用地", "工业用地", "住宅用地"]
+
+
+# --- and back out to GIS --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "epsg"), [("吴兴区.gpkg", 4490), ("吴兴区.zip", 4549)])
+def test_the_filtered_parcels_go_back_out_to_gis_and_in_again(
+    sqlite_url, export, tmp_path, capsys, name, epsg
+):
+    import pyogrio
+
+    from panhuo import cli
+
+    store = Store.open()
+    imported = import_files(_files(export), "huzhou-db", plan_meta=HUZHOU, store=store, actor=_actor())
+    assert imported.ok and imported.imported == N
+    target = tmp_path / name
+    args = ["export", "huzhou-db", "--county", "吴兴区", "--crs", f"EPSG:{epsg}", "-o", str(target)]
+    assert cli.main(args) == 0
+    assert "地块 100 条" in capsys.readouterr().out
+    layer = pyogrio.read_dataframe(f"/vsizip/{target}" if name.endswith(".zip") else target)
+    assert len(layer) == N // 5 and layer.crs.to_epsg() == epsg
+    county = "区县" if name.endswith(".gpkg") else "XZQMC"
+    assert set(layer[county]) == {"吴兴区"}  # the Chinese survives GIS software's reading
+    back = import_files([InputFile(name, target.read_bytes())], "back", plan_meta=HUZHOU, dry_run=True)
+    again = back.checked.valid_frame
+    first = import_files(_files(export), "x", plan_meta=HUZHOU, dry_run=True).checked.valid_frame
+    first = first[first["county"] == "吴兴区"]
+    assert sorted(again["id"]) == sorted(first["id"])
+    assert sum(Decimal(a) for a in again["area"]) == sum(Decimal(a) for a in first["area"])
+    assert set(again["area_unit"]) == {"平方米"}
+    by_id = again.set_index("id")
+    assert by_id.loc[first["id"], "phase"].tolist() == first["phase"].tolist()
+    assert by_id.loc[first["id"], "far_after"].tolist() == first["far_after"].tolist()
