@@ -197,3 +197,29 @@ def test_an_unchanged_rerun_does_not_check_the_file_again(app, monkeypatch):
     assert len(calls) == 3 and [s.value for s in app.success] == [
         "已导入 5 行，为“changzhi-once”的地块第 1 版。"
     ]
+
+
+def test_a_city_export_shows_the_evidence_and_the_join_rate_before_anything_is_written(app):
+    from tests.city_export import city_export
+
+    layers = city_export(60, seed=2)
+    app.selectbox(key="import_plan").set_value("（新建规划）").run()
+    app.text_input(key="import_new_id").set_value("huzhou-page")
+    app.text_input(key="import_new_province").set_value("浙江省")
+    app.text_input(key="import_new_city").set_value("湖州市")
+    for uploader, (name, body) in zip(app.get("file_uploader"), layers.items(), strict=True):
+        uploader.upload(name, body)
+    app.run()
+    assert not app.exception
+    now = app.dataframe[0].value.set_index("列")
+    assert now.loc["县名称", ["字段", "识别方式"]].tolist() == ["区县", "按列中的值"]
+    assert now.loc["县名称", "依据"] == "值为本市的区县名：吴兴区、南浔区、德清县（5/5 个不同值）"
+    assert now.loc["行政区名称", "字段"] == "乡镇/街道" and now.loc["id", "字段"] == "（附加列）"
+    assert [i.value for i in app.info if "两个图层" in i.value] == [
+        "两个图层按编号列对应：第一个文件“地块编号” ↔ 第二个文件“地块编号”，"
+        "第一个文件 60/60（100.0%） 行、第二个文件 60/60（100.0%） 行能对应"
+    ]
+    assert _metrics(app)["可导入"] == "60"
+    from panhuo.catalog import open_catalog
+
+    assert open_catalog().find("huzhou-page") is None  # checked, nothing written yet

@@ -199,7 +199,7 @@ def field_choices(kind: str) -> list[str]:
 
 
 def editor_rows(mapping: Mapping) -> list[dict]:
-    """The mapping as rows for an editable table: 列, 字段, 单位, 识别方式, 示例, 依据."""
+    """The mapping as rows for an editable table: 列, 字段, 单位, 识别方式, 依据, 示例."""
     labels = fields_for(mapping.kind)
     return [
         {
@@ -211,8 +211,8 @@ def editor_rows(mapping: Mapping) -> list[dict]:
                 if not c.field and extra_label(c.column)
                 else HOW_LABELS.get(c.how, c.how)
             ),
-            "示例": "、".join(c.samples[:3]),
             "依据": c.evidence,
+            "示例": "、".join(c.samples[:3]),
         }
         for c in mapping.columns
     ]
@@ -372,6 +372,12 @@ def apply_saved(mapping: Mapping, saved: dict, how: str = "saved") -> Mapping:
         field_name = field_name or EXTRA
         if field_name not in valid and field_name != EXTRA:
             raise ValueError(f"映射中的字段“{field_name}”不存在；可用字段：{'、'.join(valid)}")
+        if (
+            how == "user"
+            and target.field == field_name
+            and (unit is None or (unit_label_or_none(unit) or "") == target.unit)
+        ):
+            continue  # the editor hands back every row: an unchanged one keeps how it was found
         for other in mapping.columns:  # the field moves to this column
             if other is not target and other.field == field_name and field_name:
                 other.field, other.how = EXTRA, ""
