@@ -210,7 +210,13 @@ def _extra_choices(ctx) -> tuple[tuple[str, ...], tuple]:
     if not extras:
         return (), ()
     with st.expander(f"附加列（导入时保留的其他列，共 {len(extras)} 列）"):
-        shown = st.multiselect("在表格中显示", extras, key="records_extras", on_change=_first_page)
+        shown = st.multiselect(
+            "在表格中显示",
+            extras,
+            key="records_extras",
+            on_change=_first_page,
+            placeholder="选择要显示的附加列",
+        )
         column = st.selectbox(
             "按附加列筛选", [NO_FILTER, *extras], key="records_extra_column", on_change=_first_page
         )
@@ -222,7 +228,11 @@ def _extra_choices(ctx) -> tuple[tuple[str, ...], tuple]:
             picked: list[str] = []
         else:
             picked = st.multiselect(
-                f"“{plain(column)}”的取值", values, key="records_extra_values", on_change=_first_page
+                f"“{plain(column)}”的取值",
+                values,
+                key="records_extra_values",
+                on_change=_first_page,
+                placeholder="选择取值",
             )
             word = ""
     shown = [*shown, column] if column not in shown else shown

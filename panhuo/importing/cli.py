@@ -115,7 +115,7 @@ def _print_result(result: ImportResult, as_json: bool) -> None:
         place = "、".join(x for x in (p.file, p.sheet, f"第{p.row}行" if p.row else "", p.column) if x)
         value = f"“{p.value}”" if p.value else ""
         hint = f" → {p.suggestion}" if p.suggestion else ""
-        print(f"[{p.severity_label}] {place} {value} {p.problem}{hint}".replace("  ", " "))
+        print(f"[{p.severity_label}·{p.family_label}] {place} {value} {p.problem}{hint}".replace("  ", " "))
     print(result.message)
 
 
