@@ -22,6 +22,7 @@ from panhuo.importing.analyse import Layer
 
 MIN_RATE = 0.5  # below this share of either layer's rows matched, the join is refused
 MAX_CANDIDATES = 12  # key columns compared per layer (the mapped 编号 always among them)
+SAMPLE = 2000  # rows a column must look unique in before all its rows are compared
 _MEASURES = {"area", "far_before", "far_after", "density_before", "density_after", "parcel_count"}
 _KEYISH = ("编号", "编码", "代码", "标识", "序号", "BH", "DM", "BSM", "ID", "CODE")
 
@@ -93,9 +94,15 @@ def _candidates(layer: Layer) -> list[int]:
     table, mapping = layer.table, layer.mapping
     mapped = mapping.column_of("id") if mapping else None
     found: list[tuple[int, int]] = []
+    rows = table.data_rows
+    picked = rows[:: max(1, len(rows) // SAMPLE)][:SAMPLE]  # a first look, before every row is read
     for c, header in enumerate(table.headers):
         if mapping is not None and mapping.columns[c].field in _MEASURES:
             continue  # areas and ratios repeat across unrelated rows
+        glance = [(r.cells[c] if c < len(r.cells) else "").strip() for r in picked]
+        seen = [v for v in glance if v]
+        if c != mapped and (len(seen) < 0.9 * len(glance) or len(set(seen)) < 0.9 * len(seen)):
+            continue
         values = _keys(layer, c)
         filled = [v for v in values if v]
         if c != mapped and (
