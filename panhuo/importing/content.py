@@ -117,6 +117,7 @@ class Profile:
     examples: dict[str, list[str]] = field(default_factory=dict)
     feature_layer: str = ""
     counties_named: str = ""  # whose 区县 the known names are: 本市 | 全国
+    printed: dict[str, str] = field(default_factory=dict)  # normalised value -> as printed
 
     @property
     def unique(self) -> bool:
@@ -139,7 +140,10 @@ def profile(
     """Measure a column's sample. ``counties`` are the plan city's 区县 (None: China's)."""
     filled = [_norm(v) for v in values if _norm(v)]
     distinct = list(dict.fromkeys(filled))
-    p = Profile(header=str(header), values=filled, distinct=distinct, rows=len(values))
+    printed: dict[str, str] = {}  # each normalised value's first text as printed (＞0, not >0)
+    for v in values:
+        printed.setdefault(_norm(v), str(v).strip())
+    p = Profile(header=str(header), values=filled, distinct=distinct, rows=len(values), printed=printed)
     p.counties_named = "本市" if counties else "全国"
     known = set(counties) if counties else set(china_counties())
     tests = {
@@ -154,7 +158,7 @@ def profile(
     for kind, test in tests.items():
         hits = [v for v in distinct if test(v)]
         p.shares[kind] = len(hits) / len(distinct) if distinct else 0.0
-        p.examples[kind] = hits[:3]
+        p.examples[kind] = [printed.get(v, v) for v in hits[:3]]
     p.feature_layer = feature_id_like(filled[:200]) if filled else ""
     return p
 
@@ -220,7 +224,7 @@ def contradiction(p: Profile, field_name: str) -> str:
     if field_name == "town" and share.get("known_county", 0) >= SHARE and share.get("town", 0) < 0.2:
         return f"值为区县名（{_shown(p.examples['known_county'])}），不是乡镇街道"
     if field_name == "id" and p.feature_layer:
-        return f"值为 GIS 软件生成的要素编号（{_shown(p.distinct)}），不是地块自身的编号"
+        return f"值为 GIS 软件生成的要素编号（{_shown([p.printed.get(v, v) for v in p.distinct])}），不是地块自身的编号"
     if field_name == "id" and is_feature_id(p):
         return f"“{p.header}”是文件自带的要素序号，不是地块自身的编号"
     return ""
@@ -246,7 +250,7 @@ def confirmation(p: Profile, field_name: str) -> str:
     if field_name in ("far_before", "far_after", "density_before", "density_after"):
         from panhuo.ranges import is_range
 
-        spans = [v for v in p.distinct if is_range(v)]
+        spans = [p.printed.get(v, v) for v in p.distinct if is_range(v)]
         if spans:
             return f"含区间值（保留原文并拆出上下限）：{_shown(spans)}"
     if field_name == "id":
