@@ -375,7 +375,7 @@ def apply_saved(mapping: Mapping, saved: dict, how: str = "saved") -> Mapping:
         if (
             how == "user"
             and target.field == field_name
-            and (unit is None or (unit_label_or_none(unit) or "") == target.unit)
+            and (unit is None or unit_label_or_none(unit) == target.unit)  # None: a word naming no unit
         ):
             continue  # the editor hands back every row: an unchanged one keeps how it was found
         for other in mapping.columns:  # the field moves to this column
