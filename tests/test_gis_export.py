@@ -34,6 +34,7 @@ from panhuo.loader import plan_from_frames
 from panhuo.privacy import MASK
 from panhuo.store import Store
 from panhuo.units import to_ha
+from tests.test_app_scope import downloads  # noqa: F401 - the fixture of every download's bytes
 from tests.test_store import use_data_dir, use_database
 
 PLAN = "dcdy-2024"
@@ -357,24 +358,6 @@ PERSON = "刘志平"  # 上党区 附表1 row 11: parcel name and right-holder
 
 
 @pytest.fixture
-def downloads(monkeypatch) -> dict:
-    """The bytes (or the deferred maker) behind every download button, by file id: as in
-    tests/test_app_scope.py, whose ``_download`` reads them."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    files: dict = {}
-    deferred = MediaFileManager.add_deferred
-
-    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        file_id = deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-        files[file_id] = data_callable  # made when clicked: called by _download, as a click would
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
-    return files
-
-
-@pytest.fixture
 def surveyed_samples(tmp_path, monkeypatch):
     """The 上党区 sample whose parcels 1-12 carry a surveyed outline (WKT) — 刘志平's among them."""
     import shutil
@@ -404,7 +387,9 @@ def surveyed_samples(tmp_path, monkeypatch):
 
 
 def test_records_page_downloads_geopackage_and_shapefile_public_for_a_visitor(
-    surveyed_samples, downloads, tmp_path
+    surveyed_samples,
+    downloads,  # noqa: F811 - the fixture imported from tests.test_app_scope
+    tmp_path,
 ):
     from tests.pages import open_page
     from tests.test_app_scope import _download
@@ -474,7 +459,9 @@ def test_points_and_polygons_cannot_share_a_shapefile_but_a_geopackage():
 
 
 def test_records_page_gives_an_analyst_the_right_holders_in_the_geopackage(
-    surveyed_samples, downloads, tmp_path
+    surveyed_samples,
+    downloads,  # noqa: F811 - the fixture imported from tests.test_app_scope
+    tmp_path,
 ):
     from tests.accounts import sign_in
     from tests.pages import open_page

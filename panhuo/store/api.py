@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -499,42 +500,35 @@ class Store:
             previous = current_version(session, plan_id, dataset)
             before = _version_facts(previous) if previous is not None else None
             extra = {k: v for k, v in mapping.items() if k in ("layout", "mapping", "tables", "headers")}
-            row = add_version(
+            imported = partial(
+                add_version,
                 session,
                 plan_id,
-                dataset,
-                records,
-                columns,
-                sources,
+                sources=sources,
                 origin="import",
                 data_origin="import",
                 source_name="、".join(s.filename for s in sources),
                 source_sha=",".join(sha256(s.content) for s in sources),
                 make_current=True,
-                extra=extra,
                 note=note,
                 author=actor,
+            )
+            row = imported(
+                dataset=dataset,
+                records=records,
+                columns=columns,
+                extra=extra,
                 frame=frame if dataset in COLUMNAR_DATASETS and not records else None,
             )
             for other, other_frame in (also or {}).items():
                 if other not in COLUMNAR_DATASETS or other == dataset:
                     raise ValueError(f"未知的数据集：{other}")
                 earlier = current_version(session, plan_id, other)
-                other_row = add_version(
-                    session,
-                    plan_id,
-                    other,
-                    [],
-                    [str(c) for c in other_frame.columns],
-                    sources,
-                    origin="import",
-                    data_origin="import",
-                    source_name="、".join(s.filename for s in sources),
-                    source_sha=",".join(sha256(s.content) for s in sources),
-                    make_current=True,
+                other_row = imported(
+                    dataset=other,
+                    records=[],
+                    columns=[str(c) for c in other_frame.columns],
                     extra={},
-                    note=note,
-                    author=actor,
                     frame=other_frame,
                 )
                 session.flush()
